@@ -1,0 +1,33 @@
+"""dyntools: learning-dynamics theory of receptive-field localization.
+
+The public API is re-exported flat and imported lazily (``import dyntools`` is instant;
+JAX and SymPy load on first use of what needs them).
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    "DyntoolsError": ".errors",
+    # inputs
+    "Circulant": ".inputs", "gaussian_kernel": ".inputs", "Marginal": ".inputs",
+    "Gaussian": ".inputs", "Binary": ".inputs", "Uniform": ".inputs", "Laplace": ".inputs",
+    "Alg": ".inputs", "GeneralizedNormal": ".inputs", "StudentT": ".inputs", "NLGP": ".inputs",
+    "Shell": ".inputs", "FAMILIES": ".inputs", "make_marginal": ".inputs",
+    "InputModel": ".inputs", "Copula": ".inputs", "Elliptical": ".inputs", "IsingChain": ".inputs",
+    "TwoClassTask": ".inputs", "build_task": ".inputs",
+    # measures and records
+    "ipr": ".metrics", "circular_peak": ".metrics", "sinusoid_residual": ".metrics",
+    "cosine_similarity": ".metrics", "load_run": ".runs",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module 'dyntools' has no attribute '{name}'")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,135 @@
+r"""Translation-invariant covariances on a ring (1-D) or torus (2-D).
+
+Every covariance in dyntools is *circulant*: it is fixed by its first row ``r`` (an array of the
+grid's shape), its eigenvalues are the DFT of ``r``, and ``C v`` or ``C^{1/2} v`` cost
+:math:`O(N \log N)` with FFTs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from jaxtyping import Array, Float
+
+from .._jax import jnp
+from ..errors import DyntoolsError
+
+
+class KernelClippingWarning(UserWarning):
+    """A truncated kernel had negative eigenvalues, which were set to zero."""
+
+
+def ring_distance(n: int) -> np.ndarray:
+    """d(0, i) = min(i, n - i) for i = 0..n-1."""
+    i = np.arange(n)
+    return np.minimum(i, n - i)
+
+
+def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
+    """(N,) on a ring, (L, L) on a torus; validates the size."""
+    if n_dims < 4:
+        raise DyntoolsError(f"n-dims must be at least 4 (got {n_dims})")
+    return (n_dims, n_dims) if two_d else (n_dims,)
+
+
+def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
+    """Squared ring/torus distance from site 0 to every site, as an array of ``shape``."""
+    d2 = np.zeros(shape)
+    for axis, n in enumerate(shape):
+        d = ring_distance(n).astype(float) ** 2
+        d2 = d2 + d.reshape([-1 if a == axis else 1 for a in range(len(shape))])
+    return d2
+
+
+@dataclass(frozen=True)
+class Circulant:
+    r"""A symmetric circulant covariance on a ring or torus, stored by its first row.
+
+    ``eigenvalues`` are the (real) DFT of the first row. Negative ones, which truncated
+    kernels can have when the correlation length is large relative to the grid, are clipped
+    by :meth:`nearest_correlation` and *reported*: ``n_clipped`` and ``min_eigenvalue`` say
+    how much, and a :class:`KernelClippingWarning` is issued when it happens.
+    """
+
+    first_row: np.ndarray
+    eigenvalues: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        row = np.asarray(self.first_row, dtype=float)
+        object.__setattr__(self, "first_row", row)
+        object.__setattr__(self, "eigenvalues", np.fft.fftn(row).real)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.first_row.shape
+
+    @property
+    def size(self) -> int:
+        return self.first_row.size
+
+    @property
+    def n_clipped(self) -> int:
+        """Eigenvalues below zero beyond round-off."""
+        return int(np.sum(self.eigenvalues < -1e-12 * np.abs(self.eigenvalues).max()))
+
+    @property
+    def min_eigenvalue(self) -> float:
+        return float(self.eigenvalues.min())
+
+    def clipping_report(self) -> dict:
+        return {"n_clipped": self.n_clipped, "min_eigenvalue": self.min_eigenvalue}
+
+    def nearest_correlation(self) -> "Circulant":
+        """This matrix with negative eigenvalues set to zero and the diagonal rescaled to one:
+        the covariance a sampler actually realizes. Warns when anything was clipped."""
+        if not self.n_clipped:
+            return self
+        warnings.warn(
+            f"kernel had {self.n_clipped} negative eigenvalues (smallest {self.min_eigenvalue:.3g}); "
+            "clipped to zero and renormalized to unit diagonal",
+            KernelClippingWarning,
+            stacklevel=2,
+        )
+        row = np.fft.ifftn(np.clip(self.eigenvalues, 0.0, None)).real
+        return Circulant(row / row.flat[0])
+
+    def sqrt_eigenvalues(self) -> np.ndarray:
+        return np.sqrt(np.clip(self.eigenvalues, 0.0, None))
+
+    def _axes(self) -> tuple[int, ...]:
+        return tuple(range(-len(self.shape), 0))
+
+    def _multiply(self, spectrum: np.ndarray, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
+        """Multiply by the circulant matrix with the given eigenvalues (real FFT, O(N log N))."""
+        axes = self._axes()
+        half = jnp.asarray(spectrum[..., : self.shape[-1] // 2 + 1], dtype=v.dtype)
+        out = jnp.fft.irfftn(jnp.fft.rfftn(v, axes=axes) * half, s=self.shape, axes=axes)
+        return out.astype(v.dtype)
+
+    def apply(self, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
+        """C v over the trailing grid axes."""
+        return self._multiply(self.eigenvalues, v)
+
+    def apply_sqrt(self, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
+        """C^{1/2} v over the trailing grid axes (negative eigenvalues count as zero)."""
+        return self._multiply(self.sqrt_eigenvalues(), v)
+
+    def apply_flat(self, v: Float[Array, "... n"]) -> Float[Array, "... n"]:
+        """C v for vectors flattened to length N = prod(shape)."""
+        lead = v.shape[:-1]
+        return self.apply(v.reshape(lead + self.shape)).reshape(lead + (self.size,))
+
+    def dense(self) -> np.ndarray:
+        """The full N x N matrix (N = prod(shape)); for references and small problems."""
+        idx = np.indices(self.shape).reshape(len(self.shape), -1)
+        diff = (idx[:, :, None] - idx[:, None, :]) % np.array(self.shape)[:, None, None]
+        return self.first_row[tuple(diff)]
+
+
+def gaussian_kernel(shape: tuple[int, ...], xi: float) -> Circulant:
+    """C_ij = exp(-d(i, j)^2 / xi^2) on the ring or torus of the given shape."""
+    if not xi > 0:
+        raise DyntoolsError(f"correlation length xi must be positive (got {xi})")
+    return Circulant(np.exp(-squared_distance(shape) / xi**2))

@@ -1,0 +1,525 @@
+r"""Symmetric, unit-variance pixel marginals.
+
+Every family is a Gaussian-copula marginal: a pixel is :math:`X = g(Z) = Q(\Phi(Z))/s` with
+:math:`Z \sim N(0, 1)`, ``Q`` the family's quantile function and ``s`` its standard deviation.
+Each family knows its exact even moments, its copula correlation map
+:math:`\rho_x(\rho_z) = E[g(Z_1) g(Z_2)]`, its density, and solves for the parameter that gives a
+requested excess kurtosis (``m4 - 3``; 0 is Gaussian, -2 is the smallest possible).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from functools import cache
+from typing import ClassVar
+
+import numpy as np
+import scipy.optimize
+import scipy.special as sc
+import scipy.stats
+from jaxtyping import Array, Float
+
+from .._jax import jax, jnp
+from ..errors import DyntoolsError
+from .quadrature import gaussian_expectation_even, half_line_rule, odd_hermite_coefficients
+
+HERMITE_ORDER = 601
+TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms are clamped
+
+
+class Marginal(ABC):
+    """A symmetric pixel marginal with unit variance (see module docstring)."""
+
+    family: ClassVar[str]
+    parameter_name: ClassVar[str | None] = None
+    # open interval of excess kurtosis the family reaches by varying its parameter,
+    # or a single attainable value for fixed families
+    kurtosis_range: ClassVar[tuple[float, float]]
+    parameter_range: ClassVar[tuple[float, float] | None] = None
+
+    # --- the copula map -------------------------------------------------------------------
+    @abstractmethod
+    def transform(self, z: Float[Array, "*s"]) -> Float[Array, "*s"]:
+        """g(z) = Q(Phi(z)) / s in JAX, finite for every finite z in the dtype of z."""
+
+    def transform_np(self, z: np.ndarray) -> np.ndarray:
+        """g(z) in float64 NumPy (exact; used by quadratures)."""
+        return np.asarray(self.transform(jnp.asarray(z, dtype=jnp.float64)))
+
+    # --- exact statistics -----------------------------------------------------------------
+    @property
+    def parameter(self) -> float | None:
+        return getattr(self, self.parameter_name) if self.parameter_name else None
+
+    def moment(self, order: int) -> float:
+        """Standardized even moment E X^order (inf where it does not exist)."""
+        z, _ = half_line_rule()
+        return gaussian_expectation_even(self.transform_np(z) ** order)
+
+    @property
+    def excess_kurtosis(self) -> float:
+        return self.moment(4) - 3.0
+
+    def moments(self, orders=(4, 6)) -> dict[str, float]:
+        return {f"m{p}": self.moment(p) for p in orders}
+
+    def mean_abs(self) -> float:
+        """E|X|."""
+        z, _ = half_line_rule()
+        return gaussian_expectation_even(np.abs(self.transform_np(z)))
+
+    def correlation_map(self, rho_z: np.ndarray) -> np.ndarray:
+        r"""Pixel correlation for latent correlation rho_z: :math:`\sum_n c_n^2 \rho_z^n`
+        (Mehler expansion, Hermite coefficients by quadrature); exactly 1 at rho_z = 1."""
+        c2 = _hermite_power(self)
+        rho = np.asarray(rho_z, dtype=float)
+        out = np.polynomial.polynomial.polyval(rho, c2)
+        return np.where(rho >= 1.0, 1.0, out)
+
+    # --- densities, for plots and the symbolic theory --------------------------------------
+    def pdf(self, x: np.ndarray) -> np.ndarray | None:
+        """Density of the standardized pixel; None for discrete marginals (see ``atoms``)."""
+        return None
+
+    atoms: ClassVar[tuple[tuple[float, ...], tuple[float, ...]] | None] = None
+
+    def sympy_density(self, x):
+        """(density expression in x, lower, upper) for SymPy, or None if not available."""
+        return None
+
+    # --- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_excess_kurtosis(cls, excess: float) -> "Marginal":
+        """The family member with the requested excess kurtosis."""
+        check_excess_kurtosis(excess)
+        lo, hi = cls.kurtosis_range
+        if cls.parameter_name is None:
+            if abs(excess - lo) > 1e-9:
+                raise DyntoolsError(
+                    f"family '{cls.family}' has excess kurtosis {lo:g} only (got {excess:g})"
+                )
+            return cls()
+        if not lo < excess < hi:
+            raise DyntoolsError(
+                f"family '{cls.family}' reaches excess kurtosis in ({lo:g}, {_fmt(hi)}) only "
+                f"(got {excess:g})"
+            )
+        return cls(cls._solve_parameter(excess))
+
+    @classmethod
+    def _solve_parameter(cls, excess: float) -> float:
+        """Brent's method on log(parameter) over the family's parameter range."""
+        plo, phi = cls.parameter_range
+        lo, hi = math.log(plo), math.log(min(phi, 1e8))
+        f = lambda t: cls(math.exp(t)).excess_kurtosis - excess  # noqa: E731
+        a, b = lo + 1e-9, hi
+        return math.exp(scipy.optimize.brentq(f, a, b, xtol=1e-13, rtol=1e-13))
+
+    @classmethod
+    def check_parameter(cls, value: float) -> None:
+        plo, phi = cls.parameter_range
+        if not plo < value < phi:
+            raise DyntoolsError(
+                f"{cls.parameter_name} for family '{cls.family}' must be in ({plo:g}, {_fmt(phi)}) "
+                f"(got {value:g})"
+            )
+
+    def describe(self) -> dict:
+        return {
+            "family": self.family,
+            "parameter_name": self.parameter_name,
+            "parameter": self.parameter,
+            "excess_kurtosis": self.excess_kurtosis,
+        }
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+def check_excess_kurtosis(excess: float) -> None:
+    if not math.isfinite(excess) or excess < -2:
+        raise DyntoolsError(
+            f"excess kurtosis {excess:g} is impossible: every distribution has excess kurtosis >= -2"
+        )
+
+
+@cache
+def _hermite_power(marginal: Marginal) -> np.ndarray:
+    z, _ = half_line_rule()
+    return odd_hermite_coefficients(marginal.transform_np(z), HERMITE_ORDER) ** 2
+
+
+def _sign(z):
+    return jnp.where(z >= 0, 1.0, -1.0).astype(z.dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Families with closed-form transforms
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gaussian(Marginal):
+    """Standard normal: X = Z."""
+
+    family: ClassVar[str] = "gaussian"
+    kurtosis_range: ClassVar = (0.0, 0.0)
+
+    def transform(self, z):
+        return z
+
+    def moment(self, order):
+        return float(sc.factorial2(order - 1))
+
+    def correlation_map(self, rho_z):
+        return np.asarray(rho_z, dtype=float)
+
+    def pdf(self, x):
+        return np.exp(-np.asarray(x) ** 2 / 2) / math.sqrt(2 * math.pi)
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), -sp.oo, sp.oo
+
+
+@dataclass(frozen=True)
+class Binary(Marginal):
+    """X = sign(Z) = +-1 with probability 1/2 each (the kurtosis-1 limit)."""
+
+    family: ClassVar[str] = "binary"
+    kurtosis_range: ClassVar = (-2.0, -2.0)
+    atoms: ClassVar = ((-1.0, 1.0), (0.5, 0.5))
+
+    def transform(self, z):
+        return _sign(z)
+
+    def moment(self, order):
+        return 1.0
+
+    def mean_abs(self):
+        return 1.0
+
+    def correlation_map(self, rho_z):
+        return 2 / np.pi * np.arcsin(np.clip(rho_z, -1, 1))
+
+
+@dataclass(frozen=True)
+class Uniform(Marginal):
+    """Uniform on [-sqrt 3, sqrt 3]: X = sqrt(3) erf(Z / sqrt 2)."""
+
+    family: ClassVar[str] = "uniform"
+    kurtosis_range: ClassVar = (-1.2, -1.2)
+
+    def transform(self, z):
+        return math.sqrt(3) * jax.scipy.special.erf(z / math.sqrt(2))
+
+    def moment(self, order):
+        return 3 ** (order / 2) / (order + 1)
+
+    def correlation_map(self, rho_z):
+        rho = np.asarray(rho_z, dtype=float)
+        return 6 / np.pi * np.arcsin(rho / 2)
+
+    def pdf(self, x):
+        x = np.asarray(x)
+        return np.where(np.abs(x) <= math.sqrt(3), 1 / (2 * math.sqrt(3)), 0.0)
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        return 1 / (2 * sp.sqrt(3)), -sp.sqrt(3), sp.sqrt(3)
+
+
+@dataclass(frozen=True)
+class Laplace(Marginal):
+    """Laplace with b = 1/sqrt 2 (unit variance): X = -sign(Z) b log(2 Phi(-|Z|))."""
+
+    family: ClassVar[str] = "laplace"
+    kurtosis_range: ClassVar = (3.0, 3.0)
+
+    def transform(self, z):
+        b = 1 / math.sqrt(2)
+        return -_sign(z) * b * (math.log(2) + jax.scipy.special.log_ndtr(-jnp.abs(z)))
+
+    def moment(self, order):
+        return math.factorial(order) / 2 ** (order / 2)
+
+    def pdf(self, x):
+        return np.exp(-math.sqrt(2) * np.abs(x)) / math.sqrt(2)
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        return sp.exp(-sp.sqrt(2) * sp.Abs(x)) / sp.sqrt(2), -sp.oo, sp.oo
+
+
+@dataclass(frozen=True)
+class Alg(Marginal):
+    r"""The paper's Kur(k): CDF F_k(x) = (1 + x / (1 + |x|^k)^{1/k}) / 2, quantile
+    Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^{1/k}, tails ~ |x|^{-(k+1)}.
+
+    E|X|^p = B((p + 1)/k, 1 - p/k) / k for p < k (infinite otherwise). k -> inf is uniform.
+    The transform is evaluated in log space so that it cannot overflow near p = 0 or 1.
+    """
+
+    k: float
+    family: ClassVar[str] = "alg"
+    parameter_name: ClassVar[str] = "k"
+    parameter_range: ClassVar = (4.0, math.inf)
+    kurtosis_range: ClassVar = (-1.2, math.inf)
+
+    def __post_init__(self):
+        if not self.k > 2:
+            raise DyntoolsError(f"k for family 'alg' must exceed 2 for finite variance (got {self.k:g})")
+
+    def _raw_abs_moment(self, p: float) -> float:
+        if p >= self.k:
+            return math.inf
+        return math.exp(sc.betaln((p + 1) / self.k, 1 - p / self.k)) / self.k
+
+    @property
+    def scale(self) -> float:
+        return math.sqrt(self._raw_abs_moment(2))
+
+    def moment(self, order):
+        return self._raw_abs_moment(order) / self.scale**order
+
+    def transform(self, z):
+        k = self.k
+        u = jax.scipy.special.erf(jnp.abs(z) / math.sqrt(2))  # |2 Phi(z) - 1|
+        log_e = math.log(2) + jax.scipy.special.log_ndtr(-jnp.abs(z))  # log(1 - u)
+        exact = jnp.log(-jnp.expm1(k * jnp.log1p(-jnp.exp(log_e))))
+        log_1m_uk = jnp.where(log_e < -25, math.log(k) + log_e, exact)  # 1 - u^k ~ k (1 - u)
+        cap = math.log(jnp.finfo(z.dtype).max) - 4.0  # never inf, even in float32
+        magnitude = u * jnp.exp(jnp.minimum(-log_1m_uk / k, cap))
+        return (_sign(z) * magnitude / self.scale).astype(z.dtype)
+
+    def pdf(self, x):
+        y = np.abs(np.asarray(x, dtype=float)) * self.scale
+        return self.scale * 0.5 * (1 + y**self.k) ** (-1 - 1 / self.k)
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        k = sp.nsimplify(self.k)
+        s = sp.Float(self.scale, 30)
+        y = s * sp.Abs(x)
+        return s * sp.Rational(1, 2) * (1 + y**k) ** (-1 - 1 / k), -sp.oo, sp.oo
+
+
+@dataclass(frozen=True)
+class NLGP(Marginal):
+    r"""Nonlinear Gaussian process pixel: X = erf(g Z) / Z(g), with
+    Z(g)^2 = (2/pi) arcsin(2 g^2 / (1 + 2 g^2)). (Ingrosso & Goldt write erf(g' Z / sqrt 2):
+    their gain g' = sqrt(2) g.) g -> 0 is Gaussian, g -> inf is binary."""
+
+    gain: float
+    family: ClassVar[str] = "nlgp"
+    parameter_name: ClassVar[str] = "gain"
+    parameter_range: ClassVar = (1e-4, 1e4)
+    kurtosis_range: ClassVar = (-2.0, 0.0)
+
+    def __post_init__(self):
+        if not self.gain > 0:
+            raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {self.gain:g})")
+
+    @property
+    def normalization(self) -> float:
+        g2 = self.gain**2
+        return math.sqrt(2 / math.pi * math.asin(2 * g2 / (1 + 2 * g2)))
+
+    def transform(self, z):
+        return jax.scipy.special.erf(self.gain * z) / self.normalization
+
+    def transform_np(self, z):
+        return sc.erf(self.gain * np.asarray(z)) / self.normalization
+
+    def correlation_map(self, rho_z):
+        g2 = self.gain**2
+        rho = np.clip(np.asarray(rho_z, dtype=float), -1, 1)
+        return 2 / (np.pi * self.normalization**2) * np.arcsin(2 * g2 * rho / (1 + 2 * g2))
+
+    def pdf(self, x):
+        x = np.asarray(x, dtype=float)
+        zn = self.normalization
+        inside = np.abs(x) * zn < 1
+        z = sc.erfinv(np.clip(x * zn, -1 + 1e-16, 1 - 1e-16)) / self.gain
+        jac = 2 * self.gain / math.sqrt(math.pi) * np.exp(-(self.gain * z) ** 2) / zn
+        return np.where(inside, np.exp(-z * z / 2) / math.sqrt(2 * math.pi) / jac, 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Families whose quantile needs special functions: the JAX transform interpolates a float64
+# table of g(z) computed with SciPy (error ~1e-7 relative); quadratures use SciPy directly.
+# --------------------------------------------------------------------------------------------
+
+
+class TabulatedMarginal(Marginal):
+    """A family whose JAX transform interpolates an exact SciPy table of |g(z)|, z >= 0."""
+
+    @abstractmethod
+    def abs_transform_np(self, z: np.ndarray) -> np.ndarray:
+        """|g(z)| for z >= 0, exact in float64 (upper-tail quantile of Phi(-z))."""
+
+    def transform_np(self, z):
+        z = np.asarray(z, dtype=float)
+        return np.sign(z) * self.abs_transform_np(np.abs(z))
+
+    def transform(self, z):
+        grid, table = _transform_table(self)
+        mag = jnp.interp(jnp.abs(z), jnp.asarray(grid, z.dtype), jnp.asarray(table, z.dtype))
+        return _sign(z) * mag
+
+
+@cache
+def _transform_table(marginal: TabulatedMarginal) -> tuple[np.ndarray, np.ndarray]:
+    grid = np.linspace(0.0, TABLE_Z_MAX, 20001)
+    return grid, marginal.abs_transform_np(grid)
+
+
+@dataclass(frozen=True)
+class GeneralizedNormal(TabulatedMarginal):
+    """Generalized normal, density ~ exp(-|x|^beta): beta = 2 Gaussian, 1 Laplace,
+    beta -> inf uniform. Excess kurtosis Gamma(5/b) Gamma(1/b) / Gamma(3/b)^2 - 3."""
+
+    beta: float
+    family: ClassVar[str] = "gennorm"
+    parameter_name: ClassVar[str] = "beta"
+    parameter_range: ClassVar = (0.05, math.inf)
+    kurtosis_range: ClassVar = (-1.2, math.inf)
+
+    def __post_init__(self):
+        if not self.beta > 0:
+            raise DyntoolsError(f"beta for family 'gennorm' must be positive (got {self.beta:g})")
+
+    @property
+    def scale(self) -> float:
+        return math.exp(0.5 * (sc.gammaln(3 / self.beta) - sc.gammaln(1 / self.beta)))
+
+    def moment(self, order):
+        b = self.beta
+        return math.exp(sc.gammaln((order + 1) / b) - sc.gammaln(1 / b)) / self.scale**order
+
+    def abs_transform_np(self, z):
+        return scipy.stats.gennorm.isf(sc.ndtr(-z), self.beta) / self.scale
+
+    def pdf(self, x):
+        return scipy.stats.gennorm.pdf(np.asarray(x) * self.scale, self.beta) * self.scale
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        b = sp.nsimplify(self.beta)
+        s = sp.sqrt(sp.gamma(3 / b) / sp.gamma(1 / b))
+        return s * b / (2 * sp.gamma(1 / b)) * sp.exp(-((s * sp.Abs(x)) ** b)), -sp.oo, sp.oo
+
+
+@dataclass(frozen=True)
+class StudentT(TabulatedMarginal):
+    """Student-t with nu > 2 degrees of freedom, scaled to unit variance.
+    Excess kurtosis 6 / (nu - 4) for nu > 4 (infinite for 2 < nu <= 4)."""
+
+    nu: float
+    family: ClassVar[str] = "t"
+    parameter_name: ClassVar[str] = "nu"
+    parameter_range: ClassVar = (2.0, math.inf)
+    kurtosis_range: ClassVar = (0.0, math.inf)
+
+    def __post_init__(self):
+        if not self.nu > 2:
+            raise DyntoolsError(f"nu for family 't' must exceed 2 for finite variance (got {self.nu:g})")
+
+    @property
+    def scale(self) -> float:
+        return math.sqrt(self.nu / (self.nu - 2))
+
+    def moment(self, order):
+        nu = self.nu
+        if order >= nu:
+            return math.inf
+        # E|T|^p = nu^(p/2) Gamma((p+1)/2) Gamma((nu-p)/2) / (sqrt(pi) Gamma(nu/2))
+        log_m = (order / 2) * math.log(nu) + sc.gammaln((order + 1) / 2) + sc.gammaln((nu - order) / 2)
+        log_m -= 0.5 * math.log(math.pi) + sc.gammaln(nu / 2)
+        return math.exp(log_m) / self.scale**order
+
+    @classmethod
+    def _solve_parameter(cls, excess):
+        return 4.0 + 6.0 / excess
+
+    def abs_transform_np(self, z):
+        return scipy.stats.t.isf(sc.ndtr(-z), self.nu) / self.scale
+
+    def pdf(self, x):
+        return scipy.stats.t.pdf(np.asarray(x) * self.scale, self.nu) * self.scale
+
+    def sympy_density(self, x):
+        import sympy as sp
+
+        nu = sp.nsimplify(self.nu)
+        s = sp.sqrt(nu / (nu - 2))
+        y = s * x
+        norm = sp.gamma((nu + 1) / 2) / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
+        return s * norm * (1 + y**2 / nu) ** (-(nu + 1) / 2), -sp.oo, sp.oo
+
+
+@dataclass(frozen=True)
+class Shell(TabulatedMarginal):
+    """One coordinate of sqrt(n) u with u uniform on the sphere S^{n-1}: the pixel marginal of
+    elliptical 'shell' data. Density ~ (1 - x^2/n)^((n-3)/2); m4 = 3n/(n+2)."""
+
+    n: int
+    family: ClassVar[str] = "shell"
+    parameter_name: ClassVar[str] = "n"
+    parameter_range: ClassVar = (3, math.inf)
+    kurtosis_range: ClassVar = (-1.2, 0.0)
+
+    def moment(self, order):
+        half = order // 2
+        return math.prod((2 * j + 1) * self.n / (self.n + 2 * j) for j in range(half))
+
+    def abs_transform_np(self, z):
+        a = (self.n - 1) / 2
+        return math.sqrt(self.n) * (2 * scipy.stats.beta.isf(sc.ndtr(-z), a, a) - 1)
+
+    def mean_abs(self):
+        n = self.n
+        return math.sqrt(n) * math.exp(sc.gammaln(n / 2) - sc.gammaln((n + 1) / 2)) / math.sqrt(math.pi)
+
+    def pdf(self, x):
+        a = (self.n - 1) / 2
+        u = (np.asarray(x) / math.sqrt(self.n) + 1) / 2
+        return scipy.stats.beta.pdf(u, a, a) / (2 * math.sqrt(self.n))
+
+
+FAMILIES: dict[str, type[Marginal]] = {
+    cls.family: cls
+    for cls in (Gaussian, Binary, Uniform, Laplace, Alg, GeneralizedNormal, StudentT, NLGP)
+}
+
+
+def marginal_family(name: str) -> type[Marginal]:
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise DyntoolsError(f"unknown family '{name}'; choose one of: {', '.join(FAMILIES)}") from None
+
+
+def make_marginal(family: str, excess_kurtosis: float | None = None, parameter: float | None = None) -> Marginal:
+    """A marginal by family and either excess kurtosis or raw parameter (not both)."""
+    cls = marginal_family(family)
+    if excess_kurtosis is not None and parameter is not None:
+        raise DyntoolsError("give either a kurtosis or a family parameter, not both")
+    if parameter is not None:
+        if cls.parameter_name is None:
+            raise DyntoolsError(f"family '{family}' has no parameter")
+        cls.check_parameter(parameter)
+        return cls(parameter)
+    if excess_kurtosis is not None:
+        return cls.from_excess_kurtosis(excess_kurtosis)
+    if cls.parameter_name is None:
+        return cls()
+    raise DyntoolsError(f"family '{family}' needs --kurtosis or its parameter {cls.parameter_name}")

@@ -1,0 +1,201 @@
+r"""Translation-invariant input models: one class of the two-class task.
+
+Each model samples in JAX (jit-able, so simulations draw fresh batches inside ``lax.scan``),
+and knows its *exact* pixel covariance (a :class:`Circulant`) and pixel marginal, so the
+theory never estimates covariances from samples.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from .._jax import jax, jnp
+from ..errors import DyntoolsError
+from .kernels import Circulant, gaussian_kernel, ring_distance
+from .marginals import Binary, Marginal, Shell, StudentT
+
+
+class InputModel(ABC):
+    """A stationary random field on a ring or torus with unit-variance pixels."""
+
+    shape: tuple[int, ...]
+    is_elliptical: bool = False
+
+    @abstractmethod
+    def sample(self, key: PRNGKeyArray, n: int, dtype=jnp.float32) -> Float[Array, "n *grid"]:
+        """n independent samples."""
+
+    @property
+    @abstractmethod
+    def covariance(self) -> Circulant:
+        """The exact pixel covariance."""
+
+    @property
+    @abstractmethod
+    def pixel_marginal(self) -> Marginal:
+        """The law of one pixel."""
+
+    @abstractmethod
+    def describe(self) -> dict:
+        """The model's configuration, for run records."""
+
+    @property
+    def clipping(self) -> dict:
+        """Eigenvalue clipping of the latent kernel (zero when none)."""
+        return {"n_clipped": 0, "min_eigenvalue": None}
+
+
+def _latent(shape, xi):
+    kernel = gaussian_kernel(shape, xi)
+    return kernel, kernel.nearest_correlation()
+
+
+@dataclass(frozen=True)
+class Copula(InputModel):
+    r"""Gaussian copula ("NORTA"): x_i = g(z_i), z ~ N(0, C), g = Q(Phi(.))/s from the marginal.
+    With the NLGP marginal this is the nonlinear Gaussian process. Pixel covariance:
+    rho_x(C_ij) through the marginal's correlation map."""
+
+    shape: tuple[int, ...]
+    xi: float
+    marginal: Marginal
+    kernel: Circulant = field(init=False, repr=False)
+    latent: Circulant = field(init=False, repr=False)
+
+    def __post_init__(self):
+        kernel, latent = _latent(self.shape, self.xi)
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "latent", latent)
+
+    def sample(self, key, n, dtype=jnp.float32):
+        eps = jax.random.normal(key, (n, *self.shape), dtype=dtype)
+        return self.marginal.transform(self.latent.apply_sqrt(eps))
+
+    @property
+    def covariance(self):
+        return Circulant(self.marginal.correlation_map(self.latent.first_row))
+
+    @property
+    def pixel_marginal(self):
+        return self.marginal
+
+    @property
+    def clipping(self):
+        return self.kernel.clipping_report()
+
+    def describe(self):
+        return {"model": "copula", "xi": self.xi, **self.marginal.describe()}
+
+
+@dataclass(frozen=True)
+class Elliptical(InputModel):
+    r"""Elliptical field x = R C^{1/2} u / sqrt(...), u uniform on the sphere, scaled so that the
+    covariance is exactly C. ``radial='t'``: multivariate Student-t with ``nu`` > 2 degrees of
+    freedom (x = sqrt((nu-2)/V) C^{1/2} eps, V ~ chi^2_nu); ``radial='shell'``: R = sqrt(N)
+    (x = sqrt(N) C^{1/2} eps / |eps|). E[x | w.x] is linear in w.x: never localizes."""
+
+    shape: tuple[int, ...]
+    xi: float
+    radial: str = "t"
+    nu: float = 3.0
+    is_elliptical = True
+    kernel: Circulant = field(init=False, repr=False)
+    latent: Circulant = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if self.radial not in ("t", "shell"):
+            raise DyntoolsError(f"radial law must be 't' or 'shell' (got '{self.radial}')")
+        if self.radial == "t" and not self.nu > 2:
+            raise DyntoolsError(f"nu for elliptical Student-t data must exceed 2 (got {self.nu:g})")
+        kernel, latent = _latent(self.shape, self.xi)
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "latent", latent)
+
+    def sample(self, key, n, dtype=jnp.float32):
+        k_eps, k_r = jax.random.split(key)
+        eps = jax.random.normal(k_eps, (n, *self.shape), dtype=dtype)
+        axes = tuple(range(1, 1 + len(self.shape)))
+        if self.radial == "t":
+            v = 2.0 * jax.random.gamma(k_r, self.nu / 2, (n,), dtype=dtype)
+            scale = jnp.sqrt((self.nu - 2) / v)
+        else:
+            scale = math.sqrt(math.prod(self.shape)) / jnp.sqrt(jnp.sum(eps**2, axis=axes))
+        return self.latent.apply_sqrt(eps) * scale.reshape((n,) + (1,) * len(self.shape))
+
+    @property
+    def covariance(self):
+        return self.latent
+
+    @property
+    def pixel_marginal(self):
+        return StudentT(self.nu) if self.radial == "t" else Shell(math.prod(self.shape))
+
+    @property
+    def clipping(self):
+        return self.kernel.clipping_report()
+
+    def describe(self):
+        return {"model": "elliptical", "xi": self.xi, "radial": self.radial,
+                **self.pixel_marginal.describe()}
+
+
+@dataclass(frozen=True)
+class IsingChain(InputModel):
+    r"""Periodic Ising chain of +-1 spins with coupling J = artanh(exp(-1/xi)), so that
+    correlations decay as (a^d + a^{N-d}) / (1 + a^N), a = tanh J = exp(-1/xi).
+
+    Sampled exactly: bonds b_i = s_i s_{i+1} are independent with E b = a, conditioned on
+    prod b = 1 (the ring closes); drawn one by one with that conditioning, s_0 = +-1 at random.
+    """
+
+    shape: tuple[int, ...]
+    xi: float
+
+    def __post_init__(self):
+        if len(self.shape) != 1:
+            raise DyntoolsError("the Ising model is a 1-D chain; drop --2d")
+        if not self.xi > 0:
+            raise DyntoolsError(f"correlation length xi must be positive (got {self.xi})")
+
+    @property
+    def tanh_coupling(self) -> float:
+        return math.exp(-1.0 / self.xi)
+
+    def sample(self, key, n, dtype=jnp.float32):
+        (size,) = self.shape
+        a = self.tanh_coupling
+        k_s0, k_bonds = jax.random.split(key)
+        uniforms = jax.random.uniform(k_bonds, (size, n), dtype=jnp.float64)
+        remaining = a ** np.arange(size - 1, -1, -1.0)  # a^m, m bonds left after this one
+
+        def draw_bond(q, inputs):
+            u, a_m = inputs
+            plus = (1 + a) * (1 + q * a_m)
+            minus = (1 - a) * (1 - q * a_m)
+            bond = jnp.where(u * (plus + minus) < plus, 1.0, -1.0)
+            return q * bond, bond
+
+        _, bonds = jax.lax.scan(draw_bond, jnp.ones(n), (uniforms, jnp.asarray(remaining)))
+        s0 = jnp.where(jax.random.bernoulli(k_s0, 0.5, (n,)), 1.0, -1.0)
+        spins = s0[:, None] * jnp.cumprod(bonds[:-1].T, axis=1)
+        return jnp.concatenate([s0[:, None], spins], axis=1).astype(dtype)
+
+    @property
+    def covariance(self):
+        (size,) = self.shape
+        a = self.tanh_coupling
+        d = ring_distance(size)
+        return Circulant((a**d + a ** (size - d)) / (1 + a**size))
+
+    @property
+    def pixel_marginal(self):
+        return Binary()
+
+    def describe(self):
+        return {"model": "ising", "xi": self.xi, "coupling": math.atanh(self.tanh_coupling),
+                **Binary().describe()}

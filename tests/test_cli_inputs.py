@@ -1,0 +1,83 @@
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+
+def test_help_is_fast():
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "dyntools.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "inputs" in result.stdout
+    assert time.perf_counter() - start < 2.0
+
+
+def test_inputs_writes_samples_record_and_figure(cli, tmp_path):
+    out = tmp_path / "run"
+    code, stdout, _ = cli("inputs", "--family", "alg", "--kurtosis", "-0.5", "--n-dims", "12", "--xi", "1", "2",
+                          "--samples", "20000", "--seed", "0", "--out", out, "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["excess_kurtosis_exact"] == pytest.approx(-0.5, abs=1e-9)
+    assert abs(summary["excess_kurtosis_sample"] + 0.5) < 0.2
+    assert summary["max_covariance_error"] < 0.1
+    with np.load(out / "samples.npz") as data:
+        assert data["x"].dtype == np.float32 and data["x"].shape == (20000, 12)
+        assert data["y"].shape == (20000,) and set(np.unique(data["y"])) == {0, 1}
+    assert (out / "inputs.png").stat().st_size > 10_000
+    record = json.loads((out / "run.json").read_text())
+    assert record["seed"] == 0 and record["config"]["task"]["parameter_name"] == "k"
+
+
+def test_inputs_2d_and_gain(cli, tmp_path):
+    code, stdout, _ = cli("inputs", "--gain", "2", "--2d", "--n-dims", "8", "--samples", "500", "--out", tmp_path / "r")
+    assert code == 0 and "nlgp" in stdout
+    with np.load(tmp_path / "r" / "samples.npz") as data:
+        assert data["x"].shape == (500, 8, 8)
+
+
+def test_clipping_is_reported_on_the_command_line(cli, tmp_path):
+    code, stdout, _ = cli("inputs", "--family", "gaussian", "--n-dims", "20", "--xi", "1", "3",
+                          "--samples", "100", "--out", tmp_path / "r")
+    assert code == 0 and "negative eigenvalues clipped" in stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kurtosis", "-2.5"], ">= -2"),
+    (["--family", "alg", "--kurtosis", "-1.5"], "(-1.2, inf)"),
+    (["--family", "unknown"], "unknown family"),
+    (["--kurtosis", "1", "--xi", "0", "3"], "positive"),
+    (["--kurtosis", "1", "--n-dims", "3"], "at least 4"),
+    (["--kurtosis", "1", "--samples", "0"], "at least 1"),
+    (["--family", "ising", "--2d"], "1-D"),
+    (["--samples", "many"], "--samples"),
+    (["--family", "alg", "--gain", "2"], "gain"),
+])
+def test_bad_input_is_one_line_exit_2_nothing_written(cli, tmp_path, args, message):
+    out = tmp_path / "r"
+    code, stdout, stderr = cli("inputs", *args, "--out", out)
+    assert code == 2
+    assert message in stderr and len(stderr.strip().splitlines()) == 1
+    assert "Traceback" not in stderr
+    assert not out.exists()
+
+
+def test_finished_run_is_kept_without_force(cli, tmp_path):
+    out = tmp_path / "r"
+    assert cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", out)[0] == 0
+    before = (out / "samples.npz").read_bytes()
+    code, _, stderr = cli("inputs", "--kurtosis", "1", "--n-dims", "8", "--samples", "10", "--out", out)
+    assert code == 2 and "--force" in stderr
+    assert (out / "samples.npz").read_bytes() == before
+    assert cli("inputs", "--kurtosis", "1", "--n-dims", "8", "--samples", "10", "--out", out, "--force")[0] == 0
+    assert (out / "samples.npz").read_bytes() != before
+
+
+def test_show_prints_the_summary(cli, tmp_path):
+    out = tmp_path / "r"
+    cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", out)
+    code, stdout, _ = cli("show", out)
+    assert code == 0 and "excess_kurtosis_exact" in stdout and "samples.npz" in stdout
+    assert cli("show", tmp_path / "missing")[0] == 2

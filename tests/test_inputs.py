@@ -1,0 +1,201 @@
+"""Input models: exact statistics against samples, the FFT sampler against a dense reference."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.stats
+
+from dyntools._jax import jax, jnp
+from dyntools.errors import DyntoolsError
+from dyntools.inputs import (
+    NLGP, Alg, Binary, Circulant, GeneralizedNormal, Gaussian, KernelClippingWarning, Laplace,
+    Marginal, Shell, StudentT, Uniform, build_task, gaussian_kernel,
+)
+
+KEY = jax.random.PRNGKey(0)
+
+# (family, options) with finite 8th moments, so sample kurtosis has a finite standard error
+LIGHT_TAILED = [
+    ("gaussian", {}), ("binary", {}), ("uniform", {}), ("laplace", {}),
+    ("alg", {"parameter": 12.0}), ("alg", {"excess_kurtosis": -0.8}),
+    ("gennorm", {"excess_kurtosis": 1.5}), ("gennorm", {"parameter": 6.0}),
+    ("t", {"parameter": 12.0}), ("nlgp", {"parameter": 0.6}), ("nlgp", {"excess_kurtosis": -1.9}),
+    ("elliptical-t", {"parameter": 12.0}), ("shell", {}), ("ising", {}),
+]
+
+
+@pytest.mark.parametrize("k, kurtosis", [(4.5, 7.05), (5, 4.29), (6, 2.92), (7.7, 2.32), (10, 2.07), (50, 1.81)])
+def test_alg_kurtosis_table(k, kurtosis):
+    assert Alg(k).moment(4) == pytest.approx(kurtosis, abs=0.005)
+
+
+@pytest.mark.parametrize("gain, kurtosis", [(0.01, 3.00), (0.215, 2.70), (0.6, 1.93), (1.67, 1.32), (4.64, 1.10), (100, 1.00)])
+def test_nlgp_kurtosis_table(gain, kurtosis):
+    assert NLGP(gain).moment(4) == pytest.approx(kurtosis, abs=0.006)
+
+
+@pytest.mark.parametrize(
+    "marginal",
+    [Gaussian(), Uniform(), Laplace(), Alg(9.0), Alg(4.5), GeneralizedNormal(0.7), GeneralizedNormal(5.0),
+     StudentT(9.0), Shell(40)],
+    ids=repr,
+)
+def test_closed_form_moments_match_quadrature_of_the_transform(marginal):
+    """Each family's exact moments against Gaussian quadrature of g(Z) = Q(Phi(Z))/s."""
+    for order, rel in ((2, 1e-10), (4, 1e-5), (6, 1e-5)):
+        exact = marginal.moment(order)
+        if math.isinf(exact):
+            continue
+        assert Marginal.moment(marginal, order) == pytest.approx(exact, rel=rel)
+    assert Marginal.moment(marginal, 2) == pytest.approx(1.0, abs=1e-9)  # unit variance
+
+
+@pytest.mark.parametrize("marginal", [Uniform(), NLGP(0.6), NLGP(5.0)], ids=repr)
+def test_hermite_correlation_map_matches_closed_form(marginal):
+    rho = np.array([-0.7, 0.1, 0.5, 0.9, 0.99])
+    assert np.allclose(Marginal.correlation_map(marginal, rho), marginal.correlation_map(rho), atol=1e-9)
+
+
+def test_binary_correlation_map_is_the_arcsine_law():
+    rho = np.array([0.2, 0.5, 0.8])
+    assert np.allclose(Binary().correlation_map(rho), 2 / np.pi * np.arcsin(rho))
+
+
+@pytest.mark.parametrize("family, target", [("alg", -1.0), ("alg", 3.0), ("gennorm", -1.1), ("gennorm", 8.0),
+                                            ("t", 0.5), ("nlgp", -1.99), ("nlgp", -0.01)])
+def test_kurtosis_solver_hits_target(family, target):
+    from dyntools.inputs import make_marginal
+
+    assert make_marginal(family, excess_kurtosis=target).excess_kurtosis == pytest.approx(target, abs=1e-8)
+
+
+@pytest.mark.parametrize("family, bad", [("alg", -1.3), ("gennorm", -1.2), ("t", -0.1), ("nlgp", 0.5),
+                                         ("uniform", 0.0), ("gaussian", 1.0), ("auto", -2.1), ("ising", 1.0)])
+def test_kurtosis_outside_the_family_range_is_a_clear_error(family, bad):
+    with pytest.raises(DyntoolsError, match="kurtosis"):
+        build_task(family, excess_kurtosis=bad)
+
+
+def test_auto_family_reaches_every_kurtosis_above_minus_two():
+    for target in (-1.999, -1.5, -1.2, -1.19, 0.0, 5.0, 50.0):
+        task = build_task("auto", excess_kurtosis=target, n_dims=8)
+        assert task.pixel_marginal.excess_kurtosis == pytest.approx(target, abs=1e-7)
+
+
+@pytest.mark.parametrize("family, options", LIGHT_TAILED, ids=[f"{f}-{o}" for f, o in LIGHT_TAILED])
+def test_sampled_kurtosis_and_covariance_match_exact(family, options):
+    n = 100_000
+    task = build_task(family, n_dims=16, xi=(1.0, 2.0), **options)
+    x, y = task.sample(KEY, n, dtype=jnp.float64)
+    x, y = np.asarray(x), np.asarray(y)
+    marginal = task.pixel_marginal
+    m4, m6, m8 = (marginal.moment(p) for p in (4, 6, 8))
+    pixel = x[:, 0]  # one pixel per sample: independent draws
+    # delta method for M4 / M2^2 of a unit-variance variable
+    var_kurtosis = (m8 - m4**2 - 4 * m4 * (m6 - m4) + 4 * m4**2 * (m4 - 1)) / n
+    assert np.mean(pixel**4) / np.mean(pixel**2) ** 2 == pytest.approx(m4, abs=5 * math.sqrt(var_kurtosis) + 1e-9)
+    for cls, exact in ((0, task.sigma0), (1, task.sigma1)):
+        xc = x[y == cls]
+        sample_cov = xc.T @ xc / len(xc)
+        tolerance = 5 * math.sqrt(m4 / len(xc))
+        assert np.abs(sample_cov - exact.dense()).max() < tolerance
+
+
+def test_fft_sampler_equals_dense_square_root_1d_and_2d():
+    eps = np.random.default_rng(0).standard_normal((5, 12, 12))
+    for shape, e in (((30,), eps.reshape(5, -1)[:, :30]), ((12, 12), eps)):
+        kernel = gaussian_kernel(shape, 2.0)
+        dense_root = scipy.linalg.sqrtm(kernel.dense()).real
+        reference = (e.reshape(5, -1) @ dense_root.T).reshape(e.shape)
+        assert np.allclose(np.asarray(kernel.apply_sqrt(jnp.asarray(e))), reference, atol=1e-10)
+        assert np.allclose(np.asarray(kernel.apply(jnp.asarray(e))), (e.reshape(5, -1) @ kernel.dense().T).reshape(e.shape))
+
+
+def test_kernel_eigenvalues_are_the_dft_of_the_first_row():
+    kernel = gaussian_kernel((20,), 3.0)
+    assert np.allclose(np.sort(kernel.eigenvalues), np.linalg.eigvalsh(kernel.dense()), atol=1e-12)
+
+
+def test_kernel_clipping_is_reported():
+    kernel = gaussian_kernel((20,), 3.0)  # truncated Gaussian kernel: slightly negative eigenvalues
+    assert kernel.n_clipped > 0 and kernel.min_eigenvalue < 0
+    with pytest.warns(KernelClippingWarning, match="negative eigenvalues"):
+        fixed = kernel.nearest_correlation()
+    assert fixed.eigenvalues.min() > -1e-12 and fixed.first_row[0] == pytest.approx(1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        task = build_task("gaussian", n_dims=20, xi=(1.0, 3.0))
+    assert task.describe()["clipping"]["class1"]["n_clipped"] == kernel.n_clipped
+
+
+def test_labels_are_iid_and_balanced():
+    n = 200_000
+    for p in (0.5, 0.3):
+        _, y = build_task("gaussian", n_dims=8, proportion=p).sample(KEY, n)
+        y = np.asarray(y, dtype=float)
+        assert abs(y.mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
+        lag1 = np.corrcoef(y[:-1], y[1:])[0, 1]
+        assert abs(lag1) < 5 / math.sqrt(n)
+
+
+def test_alg_samples_follow_the_exact_cdf():
+    k = 4.5
+    marginal = Alg(k)
+    z = jax.random.normal(KEY, (100_000,), dtype=jnp.float64)
+    x = np.asarray(marginal.transform(z)) * marginal.scale
+    cdf = lambda v: (1 + v / (1 + np.abs(v) ** k) ** (1 / k)) / 2  # noqa: E731
+    assert scipy.stats.kstest(x, cdf).pvalue > 1e-3
+
+
+def test_heavy_tails_never_give_inf_or_nan_in_float32():
+    task = build_task("alg", parameter=4.01, n_dims=64)
+    x, _ = task.sample(KEY, 50_000, dtype=jnp.float32)
+    assert x.dtype == jnp.float32 and bool(jnp.isfinite(x).all())
+    extreme = jnp.array([0.0, 8.0, 20.0, 40.0, 1e4], dtype=jnp.float32)
+    for marginal in (Alg(4.01), Laplace(), StudentT(4.1), GeneralizedNormal(0.2)):
+        assert bool(jnp.isfinite(marginal.transform(extreme)).all())
+        assert bool(jnp.isfinite(marginal.transform(-extreme)).all())
+
+
+def test_ising_sampler_is_exact():
+    task = build_task("ising", n_dims=10, xi=(0.8, 3.0))
+    x, y = task.sample(KEY, 100_000)
+    x1 = np.asarray(x, dtype=float)[np.asarray(y) == 1]
+    a = math.exp(-1 / 3.0)
+    d = np.arange(10)
+    assert np.allclose(task.sigma1.first_row, (a**d + a ** (10 - d)) / (1 + a**10))
+    assert np.abs(x1.T @ x1 / len(x1) - task.sigma1.dense()).max() < 5 / math.sqrt(len(x1))
+    assert set(np.unique(x1)) == {-1.0, 1.0}
+
+
+def test_elliptical_pixel_marginals():
+    assert Shell(40).excess_kurtosis == pytest.approx(3 * 40 / 42 - 3)
+    assert StudentT(12.0).excess_kurtosis == pytest.approx(6 / 8)
+    with pytest.raises(DyntoolsError, match="shell"):
+        build_task("shell", excess_kurtosis=1.0, n_dims=40)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"xi": (0.0, 3.0)}, "xi"), ({"xi": (1.0, -1.0)}, "xi"), ({"n_dims": 3}, "n-dims"),
+    ({"family": "nope"}, "unknown family"), ({"proportion": 1.0}, "proportion"),
+    ({"family": "alg", "parameter": 3.9}, "k for family"),
+])
+def test_bad_task_options(kwargs, match):
+    options = {"family": "gaussian", **kwargs}
+    with pytest.raises(DyntoolsError, match=match):
+        build_task(**options)
+
+
+def test_same_seed_same_samples():
+    task = build_task("alg", excess_kurtosis=-0.5, n_dims=12)
+    a, _ = task.sample(KEY, 100)
+    b, _ = task.sample(KEY, 100)
+    assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_circulant_dense_is_circulant():
+    c = Circulant(np.array([1.0, 0.5, 0.1, 0.5]))
+    assert np.allclose(c.dense(), scipy.linalg.circulant([1.0, 0.5, 0.1, 0.5]))
