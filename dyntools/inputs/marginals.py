@@ -23,7 +23,7 @@ from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from .quadrature import gaussian_expectation_even, half_line_rule, odd_hermite_coefficients
+from .quadrature import half_line_rule, odd_hermite_coefficients
 
 HERMITE_ORDER = 601
 TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms are clamped
@@ -53,10 +53,22 @@ class Marginal(ABC):
     def parameter(self) -> float | None:
         return getattr(self, self.parameter_name) if self.parameter_name else None
 
+    def pixel_quadrature(self) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes x_j >= 0 and weights W_j with E f(X) = sum_j W_j f(x_j) for even f.
+        Default: the Gaussian half-line rule mapped through the copula transform."""
+        z, weights = half_line_rule()
+        return self.transform_np(z), weights
+
     def moment(self, order: int) -> float:
         """Standardized even moment E X^order (inf where it does not exist)."""
-        z, _ = half_line_rule()
-        return gaussian_expectation_even(self.transform_np(z) ** order)
+        x, w = self.pixel_quadrature()
+        return float(np.sum(w * x**order))
+
+    def sympy_moment(self, order: int):
+        """E X^order as a SymPy number: exact where the family allows, else a Float."""
+        import sympy as sp
+
+        return sp.Float(self.moment(order), 30)
 
     @property
     def excess_kurtosis(self) -> float:
@@ -67,8 +79,8 @@ class Marginal(ABC):
 
     def mean_abs(self) -> float:
         """E|X|."""
-        z, _ = half_line_rule()
-        return gaussian_expectation_even(np.abs(self.transform_np(z)))
+        x, w = self.pixel_quadrature()
+        return float(np.sum(w * np.abs(x)))
 
     def correlation_map(self, rho_z: np.ndarray) -> np.ndarray:
         r"""Pixel correlation for latent correlation rho_z: :math:`\sum_n c_n^2 \rho_z^n`
@@ -84,6 +96,8 @@ class Marginal(ABC):
         return None
 
     atoms: ClassVar[tuple[tuple[float, ...], tuple[float, ...]] | None] = None
+    # whether SymPy is worth asking for a closed-form amplifier (it finishes quickly)
+    symbolic_integrable: ClassVar[bool] = False
 
     def sympy_density(self, x):
         """(density expression in x, lower, upper) for SymPy, or None if not available."""
@@ -165,6 +179,7 @@ def _sign(z):
 class Gaussian(Marginal):
     """Standard normal: X = Z."""
 
+    symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "gaussian"
     kurtosis_range: ClassVar = (0.0, 0.0)
 
@@ -173,6 +188,11 @@ class Gaussian(Marginal):
 
     def moment(self, order):
         return float(sc.factorial2(order - 1))
+
+    def sympy_moment(self, order):
+        import sympy as sp
+
+        return sp.factorial2(order - 1)
 
     def correlation_map(self, rho_z):
         return np.asarray(rho_z, dtype=float)
@@ -190,6 +210,7 @@ class Gaussian(Marginal):
 class Binary(Marginal):
     """X = sign(Z) = +-1 with probability 1/2 each (the kurtosis-1 limit)."""
 
+    symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "binary"
     kurtosis_range: ClassVar = (-2.0, -2.0)
     atoms: ClassVar = ((-1.0, 1.0), (0.5, 0.5))
@@ -200,8 +221,13 @@ class Binary(Marginal):
     def moment(self, order):
         return 1.0
 
-    def mean_abs(self):
-        return 1.0
+    def sympy_moment(self, order):
+        import sympy as sp
+
+        return sp.Integer(1)
+
+    def pixel_quadrature(self):
+        return np.array([1.0]), np.array([1.0])
 
     def correlation_map(self, rho_z):
         return 2 / np.pi * np.arcsin(np.clip(rho_z, -1, 1))
@@ -211,6 +237,7 @@ class Binary(Marginal):
 class Uniform(Marginal):
     """Uniform on [-sqrt 3, sqrt 3]: X = sqrt(3) erf(Z / sqrt 2)."""
 
+    symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "uniform"
     kurtosis_range: ClassVar = (-1.2, -1.2)
 
@@ -219,6 +246,11 @@ class Uniform(Marginal):
 
     def moment(self, order):
         return 3 ** (order / 2) / (order + 1)
+
+    def sympy_moment(self, order):
+        import sympy as sp
+
+        return sp.Integer(3) ** (order // 2) / (order + 1)
 
     def correlation_map(self, rho_z):
         rho = np.asarray(rho_z, dtype=float)
@@ -238,6 +270,7 @@ class Uniform(Marginal):
 class Laplace(Marginal):
     """Laplace with b = 1/sqrt 2 (unit variance): X = -sign(Z) b log(2 Phi(-|Z|))."""
 
+    symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "laplace"
     kurtosis_range: ClassVar = (3.0, 3.0)
 
@@ -247,6 +280,11 @@ class Laplace(Marginal):
 
     def moment(self, order):
         return math.factorial(order) / 2 ** (order / 2)
+
+    def sympy_moment(self, order):
+        import sympy as sp
+
+        return sp.factorial(order) / sp.Integer(2) ** (order // 2)
 
     def pdf(self, x):
         return np.exp(-math.sqrt(2) * np.abs(x)) / math.sqrt(2)
@@ -424,6 +462,7 @@ class StudentT(TabulatedMarginal):
     Excess kurtosis 6 / (nu - 4) for nu > 4 (infinite for 2 < nu <= 4)."""
 
     nu: float
+    symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "t"
     parameter_name: ClassVar[str] = "nu"
     parameter_range: ClassVar = (2.0, math.inf)

@@ -26,12 +26,6 @@ def half_line_rule(z_max: float = Z_MAX, nodes_per_panel: int = 12) -> tuple[np.
     return z, wz * 2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
 
 
-def gaussian_expectation_even(f_values: np.ndarray) -> float:
-    """E f(Z) for an even f given its values at the half-line nodes."""
-    _, weights = half_line_rule()
-    return float(np.sum(weights * f_values, axis=-1))
-
-
 def odd_hermite_coefficients(g_values: np.ndarray, order: int) -> np.ndarray:
     r"""c_n = E[g(Z) h_n(Z)] for an odd g, with h_n the orthonormal Hermite polynomials
     (h_n = He_n / sqrt(n!)); even n vanish by symmetry. Returns c_0..c_order."""

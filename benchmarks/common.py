@@ -1,0 +1,25 @@
+"""Timing helpers shared by the benchmark scripts (best of several repeats, after warm-up)."""
+
+import time
+
+
+def best_time(fn, repeats: int = 5, min_time: float = 0.2) -> float:
+    """Best wall time of one call of ``fn`` (which must block until its result is ready)."""
+    fn()  # warm-up / compile
+    best = float("inf")
+    for _ in range(repeats):
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+        best = min(best, elapsed / calls)
+    return best
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
