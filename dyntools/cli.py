@@ -167,6 +167,210 @@ def _marginal(family, kurtosis, param, gain, density):
     return _task(family, kurtosis, param, gain, 8, (1.0, 2.0), False, 0.5).pixel_marginal
 
 
+def _simulation_config(family, kurtosis, param, gain, **options):
+    from .simulations import SimulationConfig
+
+    if gain is not None:
+        if family not in ("auto", "nlgp"):
+            raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
+        if param is not None:
+            raise DyntoolsError("give --gain or --param, not both")
+        family, param = "nlgp", gain
+    return SimulationConfig(family=family, kurtosis=kurtosis, param=param, **options)
+
+
+Neurons = Annotated[int, typer.Option(help="Hidden units K (1 = the single neuron).")]
+Activation = Annotated[str, typer.Option(help="relu, sigmoid or erf.")]
+Bias = Annotated[bool, typer.Option("--bias", help="Trainable biases (no effective theory then).")]
+Steps = Annotated[int, typer.Option(help="SGD steps (t = lr x steps).")]
+Lr = Annotated[float, typer.Option("--lr", help="Learning rate.")]
+Batch = Annotated[int, typer.Option(help="Fresh samples per SGD step.")]
+InitScale = Annotated[float, typer.Option("--init-scale", help="Initial weights: Xavier normal x sqrt(init-scale).")]
+Seeds = Annotated[int, typer.Option(help="Network runs (they share the initial weights, differ in data).")]
+AmplifierKind = Annotated[str, typer.Option("--amplifier", help="Theory amplifier: quadrature, series or closed.")]
+Order = Annotated[int, typer.Option(help="Series order with --amplifier series.")]
+Solver = Annotated[str, typer.Option(help="Diffrax solver: tsit5, dopri5, dopri8, bosh3, heun, euler.")]
+Trainer = Annotated[str, typer.Option(help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
+Saves = Annotated[int, typer.Option(help="Saved time points.")]
+Precision = Annotated[str, typer.Option(help="Network precision: float32 or float64 (theory: float64).")]
+
+
+@app.command()
+def simulate(
+    kurtosis: Kurtosis = None,
+    family: Family = "auto",
+    param: Param = None,
+    gain: Gain = None,
+    n_dims: NDims = 40,
+    two_d: TwoD = False,
+    xi: Xi = (1.0, 2.0),
+    proportion: Proportion = 0.5,
+    neurons: Neurons = 1,
+    activation: Activation = "relu",
+    bias: Bias = False,
+    trainer: Trainer = "sgd",
+    steps: Steps = 2000,
+    lr: Lr = 0.05,
+    batch: Batch = 2000,
+    samples: Annotated[int, typer.Option(help="Fixed sample set for --trainer flow.")] = 20_000,
+    init_scale: InitScale = 1e-3,
+    seeds: Seeds = 4,
+    seed: Seed = 0,
+    saves: Saves = 50,
+    amplifier: AmplifierKind = "quadrature",
+    order: Order = 5,
+    solver: Solver = "tsit5",
+    precision: Precision = "float32",
+    out: Out = Path("runs/simulate"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Integrate the effective ODE and train the network from the same initial weights; compare."""
+    from . import runs
+
+    runs.check_writable(out, force)
+    config = _simulation_config(
+        family, kurtosis, param, gain, n_dims=n_dims, two_d=two_d, xi=tuple(xi), proportion=proportion,
+        neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
+        samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
+        order=order, solver=solver, precision=precision)
+    from .plots import save, theory_vs_simulation_figure
+    from .simulations import run_simulation
+
+    result = run_simulation(config)
+    summary = result.summary
+    with runs.staged_run(out, force) as stage:
+        runs.save_arrays(stage, "trajectories.npz", **result.arrays)
+        figure = theory_vs_simulation_figure(result.arrays, summary, tuple(result.task_description["shape"]),
+                                             result.amplifier, result.marginal)
+        save(figure, stage / "theory_vs_simulation.png")
+        runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
+                          summary, seed)
+    _emit(summary, as_json, _simulation_lines(summary, out))
+
+
+def _simulation_lines(s: dict, out: Path) -> list[str]:
+    def when(x):
+        return "never" if x is None else f"t = {x:g}"
+
+    lines = [
+        f"inputs: {s['family']} ({s['parameter_name'] or 'no parameter'} = {_num(s['parameter'])}), "
+        f"excess kurtosis {s['excess_kurtosis']:.4g}, N = {s['n_pixels']}",
+        f"network IPR (final): {s['ipr_sim_final_mean']:.4f} +- {s['ipr_sim_final_std']:.4f} over seeds "
+        f"(random field ~{s['ipr_random']:.3f}, localized >= {s['ipr_localized_threshold']:.3f}); "
+        f"localized at {when(s['time_to_localization_sim'])}",
+    ]
+    if s["theory"] is None:
+        lines.append("theory: none (the effective ODE covers ReLU units without bias)")
+    else:
+        lines += [
+            f"theory IPR (final): {s['ipr_theory_final']:.4f}; localized at {when(s['time_to_localization_theory'])}",
+            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f} "
+            "(the effective ODE is an early-time theory)",
+        ]
+    if "sinusoid_residual_sim_final" in s:
+        lines.append(f"sinusoid-fit residual (final): network {s['sinusoid_residual_sim_final']:.3f}"
+                     + (f", theory {s['sinusoid_residual_theory_final']:.3f}" if "sinusoid_residual_theory_final" in s else ""))
+    lines.append(f"wrote {out}/trajectories.npz, theory_vs_simulation.png, run.json")
+    return lines
+
+
+@app.command()
+def sweep(
+    kurtosis: Annotated[Optional[str], typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = None,
+    family: Family = "auto",
+    param: Annotated[Optional[str], typer.Option("--param", help="Family parameter values (instead of --kurtosis).")] = None,
+    gain: Annotated[Optional[str], typer.Option("--gain", help="NLGP gain values (implies --family nlgp).")] = None,
+    n_dims: NDims = 40,
+    two_d: TwoD = False,
+    xi: Xi = (1.0, 2.0),
+    proportion: Proportion = 0.5,
+    neurons: Neurons = 1,
+    steps: Steps = 1000,
+    lr: Lr = 0.05,
+    batch: Batch = 2000,
+    init_scale: InitScale = 1e-3,
+    seeds: Seeds = 4,
+    seed: Seed = 0,
+    saves: Saves = 20,
+    amplifier: AmplifierKind = "quadrature",
+    order: Order = 5,
+    out: Out = Path("runs/sweep"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Theory and network for every point of a kurtosis (or gain/parameter) sweep; resumable."""
+    import shutil
+
+    from . import runs
+    from .simulations.sweep import parse_values, run_sweep
+
+    runs.check_writable(out, force)
+    given = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
+    if len(given) != 1:
+        raise DyntoolsError("give exactly one of --kurtosis, --param, --gain to sweep over")
+    name, text = given[0]
+    values = parse_values(text)
+    if name == "gain":
+        if family not in ("auto", "nlgp"):
+            raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
+        family, name = "nlgp", "param"
+    base = _simulation_config(family, None, None, None, n_dims=n_dims, two_d=two_d, xi=tuple(xi),
+                              proportion=proportion, neurons=neurons, steps=steps, lr=lr, batch=batch,
+                              init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
+                              order=order)
+    if force and out.exists():
+        shutil.rmtree(out)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task_id = bar.add_task(f"sweep over {len(values)} points", total=len(values))
+        results = run_sweep(out, base, name, values, progress=lambda done, total: bar.update(task_id, completed=done))
+    from .plots import save, sweep_figure
+
+    summary = {
+        "axis": name, "values": values, "family": family,
+        "excess_kurtosis": results["excess_kurtosis"], "ipr_theory": results["ipr_theory"],
+        "ipr_sim_mean": results["ipr_sim"].mean(axis=1), "ipr_sim_std": results["ipr_sim"].std(axis=1),
+    }
+    with runs.staged_run(out, force=True) as stage:  # replaces the partial directory
+        runs.save_arrays(stage, "sweep.npz", **results)
+        save(sweep_figure(results, base.n_dims ** (2 if base.two_d else 1)), stage / "ipr_vs_kurtosis.png")
+        runs.write_record(stage, "sweep", {"base": base.as_dict(), "axis": name, "values": values}, summary, seed)
+    lines = [f"{'excess kurtosis':>16} {'IPR theory':>11} {'IPR network':>18}"]
+    for k, th, m, sd in zip(summary["excess_kurtosis"], summary["ipr_theory"], summary["ipr_sim_mean"], summary["ipr_sim_std"]):
+        lines.append(f"{k:16.3f} {th:11.4f} {m:11.4f} +- {sd:.4f}")
+    lines.append(f"wrote {out}/sweep.npz, ipr_vs_kurtosis.png, run.json")
+    _emit(summary, as_json, lines)
+
+
+@app.command()
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Finished simulate or sweep runs.")],
+    out: Annotated[Path, typer.Option("--out", help="Figure to write.")] = Path("compare.png"),
+    force: Force = False,
+):
+    """Overlay several simulate runs (IPR over time) or sweep runs (IPR vs kurtosis)."""
+    from .plots import compare_figure, save
+    from .runs import load_run
+
+    if out.exists() and not force:
+        raise DyntoolsError(f"{out} exists; use --force to overwrite it")
+    loaded = [(path, *load_run(path)) for path in run_dirs]
+    kinds = {record["command"] for _, record, _ in loaded}
+    if len(kinds) != 1 or kinds - {"simulate", "sweep"}:
+        raise DyntoolsError(f"compare needs runs of one kind, simulate or sweep (got {sorted(kinds)})")
+    save(compare_figure(loaded), out)
+    for path, record, _ in loaded:
+        s = record["summary"]
+        if record["command"] == "simulate":
+            print(f"{path}: excess kurtosis {s['excess_kurtosis']:.3g}, IPR network {s['ipr_sim_final_mean']:.4f}, "
+                  f"theory {s.get('ipr_theory_final', float('nan')):.4f}")
+        else:
+            print(f"{path}: sweep over {s['axis']} ({len(s['values'])} points)")
+    print(f"wrote {out}")
+
+
 @app.command()
 def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_json: Json = False):
     """Print the summary of a finished run."""

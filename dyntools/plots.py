@@ -81,3 +81,135 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
 def save(fig, path) -> None:
     fig.savefig(path, dpi=110)
     _pyplot().close(fig)
+
+
+def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str):
+    """Receptive field (one neuron) over time: pixels across, time down."""
+    limit = np.abs(w_t).max() or 1.0
+    im = ax.imshow(w_t, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                   extent=(-0.5, w_t.shape[1] - 0.5, t[-1], t[0]))
+    ax.set_xlabel("pixel"), ax.set_ylabel("time t = lr x steps")
+    ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8)
+
+
+def plot_amplifier(ax, amplifier, marginal):
+    """phi(a) against the linear (Gaussian) amplifier, with the pixel density on a twin axis."""
+    from ._jax import jnp
+
+    a = np.linspace(-0.999, 0.999, 401)
+    ax.plot(a, np.sqrt(2 / np.pi) * a, "k--", lw=1, label="Gaussian: sqrt(2/pi) a")
+    if amplifier is not None:
+        ax.plot(a, np.asarray(amplifier(jnp.asarray(a))), "C3", lw=2, label=f"phi(a) ({amplifier.kind})")
+    ax.set_xlabel("a"), ax.set_ylabel("phi(a)")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("localization amplifier")
+    twin = ax.twinx()
+    if marginal.atoms is not None:
+        values, probs = marginal.atoms
+        twin.vlines(values, 0, probs, colors="C0", alpha=0.5)
+    else:
+        x = np.linspace(-1, 1, 401)
+        twin.fill_between(x, marginal.pdf(x * 3) * 3, color="C0", alpha=0.15)
+        twin.text(0.98, 0.02, "pixel density (x / 3)", transform=twin.transAxes, ha="right", fontsize=7, color="C0")
+    twin.set_yticks([])
+
+
+def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, ...], amplifier, marginal):
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
+    t = arrays["t"]
+    has_theory = "w_theory" in arrays
+    sim = arrays["w_sim"][0, :, 0]
+    if len(shape) == 1:
+        if has_theory:
+            _evolution(axes[0, 0], arrays["w_theory"][:, 0], t, "theory (effective ODE), neuron 1")
+        _evolution(axes[0, 1], sim, t, "network (SGD, seed 1), neuron 1")
+    else:
+        if has_theory:
+            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape)
+            axes[0, 0].set_title("theory: final receptive field")
+        _show_field(axes[0, 1], sim[-1], shape)
+        axes[0, 1].set_title("network: final receptive field")
+    if not has_theory:
+        axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers ReLU units without bias)", ha="center",
+                        va="center", transform=axes[0, 0].transAxes)
+        axes[0, 0].set_axis_off()
+
+    ax = axes[0, 2]
+    final = arrays["w_sim"][0, -1, 0]
+    ax.plot(final / np.abs(final).max(), "C0", label="network (seed 1)")
+    if has_theory:
+        th = arrays["w_theory"][-1, 0]
+        ax.plot(th / np.abs(th).max(), "C3--", label="theory")
+    ax.set_xlabel("pixel (flattened)"), ax.set_title(f"final receptive field, t = {t[-1]:g} (max-normalized)")
+    ax.legend(fontsize=8)
+
+    ax = axes[1, 0]
+    ipr_sim = arrays["ipr_sim"].mean(axis=-1)
+    mean, std = ipr_sim.mean(axis=0), ipr_sim.std(axis=0)
+    ax.plot(t, mean, "C0", label=f"network (mean of {ipr_sim.shape[0]} seeds)")
+    ax.fill_between(t, mean - std, mean + std, color="C0", alpha=0.2)
+    if has_theory:
+        ax.plot(t, arrays["ipr_theory"].mean(axis=-1), "C3--", label="theory")
+    ax.axhline(summary["ipr_random"], color="gray", lw=0.8, ls=":", label="random field (3/N)")
+    ax.axhline(summary["ipr_localized_threshold"], color="k", lw=0.8, ls="-.", label="localized (5/N)")
+    ax.set_xlabel("time t"), ax.set_ylabel("IPR"), ax.set_title("localization over time")
+    ax.legend(fontsize=8)
+
+    ax = axes[1, 1]
+    if has_theory:
+        cos = arrays["cosine"].mean(axis=-1)
+        ax.plot(t, cos.mean(axis=0), "C2")
+        ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="C2", alpha=0.2)
+        ax.set_ylim(min(0.0, float(cos.min())), 1.02)
+    ax.set_xlabel("time t"), ax.set_ylabel("cosine(theory, network)")
+    ax.set_title("theory vs network (the theory is early-time)")
+
+    plot_amplifier(axes[1, 2], amplifier, marginal)
+    kurt = summary["excess_kurtosis"]
+    value = "-" if marginal.parameter is None else f"{marginal.parameter:.4g}"
+    fig.suptitle(f"{marginal.family} ({marginal.parameter_name or '-'} = {value}), "
+                 f"excess kurtosis {kurt:.3g}: IPR network {summary['ipr_sim_final_mean']:.3f}"
+                 + (f", theory {summary['ipr_theory_final']:.3f}" if has_theory else ""))
+    return fig
+
+
+def sweep_figure(results: dict, n_pixels: int):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    kurt = results["excess_kurtosis"]
+    sim = results["ipr_sim"]
+    ax.errorbar(kurt, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o-", color="C0", capsize=3,
+                label=f"network ({sim.shape[1]} seeds)")
+    if np.isfinite(results["ipr_theory"]).any():
+        ax.plot(kurt, results["ipr_theory"], "s--", color="C3", label="theory (effective ODE)")
+    ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel("final IPR")
+    ax.set_title("localization vs kurtosis: negative excess kurtosis localizes")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def compare_figure(loaded: list):
+    """Overlay runs: IPR over time (simulate runs) or IPR vs kurtosis (sweep runs)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    for i, (path, record, arrays) in enumerate(loaded):
+        color = f"C{i % 10}"
+        if record["command"] == "simulate":
+            traj = arrays["trajectories"]
+            kurt = record["summary"]["excess_kurtosis"]
+            ax.plot(traj["t"], traj["ipr_sim"].mean(axis=(0, 2)), color=color, label=f"{path} network (kurtosis {kurt:.3g})")
+            if "ipr_theory" in traj:
+                ax.plot(traj["t"], traj["ipr_theory"].mean(axis=-1), "--", color=color, label=f"{path} theory")
+            ax.set_xlabel("time t"), ax.set_ylabel("IPR")
+        else:
+            data = arrays["sweep"]
+            ax.errorbar(data["excess_kurtosis"], data["ipr_sim"].mean(axis=1), yerr=data["ipr_sim"].std(axis=1),
+                        fmt="o-", color=color, capsize=3, label=f"{path} network")
+            ax.plot(data["excess_kurtosis"], data["ipr_theory"], "s--", color=color, label=f"{path} theory")
+            ax.set_xlabel("excess kurtosis"), ax.set_ylabel("final IPR")
+    ax.legend(fontsize=7)
+    return fig

@@ -43,7 +43,7 @@ def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
     return d2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared and hashed by identity
 class Circulant:
     r"""A symmetric circulant covariance on a ring or torus, stored by its first row.
 

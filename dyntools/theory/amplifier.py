@@ -52,7 +52,7 @@ class Amplifier(ABC):
         return {"kind": self.kind}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class QuadratureAmplifier(Amplifier):
     marginal: Marginal
     kind: ClassVar[str] = "quadrature"
@@ -100,7 +100,7 @@ class SeriesAmplifier(Amplifier):
         return {"kind": self.kind, "order": self.order, "coefficients": list(self.coefficients)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClosedFormAmplifier(Amplifier):
     marginal: Marginal
     kind: ClassVar[str] = "closed"

@@ -33,7 +33,7 @@ def _projections(sigma: Circulant, w):
     return sw, jnp.sqrt(jnp.sum(w * sw, axis=-1))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # static in Diffrax: hashed by identity
 class EffectiveDynamics:
     """The effective ODE for K ReLU neurons (K = 1: Eq. 5)."""
 
@@ -66,7 +66,7 @@ def _relu_interaction(sw, norms, w):
     return (same_direction + own[:, None] * sw) / (2 * math.pi)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExactSingleNeuronFlow:
     """Eq. (A): dw/dt = p1 E_1[x sign(w.x)] - (p0 Sigma_0 + p1 Sigma_1) w, with the non-Gaussian
     expectation averaged over a fixed sample of class-1 inputs ``x1`` [M, N] (Monte Carlo) and
@@ -84,7 +84,7 @@ class ExactSingleNeuronFlow:
         return p1 * drive - decay
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinearSteadyState:
     """Fixed point of the effective ODE with a linear amplifier phi(a) = slope a (Gaussian or
     elliptical data, K = 1): gradient ascent on F(w) = p1 slope |w|_{Sigma_1} - w^T M w / 2 with
