@@ -1,0 +1,65 @@
+import json
+
+import numpy as np
+import pytest
+
+FAST = ["--n-dims", "12", "--steps", "40", "--batch", "200", "--seeds", "2", "--saves", "4"]
+
+
+def test_simulate_writes_trajectories_record_and_figure(cli, tmp_path):
+    out = tmp_path / "run"
+    code, stdout, _ = cli("simulate", "--kurtosis", "-1.0", *FAST, "--out", out, "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    for key in ("ipr_theory_final", "ipr_sim_final_mean", "ipr_sim_final_std", "cosine_final", "excess_kurtosis"):
+        assert key in summary
+    assert summary["family"] == "alg" and summary["excess_kurtosis"] == pytest.approx(-1.0)
+    with np.load(out / "trajectories.npz") as data:
+        assert data["t"].shape == (5,) and data["w_theory"].shape == (5, 1, 12)
+        assert data["w_sim"].shape == (2, 5, 1, 12) and data["ipr_theory"].shape == (5, 1)
+        assert data["ipr_sim"].shape == (2, 5, 1) and data["sigma0"].shape == (12,)
+    assert (out / "theory_vs_simulation.png").stat().st_size > 20_000
+    record = json.loads((out / "run.json").read_text())
+    assert record["config"]["simulation"]["kurtosis"] == -1.0 and record["version"]
+
+
+def test_simulate_text_summary_names_family_and_parameter(cli, tmp_path):
+    code, stdout, _ = cli("simulate", "--kurtosis", "-1.5", *FAST, "--out", tmp_path / "r")
+    assert code == 0 and "nlgp (gain =" in stdout and "cosine(theory, network)" in stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kurtosis", "-2.5"], ">= -2"),
+    (["--kurtosis", "0", "--lr", "80"], "SGD diverged"),
+    (["--kurtosis", "0", "--steps", "0"], "--steps"),
+    (["--kurtosis", "0", "--amplifier", "magic"], "unknown amplifier"),
+    (["--kurtosis", "0", "--activation", "tanh"], "unknown activation"),
+    (["--kurtosis", "0", "--solver", "rk99"], "unknown solver"),
+    (["--kurtosis", "0", "--steps", "41", "--saves", "4"], "multiple"),
+])
+def test_simulate_bad_input(cli, tmp_path, args, message):
+    out = tmp_path / "r"
+    code, _, stderr = cli("simulate", *FAST, *args, "--out", out)
+    assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_sweep_and_compare(cli, tmp_path):
+    out = tmp_path / "sweep"
+    code, stdout, _ = cli("sweep", "--family", "alg", "--kurtosis", "-1:1:2", *FAST, "--out", out, "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert len(summary["ipr_theory"]) == 2
+    with np.load(out / "sweep.npz") as data:
+        assert data["excess_kurtosis"].shape == (2,) and data["ipr_sim"].shape == (2, 2)
+    assert (out / "ipr_vs_kurtosis.png").exists() and not (out / "partial").exists()
+    assert cli("sweep", "--kurtosis", "0", *FAST, "--out", out)[0] == 2  # finished: needs --force
+    figure = tmp_path / "cmp.png"
+    code, stdout, _ = cli("compare", out, out, "--out", figure)
+    assert code == 0 and figure.exists()
+
+
+def test_compare_refuses_mixed_runs(cli, tmp_path):
+    cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", tmp_path / "i")
+    code, _, stderr = cli("compare", tmp_path / "i", "--out", tmp_path / "c.png")
+    assert code == 2 and "simulate or sweep" in stderr
