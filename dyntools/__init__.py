@@ -12,9 +12,17 @@ _EXPORTS = {
     "Circulant": ".inputs", "gaussian_kernel": ".inputs", "Marginal": ".inputs",
     "Gaussian": ".inputs", "Binary": ".inputs", "Uniform": ".inputs", "Laplace": ".inputs",
     "Alg": ".inputs", "GeneralizedNormal": ".inputs", "StudentT": ".inputs", "NLGP": ".inputs",
-    "Shell": ".inputs", "FAMILIES": ".inputs", "make_marginal": ".inputs",
+    "Shell": ".inputs", "FAMILIES": ".inputs", "make_marginal": ".inputs", "DensityMarginal": ".inputs.density",
     "InputModel": ".inputs", "Copula": ".inputs", "Elliptical": ".inputs", "IsingChain": ".inputs",
     "TwoClassTask": ".inputs", "build_task": ".inputs",
+    # theory
+    "make_amplifier": ".theory", "task_amplifier": ".theory", "QuadratureAmplifier": ".theory",
+    "SeriesAmplifier": ".theory", "ClosedFormAmplifier": ".theory", "LinearAmplifier": ".theory",
+    "EffectiveDynamics": ".theory", "ExactSingleNeuronFlow": ".theory", "LinearSteadyState": ".theory",
+    "series_in_moments": ".theory", "series_coefficients": ".theory", "closed_form": ".theory",
+    # simulations
+    "SimulationConfig": ".simulations", "run_simulation": ".simulations", "CommitteeMachine": ".simulations",
+    "sgd_trajectories": ".simulations", "gradient_flow_trajectories": ".simulations", "solve": ".simulations",
     # measures and records
     "ipr": ".metrics", "circular_peak": ".metrics", "sinusoid_residual": ".metrics",
     "cosine_similarity": ".metrics", "load_run": ".runs",

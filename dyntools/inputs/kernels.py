@@ -101,8 +101,9 @@ class Circulant:
     def _axes(self) -> tuple[int, ...]:
         return tuple(range(-len(self.shape), 0))
 
-    def _multiply(self, spectrum: np.ndarray, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
-        """Multiply by the circulant matrix with the given eigenvalues (real FFT, O(N log N))."""
+    def _multiply(self, spectrum, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
+        """Multiply by the circulant matrix with the given eigenvalues (real FFT, O(N log N)).
+        ``spectrum`` may carry leading axes (one spectrum per sample)."""
         axes = self._axes()
         half = jnp.asarray(spectrum[..., : self.shape[-1] // 2 + 1], dtype=v.dtype)
         out = jnp.fft.irfftn(jnp.fft.rfftn(v, axes=axes) * half, s=self.shape, axes=axes)
@@ -115,6 +116,13 @@ class Circulant:
     def apply_sqrt(self, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
         """C^{1/2} v over the trailing grid axes (negative eigenvalues count as zero)."""
         return self._multiply(self.sqrt_eigenvalues(), v)
+
+    def apply_sqrt_mixed(self, other: "Circulant", use_other, v: Float[Array, "n *grid"]) -> Float[Array, "n *grid"]:
+        """Row i of v multiplied by other^{1/2} where use_other[i], else by self^{1/2}: one FFT
+        pair for a batch drawn from two classes."""
+        mask = jnp.reshape(use_other, (-1,) + (1,) * len(self.shape))
+        spectra = jnp.where(mask, jnp.asarray(other.sqrt_eigenvalues(), v.dtype), jnp.asarray(self.sqrt_eigenvalues(), v.dtype))
+        return self._multiply(spectra, v)
 
     def apply_flat(self, v: Float[Array, "... n"]) -> Float[Array, "... n"]:
         """C v for vectors flattened to length N = prod(shape)."""

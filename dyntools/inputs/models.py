@@ -55,8 +55,33 @@ def _latent(shape, xi):
     return kernel, kernel.nearest_correlation()
 
 
+class LatentGaussianModel(InputModel):
+    """x = T(z, eps, key) with z = C^{1/2} eps, eps white noise: the kernel enters only through
+    z, so two classes that share T can be sampled from one noise draw."""
+
+    latent: Circulant
+    kernel: Circulant
+
+    @abstractmethod
+    def from_latent(self, key: PRNGKeyArray, z, eps):
+        """The samples, given the correlated latent field z and its white noise eps."""
+
+    @abstractmethod
+    def shares_transform(self, other: InputModel) -> bool:
+        """Whether ``other`` differs from this model only in its kernel."""
+
+    def sample(self, key, n, dtype=jnp.float32):
+        k_eps, k_rest = jax.random.split(key)
+        eps = jax.random.normal(k_eps, (n, *self.shape), dtype=dtype)
+        return self.from_latent(k_rest, self.latent.apply_sqrt(eps), eps)
+
+    @property
+    def clipping(self):
+        return self.kernel.clipping_report()
+
+
 @dataclass(frozen=True)
-class Copula(InputModel):
+class Copula(LatentGaussianModel):
     r"""Gaussian copula ("NORTA"): x_i = g(z_i), z ~ N(0, C), g = Q(Phi(.))/s from the marginal.
     With the NLGP marginal this is the nonlinear Gaussian process. Pixel covariance:
     rho_x(C_ij) through the marginal's correlation map."""
@@ -72,9 +97,11 @@ class Copula(InputModel):
         object.__setattr__(self, "kernel", kernel)
         object.__setattr__(self, "latent", latent)
 
-    def sample(self, key, n, dtype=jnp.float32):
-        eps = jax.random.normal(key, (n, *self.shape), dtype=dtype)
-        return self.marginal.transform(self.latent.apply_sqrt(eps))
+    def from_latent(self, key, z, eps):
+        return self.marginal.transform(z)
+
+    def shares_transform(self, other):
+        return isinstance(other, Copula) and other.marginal == self.marginal
 
     @property
     def covariance(self):
@@ -84,16 +111,12 @@ class Copula(InputModel):
     def pixel_marginal(self):
         return self.marginal
 
-    @property
-    def clipping(self):
-        return self.kernel.clipping_report()
-
     def describe(self):
         return {"model": "copula", "xi": self.xi, **self.marginal.describe()}
 
 
 @dataclass(frozen=True)
-class Elliptical(InputModel):
+class Elliptical(LatentGaussianModel):
     r"""Elliptical field x = R C^{1/2} u / sqrt(...), u uniform on the sphere, scaled so that the
     covariance is exactly C. ``radial='t'``: multivariate Student-t with ``nu`` > 2 degrees of
     freedom (x = sqrt((nu-2)/V) C^{1/2} eps, V ~ chi^2_nu); ``radial='shell'``: R = sqrt(N)
@@ -116,16 +139,18 @@ class Elliptical(InputModel):
         object.__setattr__(self, "kernel", kernel)
         object.__setattr__(self, "latent", latent)
 
-    def sample(self, key, n, dtype=jnp.float32):
-        k_eps, k_r = jax.random.split(key)
-        eps = jax.random.normal(k_eps, (n, *self.shape), dtype=dtype)
+    def from_latent(self, key, z, eps):
+        n = z.shape[0]
         axes = tuple(range(1, 1 + len(self.shape)))
         if self.radial == "t":
-            v = 2.0 * jax.random.gamma(k_r, self.nu / 2, (n,), dtype=dtype)
+            v = 2.0 * jax.random.gamma(key, self.nu / 2, (n,), dtype=z.dtype)
             scale = jnp.sqrt((self.nu - 2) / v)
         else:
             scale = math.sqrt(math.prod(self.shape)) / jnp.sqrt(jnp.sum(eps**2, axis=axes))
-        return self.latent.apply_sqrt(eps) * scale.reshape((n,) + (1,) * len(self.shape))
+        return z * scale.reshape((n,) + (1,) * len(self.shape))
+
+    def shares_transform(self, other):
+        return isinstance(other, Elliptical) and (other.radial, other.nu) == (self.radial, self.nu)
 
     @property
     def covariance(self):
@@ -134,10 +159,6 @@ class Elliptical(InputModel):
     @property
     def pixel_marginal(self):
         return StudentT(self.nu) if self.radial == "t" else Shell(math.prod(self.shape))
-
-    @property
-    def clipping(self):
-        return self.kernel.clipping_report()
 
     def describe(self):
         return {"model": "elliptical", "xi": self.xi, "radial": self.radial,
