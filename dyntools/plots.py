@@ -213,3 +213,40 @@ def compare_figure(loaded: list):
             ax.set_xlabel("excess kurtosis"), ax.set_ylabel("final IPR")
     ax.legend(fontsize=7)
     return fig
+
+
+def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48):
+    """Atoms sorted by IPR (most localized first), each labelled with its IPR."""
+    from .metrics import ipr
+
+    plt = _pyplot()
+    values = ipr(atoms)
+    order = np.argsort(values)[::-1][:most]
+    cols = 8
+    rows = int(np.ceil(len(order) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2 * cols, 1.6 * rows), squeeze=False, constrained_layout=True)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, j in zip(axes.ravel(), order):
+        ax.set_axis_on()
+        if len(shape) == 2:
+            _show_field(ax, atoms[j], shape)
+        else:
+            ax.plot(atoms[j], lw=1)
+            ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(f"IPR {values[j]:.2f}", fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def localization_map_figure(table: dict):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    kurt = table["excess_kurtosis"]
+    for i, (name, values) in enumerate(table["median_ipr"].items()):
+        ax.plot(kurt, values, "o-", color=f"C{i}", label=name)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel("median IPR")
+    ax.set_title("who localizes where: supervised neuron vs efficient coding")
+    ax.legend(fontsize=8)
+    return fig

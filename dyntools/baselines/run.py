@@ -1,0 +1,108 @@
+"""Train any baseline on the toolkit's inputs: the one entry point of ``dyntools baseline`` and
+``dyntools localization-map``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .._jax import jax, jnp
+from ..errors import DyntoolsError
+from ..metrics import ipr
+from .ica import fast_ica
+from .lca import LCASettings, learn_dictionary
+from .warp import compare_cold_warm, train_predictor
+from .wlsc import train_wlsc
+
+METHODS = ("lca", "warp-lca", "wlsc", "ica")
+# lambda's scale differs: LCA penalizes |a|; WLSC weights codes by ||x - d_j||^2 ~ N
+DEFAULT_LAMBDA = {"lca": 1.0, "warp-lca": 1.0, "wlsc": 0.003, "ica": 1.0}
+DEFAULT_LR = {"lca": 0.2, "warp-lca": 0.2, "wlsc": 3e-3, "ica": 0.0}
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    method: str = "lca"
+    atoms: int = 40
+    lam: float | None = None  # None: the method's default (DEFAULT_LAMBDA); unused by ICA
+    threshold: str = "soft"
+    nonneg: bool = False
+    steps: int = 1000
+    batch: int = 256
+    samples: int = 20_000  # ICA's data set; WARP-LCA's training set
+    seed: int = 0
+    lr: float | None = None  # dictionary learning rate (LCA: plain gradient, WLSC: Adam)
+
+    @property
+    def penalty(self) -> float:
+        return DEFAULT_LAMBDA[self.method] if self.lam is None else self.lam
+
+    @property
+    def learning_rate(self) -> float:
+        return DEFAULT_LR[self.method] if self.lr is None else self.lr
+
+    def validate(self):
+        if self.method not in METHODS:
+            raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}")
+        if self.atoms < 1:
+            raise DyntoolsError(f"--atoms must be at least 1 (got {self.atoms})")
+        if self.lam is not None and not self.lam > 0:
+            raise DyntoolsError(f"--lambda must be positive (got {self.lam})")
+        if self.threshold not in ("soft", "hard"):
+            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard")
+        if self.steps < 1 or self.batch < 1 or self.samples < 2:
+            raise DyntoolsError("--steps and --batch must be at least 1, --samples at least 2")
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def ipr_distribution(atoms: np.ndarray) -> dict:
+    values = ipr(atoms)
+    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    return {"ipr_median": float(median), "ipr_q1": float(q1), "ipr_q3": float(q3),
+            "ipr_min": float(values.min()), "ipr_max": float(values.max())}
+
+
+def train_baseline(sample, n_pixels: int, config: BaselineConfig) -> tuple[np.ndarray, dict]:
+    """``sample(key, n) -> [n, n_pixels]`` draws training inputs. Returns (atoms [M, N], summary)."""
+    config.validate()
+    key = jax.random.PRNGKey(config.seed)
+    k_train, k_test = jax.random.split(key)
+    extra = {}
+    if config.method == "ica":
+        if config.atoms > n_pixels:
+            raise DyntoolsError(f"ICA finds at most as many components as pixels ({n_pixels}); lower --atoms")
+        result = fast_ica(np.asarray(sample(k_train, config.samples)), config.atoms, seed=config.seed)
+        atoms, extra = result["filters"], {"iterations": result["iterations"], "converged": result["converged"]}
+    elif config.method == "wlsc":
+        params, losses = train_wlsc(sample, n_pixels, config.atoms, config.penalty, steps=config.steps,
+                                    batch=config.batch, lr=config.learning_rate, key=k_train)
+        atoms = np.asarray(params["D"])
+        extra = {"loss_first": float(losses[:10].mean()), "loss_last": float(losses[-10:].mean()),
+                 "step_sizes": np.asarray(jax.nn.softplus(params["theta"]))}
+    else:
+        settings = LCASettings(config.penalty, config.threshold, config.nonneg)
+        D, energies = learn_dictionary(sample, n_pixels, config.atoms, settings, steps=config.steps,
+                                       batch=config.batch, lr=config.learning_rate, key=k_train)
+        atoms = np.asarray(D)
+        extra = {"energy_first": float(energies[:10].mean()), "energy_last": float(energies[-10:].mean())}
+        if config.method == "warp-lca":
+            k_fit, k_held = jax.random.split(k_test)
+            predictor, losses = train_predictor(D, sample(k_fit, config.samples), settings, key=k_fit)
+            extra.update(compare_cold_warm(D, predictor, sample(k_held, 1000), settings))
+            extra["predictor_loss_last"] = float(losses[-10:].mean())
+    return atoms, {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
+                   **ipr_distribution(atoms), **extra}
+
+
+def task_sampler(task):
+    """Unlabelled inputs of the two-class task, flattened."""
+    return lambda key, n: task.sample(key, n)[0].reshape(n, -1).astype(jnp.float32)
+
+
+def array_sampler(data: np.ndarray):
+    """Random rows of a fixed data set (e.g. natural-image patches), flattened."""
+    flat = jnp.asarray(data.reshape(len(data), -1))
+    return lambda key, n: flat[jax.random.randint(key, (n,), 0, flat.shape[0])]

@@ -1,0 +1,95 @@
+r"""WARP-LCA (Kasenbacher et al. 2024): a predictor network maps an input s to an initial
+membrane state u0, trained to match the states of converged LCA; LCA then runs from u0
+instead of from zero."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._jax import jax, jnp
+from ..errors import DyntoolsError
+from .lca import LCASettings, lca
+from .optim import adam
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """A two-layer MLP s -> u0 (hidden ReLU layer); ``params`` None until trained."""
+
+    params: dict | None = None
+
+    @staticmethod
+    def init(key, n_pixels: int, atoms: int, hidden: int) -> dict:
+        k1, k2 = jax.random.split(key)
+        return {
+            "w1": jax.random.normal(k1, (n_pixels, hidden)) * math.sqrt(2 / n_pixels),
+            "b1": jnp.zeros(hidden),
+            "w2": jax.random.normal(k2, (hidden, atoms)) * math.sqrt(1 / hidden),
+            "b2": jnp.zeros(atoms),
+        }
+
+    @staticmethod
+    def apply(params, s):
+        return jax.nn.relu(s @ params["w1"] + params["b1"]) @ params["w2"] + params["b2"]
+
+    def __call__(self, s):
+        if self.params is None:
+            raise DyntoolsError("the WARP-LCA predictor is untrained; train it with train_predictor first")
+        if s.shape[-1] != self.params["w1"].shape[0]:
+            raise DyntoolsError(f"inputs have {s.shape[-1]} pixels but the predictor expects {self.params['w1'].shape[0]}")
+        return self.apply(self.params, s)
+
+
+def train_predictor(D, s_train, settings: LCASettings, *, hidden: int = 256, epochs: int = 200, batch: int = 256,
+                    lr: float = 1e-3, key=None) -> tuple[Predictor, np.ndarray]:
+    """Fit the predictor to converged LCA membrane states of ``s_train`` by mean squared error."""
+    key = jax.random.PRNGKey(0) if key is None else key
+    k_init, k_perm = jax.random.split(key)
+    _, u_star, _, _ = lca(D, s_train, settings)
+    n = s_train.shape[0]
+    batches_per_epoch = max(n // batch, 1)
+    perms = jax.vmap(lambda k: jax.random.permutation(k, n))(jax.random.split(k_perm, epochs))
+    idx = perms[:, : batches_per_epoch * batch].reshape(-1, min(batch, n))
+    loss = lambda p, i: jnp.mean((Predictor.apply(p, s_train[i]) - u_star[i]) ** 2)  # noqa: E731
+    params, losses = adam(loss, Predictor.init(k_init, s_train.shape[1], D.shape[0], hidden), idx, lr=lr)
+    return Predictor(params), np.asarray(losses)
+
+
+def iterations_to_reach(trace: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Per sample, the first iteration whose energy is at or below the target (max if never)."""
+    below = np.asarray(trace) <= np.asarray(target)[None]
+    return np.where(below.any(axis=0), below.argmax(axis=0), trace.shape[0] - 1)
+
+
+def compare_cold_warm(D, predictor: Predictor, s_test, settings: LCASettings, rel_tol: float = 0.01) -> dict:
+    """Cold (u0 = 0) vs warm (u0 = predictor(s)) LCA on held-out inputs.
+
+    The target energy per sample is the energy cold-start LCA reaches at convergence, plus
+    ``rel_tol`` of it. Reports mean iterations and wall time to reach it, and final energies."""
+    _, _, cold_trace, cold_iters = lca(D, s_test, settings)
+    cold_final = np.asarray(cold_trace)[int(cold_iters)]
+    target = jnp.asarray(cold_final * (1 + rel_tol))
+    u0 = predictor(s_test)
+    _, _, warm_trace, warm_iters = lca(D, s_test, settings, u0=u0)
+    warm_final = np.asarray(warm_trace)[int(warm_iters)]
+
+    def wall(u0):
+        start = time.perf_counter()
+        jax.block_until_ready(lca(D, s_test, settings, u0=u0, target=target))
+        return time.perf_counter() - start
+
+    zeros = jnp.zeros_like(u0)
+    wall(zeros), wall(u0)  # compile both
+    return {
+        "iterations_cold": float(iterations_to_reach(cold_trace, target).mean()),
+        "iterations_warm": float(iterations_to_reach(warm_trace, target).mean()),
+        "wall_time_cold_s": min(wall(zeros) for _ in range(3)),
+        "wall_time_warm_s": min(wall(u0) for _ in range(3)),
+        "final_energy_cold": float(cold_final.mean()),
+        "final_energy_warm": float(warm_final.mean()),
+        "target_rel_tol": rel_tol,
+    }

@@ -1,0 +1,54 @@
+import json
+
+import numpy as np
+import pytest
+
+
+@pytest.mark.parametrize("method", ["lca", "wlsc", "ica"])
+def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, method):
+    out = tmp_path / method
+    code, stdout, _ = cli("baseline", method, "--kurtosis", "2", "--n-dims", "12", "--atoms", "12", "--steps", "50",
+                          "--samples", "2000", "--out", out, "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["ipr_q1"] <= summary["ipr_median"] <= summary["ipr_q3"]
+    with np.load(out / "dictionary.npz") as data:
+        assert data["atoms"].shape == (12, 12)
+    assert (out / "atoms.png").exists() and (out / "run.json").exists()
+
+
+def test_warp_lca_prints_cold_and_warm_numbers(cli, tmp_path):
+    code, stdout, _ = cli("baseline", "warp-lca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "12", "--steps", "50",
+                          "--samples", "2000", "--out", tmp_path / "w")
+    assert code == 0 and "cold" in stdout and "warm" in stdout and "iterations" in stdout
+
+
+def test_baseline_on_image_patches(cli, tmp_path):
+    code, stdout, _ = cli("baseline", "ica", "--images", "--patch-size", "8", "--atoms", "16", "--samples", "5000",
+                          "--out", tmp_path / "p")
+    assert code == 0
+    with np.load(tmp_path / "p" / "dictionary.npz") as data:
+        assert data["atoms"].shape == (16, 64)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lca", "--lambda", "0"], "lambda"), (["lca", "--atoms", "0"], "atoms"),
+    (["lca", "--threshold", "medium"], "threshold"), (["pca"], "unknown baseline"),
+    (["ica", "--atoms", "100"], "at most"), (["lca", "--images", "--patch-size", "2"], "patch size"),
+])
+def test_baseline_bad_input(cli, tmp_path, args, message):
+    out = tmp_path / "r"
+    code, _, stderr = cli("baseline", *args, "--kurtosis", "1", "--n-dims", "12", "--out", out)
+    assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_localization_map(cli, tmp_path):
+    out = tmp_path / "map"
+    code, stdout, _ = cli("localization-map", "--kurtosis", "-1,3", "--methods", "lca,ica", "--n-dims", "12",
+                          "--atoms", "12", "--steps", "30", "--out", out, "--json")
+    assert code == 0
+    table = json.loads(stdout)
+    assert set(table["median_ipr"]) == {"supervised neuron", "theory", "lca", "ica"}
+    assert all(len(v) == 2 for v in table["median_ipr"].values())
+    assert (out / "localization_map.png").exists()
