@@ -13,7 +13,7 @@ The Euler step u <- u + eta (b - u - a G) with eta = dt/tau = 1 is one ISTA step
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from jaxtyping import Array, Float
@@ -48,6 +48,7 @@ class LCASettings:
     eta: float = 0.1  # dt / tau
     max_iter: int = 500
     tol: float = 1e-6  # stop when max |du| < tol
+    record_energy: bool = True  # energy at every iteration (else only at the start and the end)
 
     def __post_init__(self):
         if not self.lam > 0:
@@ -64,7 +65,8 @@ class LCASettings:
 def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u0=None, target=None):
     """Run LCA from u0 (zeros by default) until max |du| < tol, every sample's energy is at or
     below ``target`` [B] (when given), or max_iter. Returns (codes, u, energy trace
-    [max_iter + 1, B] (nan after the stop), iterations)."""
+    [max_iter + 1, B] (nan after the stop, and between start and end unless
+    ``settings.record_energy``), iterations)."""
     lam, kind, nonneg, eta = settings.lam, settings.threshold, settings.nonneg, settings.eta
     s = s.astype(D.dtype)
     b = s @ D.T
@@ -80,16 +82,20 @@ def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u
         u, k, change, trace = state
         return (k < settings.max_iter) & (change >= settings.tol) & ~reached(trace, k)
 
+    record = settings.record_energy or target is not None
+
     def body(state):
         u, k, _, trace = state
         a = threshold(u, lam, kind, nonneg)
         du = eta * (b - u - a @ gram)
         u = u + du
-        trace = trace.at[k + 1].set(energy(D, s, threshold(u, lam, kind, nonneg), lam, kind))
+        if record:
+            trace = trace.at[k + 1].set(energy(D, s, threshold(u, lam, kind, nonneg), lam, kind))
         return u, k + 1, jnp.max(jnp.abs(du)), trace
 
     u, k, _, trace = jax.lax.while_loop(cond, body, (u, 0, jnp.inf, trace))
-    return threshold(u, lam, kind, nonneg), u, trace, k
+    codes = threshold(u, lam, kind, nonneg)
+    return codes, u, trace.at[k].set(energy(D, s, codes, lam, kind)), k
 
 
 def normalize_rows(D):
@@ -104,6 +110,7 @@ def learn_dictionary(sample, n_pixels: int, atoms: int, settings: LCASettings, *
     if atoms < 1:
         raise DyntoolsError(f"atoms must be at least 1 (got {atoms})")
     key = jax.random.PRNGKey(0) if key is None else key
+    settings = replace(settings, record_energy=False)  # only the final energy is used
     k_init, k_data = jax.random.split(key)
     D0 = normalize_rows(jax.random.normal(k_init, (atoms, n_pixels)))
 
