@@ -37,15 +37,21 @@ Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run i
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
 
 
+def _with_gain(family, param, gain):
+    """--gain is the NLGP's parameter: (family, param) with it applied."""
+    if gain is None:
+        return family, param
+    if family not in ("auto", "nlgp"):
+        raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
+    if param is not None:
+        raise DyntoolsError("give --gain or --param, not both")
+    return "nlgp", gain
+
+
 def _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion):
     from .inputs import build_task
 
-    if gain is not None:
-        if family not in ("auto", "nlgp"):
-            raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
-        if param is not None:
-            raise DyntoolsError("give --gain or --param, not both")
-        family, param = "nlgp", gain
+    family, param = _with_gain(family, param, gain)
     return build_task(family, kurtosis, param, n_dims, tuple(xi), two_d, proportion)
 
 
@@ -170,12 +176,7 @@ def _marginal(family, kurtosis, param, gain, density):
 def _simulation_config(family, kurtosis, param, gain, **options):
     from .simulations import SimulationConfig
 
-    if gain is not None:
-        if family not in ("auto", "nlgp"):
-            raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
-        if param is not None:
-            raise DyntoolsError("give --gain or --param, not both")
-        family, param = "nlgp", gain
+    family, param = _with_gain(family, param, gain)
     return SimulationConfig(family=family, kurtosis=kurtosis, param=param, **options)
 
 
@@ -311,10 +312,9 @@ def sweep(
         raise DyntoolsError("give exactly one of --kurtosis, --param, --gain to sweep over")
     name, text = given[0]
     values = parse_values(text)
-    if name == "gain":
-        if family not in ("auto", "nlgp"):
-            raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
-        family, name = "nlgp", "param"
+    if name == "gain":  # sweeping the NLGP gain is sweeping its parameter
+        family, _ = _with_gain(family, None, float(values[0]))
+        name = "param"
     base = _simulation_config(family, None, None, None, n_dims=n_dims, two_d=two_d, xi=tuple(xi),
                               proportion=proportion, neurons=neurons, steps=steps, lr=lr, batch=batch,
                               init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
