@@ -141,8 +141,11 @@ def derive(
         raise DyntoolsError(f"--order must be at least 1 (got {order})")
     from .theory.report import amplifier_report
 
-    marginal = _marginal(family, kurtosis, param, gain, density)
+    marginal, elliptical = _marginal(family, kurtosis, param, gain, density)
     report = amplifier_report(marginal, order)
+    if elliptical:
+        report["exact_amplifier"] = {"kind": "linear", "slope": marginal.mean_abs(),
+                                     "why": "elliptical data: E[x | w.x] is exactly linear in w.x"}
     if latex:
         from .theory.derivation import general_steps, marginal_steps
 
@@ -159,18 +162,23 @@ def derive(
         f"ODE: {report['ode']}",
         "(an early-time theory: accurate to a few percent while w is spread out, 20-30% once it is spike-like)",
     ]
+    if elliptical:
+        lines.insert(0, f"elliptical data: the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
+                        "at all times; below is the pixel marginal's conditional-Gaussian amplifier, for reference")
     _emit(report, as_json, lines)
 
 
 def _marginal(family, kurtosis, param, gain, density):
-    """The pixel marginal named by the CLI options (a user density takes precedence)."""
+    """(pixel marginal, whether the data are elliptical) named by the CLI options; a user density
+    takes precedence."""
     if density is not None:
         if kurtosis is not None or param is not None or gain is not None:
             raise DyntoolsError("--density fixes the marginal; drop --kurtosis/--param/--gain")
         from .inputs.density import DensityMarginal
 
-        return DensityMarginal(density)
-    return _task(family, kurtosis, param, gain, 8, (1.0, 2.0), False, 0.5).pixel_marginal
+        return DensityMarginal(density), False
+    task = _task(family, kurtosis, param, gain, 40, (1.0, 2.0), False, 0.5)
+    return task.pixel_marginal, task.is_elliptical
 
 
 def _simulation_config(family, kurtosis, param, gain, **options):
