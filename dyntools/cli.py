@@ -260,20 +260,20 @@ def simulate(
 
 def _simulation_lines(s: dict, out: Path) -> list[str]:
     def when(x):
-        return "never" if x is None else f"t = {x:g}"
+        return "not localized" if x is None else f"localized at t = {x:g}"
 
     lines = [
         f"inputs: {s['family']} ({s['parameter_name'] or 'no parameter'} = {_num(s['parameter'])}), "
         f"excess kurtosis {s['excess_kurtosis']:.4g}, N = {s['n_pixels']}",
         f"network IPR (final): {s['ipr_sim_final_mean']:.4f} +- {s['ipr_sim_final_std']:.4f} over seeds "
         f"(random field ~{s['ipr_random']:.3f}, localized >= {s['ipr_localized_threshold']:.3f}); "
-        f"localized at {when(s['time_to_localization_sim'])}",
+        f"{when(s['time_to_localization_sim'])}",
     ]
     if s["theory"] is None:
         lines.append("theory: none (the effective ODE covers ReLU units without bias)")
     else:
         lines += [
-            f"theory IPR (final): {s['ipr_theory_final']:.4f}; localized at {when(s['time_to_localization_theory'])}",
+            f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",
             f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f} "
             "(the effective ODE is an early-time theory)",
         ]
@@ -501,7 +501,7 @@ def localization_map(
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
                          **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
-        save(localization_map_figure(table), stage / "localization_map.png")
+        save(localization_map_figure(table, n_dims), stage / "localization_map.png")
         runs.write_record(stage, "localization-map", {"methods": names, "n_dims": n_dims, "xi": list(xi),
                                                       "atoms": atoms, "lambda": lam, "steps": steps}, table, seed)
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])

@@ -239,12 +239,13 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
     return fig
 
 
-def localization_map_figure(table: dict):
+def localization_map_figure(table: dict, n_pixels: int):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
     kurt = table["excess_kurtosis"]
     for i, (name, values) in enumerate(table["median_ipr"].items()):
         ax.plot(kurt, values, "o-", color=f"C{i}", label=name)
+    ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
     ax.axvline(0, color="k", lw=0.5)
     ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel("median IPR")
     ax.set_title("who localizes where: supervised neuron vs efficient coding")
