@@ -184,12 +184,17 @@ def sweep_figure(results: dict, n_pixels: int):
                 label=f"network ({sim.shape[1]} seeds)")
     if np.isfinite(results["ipr_theory"]).any():
         ax.plot(kurt, results["ipr_theory"], "s--", color="C3", label="theory (effective ODE)")
+    _kurtosis_axes(ax, n_pixels, "final IPR", "localization vs kurtosis: negative excess kurtosis localizes")
+    return fig
+
+
+def _kurtosis_axes(ax, n_pixels: int, ylabel: str, title: str):
+    """IPR against excess kurtosis: the random-field level, the Gaussian line, labels."""
     ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
     ax.axvline(0, color="k", lw=0.5)
-    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel("final IPR")
-    ax.set_title("localization vs kurtosis: negative excess kurtosis localizes")
+    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
-    return fig
 
 
 def compare_figure(loaded: list):
@@ -245,9 +250,5 @@ def localization_map_figure(table: dict, n_pixels: int):
     kurt = table["excess_kurtosis"]
     for i, (name, values) in enumerate(table["median_ipr"].items()):
         ax.plot(kurt, values, "o-", color=f"C{i}", label=name)
-    ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
-    ax.axvline(0, color="k", lw=0.5)
-    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel("median IPR")
-    ax.set_title("who localizes where: supervised neuron vs efficient coding")
-    ax.legend(fontsize=8)
+    _kurtosis_axes(ax, n_pixels, "median IPR", "who localizes where: supervised neuron vs efficient coding")
     return fig
