@@ -9,9 +9,7 @@
     python benchmarks/bench_simulations.py
 """
 
-import math
 import sys
-import time
 import warnings
 from pathlib import Path
 

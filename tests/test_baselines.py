@@ -6,7 +6,7 @@ import scipy.optimize
 
 from dyntools._jax import jax, jnp
 from dyntools.baselines import (
-    BaselineConfig, LCASettings, Predictor, amari_index, array_sampler, compare_cold_warm, encode, energy, fast_ica,
+    BaselineConfig, LCASettings, Predictor, amari_index, array_sampler, compare_cold_warm, encode, fast_ica,
     lca, learn_dictionary, task_sampler, train_baseline, train_predictor, train_wlsc,
 )
 from dyntools.errors import DyntoolsError

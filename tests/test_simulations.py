@@ -8,7 +8,7 @@ import pytest
 from dyntools._jax import jax
 from dyntools.errors import DyntoolsError
 from dyntools.inputs import build_task
-from dyntools.metrics import cosine_similarity, ipr, sinusoid_residual
+from dyntools.metrics import cosine_similarity, ipr
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories, solve
 from dyntools.simulations.sweep import parse_values, run_sweep
 from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier

@@ -11,7 +11,7 @@ from dyntools.errors import DyntoolsError
 from dyntools.inputs import NLGP, Alg, Binary, GeneralizedNormal, Gaussian, Laplace, StudentT, Uniform, build_task
 from dyntools.inputs.density import DensityMarginal
 from dyntools.theory.amplifier import (
-    ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, SeriesAmplifier, make_amplifier, task_amplifier,
+    ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, make_amplifier, task_amplifier,
 )
 from dyntools.theory.dynamics import EffectiveDynamics, ExactSingleNeuronFlow, LinearSteadyState
 from dyntools.theory.symbolic import moment_symbol, series_coefficients, series_in_moments

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jax import jnp
-from .amplifier import QuadratureAmplifier, SeriesAmplifier
+from .amplifier import QuadratureAmplifier
 from .derivation import EQ5_TEXT
 from .symbolic import closed_form, series_coefficients
 
