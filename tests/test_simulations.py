@@ -15,13 +15,15 @@ from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier
 
 
 def test_early_time_theory_matches_sgd_at_the_binary_limit():
-    """Binary-limit NLGP, N = 40: cosine(theory, SGD) > 0.95 before localization.
-    Measured 0.988 / 0.973 / 0.956 at t = 0.5 / 1.0 / 1.5; the IPR crosses 5/N at t = 2."""
-    result = run_simulation(SimulationConfig(family="nlgp", param=100.0, n_dims=40, steps=30, lr=0.05, batch=10_000,
-                                             seeds=2, saves=3))
+    """Binary-limit NLGP, N = 40: cosine(theory, SGD) > 0.95 before localization, i.e. while the
+    theory's IPR is below 0.9 x 5/N. Measured over seeds 0-5 at batch 20000: >= 0.979 in that
+    window (seed 0: 0.998 ... 0.979 up to t = 1.25); it falls only once a bump has formed."""
+    result = run_simulation(SimulationConfig(family="nlgp", param=100.0, n_dims=40, steps=40, lr=0.05, batch=20_000,
+                                             seeds=2, saves=8))
     cosine = result.arrays["cosine"].mean(axis=(0, 2))
-    assert np.all(cosine > 0.95), cosine
-    assert np.all(result.arrays["ipr_theory"][:, 0] < 5 / 40)
+    early = result.arrays["ipr_theory"][:, 0] < 0.9 * 5 / 40
+    assert early.sum() >= 4
+    assert np.all(cosine[early] > 0.95), cosine
 
 
 def test_negative_kurtosis_localizes_in_theory_and_network():
