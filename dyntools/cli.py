@@ -312,7 +312,7 @@ def sweep(
     import shutil
 
     from . import runs
-    from .simulations.sweep import parse_values, run_sweep
+    from .simulations.sweep import PARTIAL, parse_values, run_sweep
 
     runs.check_writable(out, force)
     given = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
@@ -327,8 +327,8 @@ def sweep(
                               proportion=proportion, neurons=neurons, steps=steps, lr=lr, batch=batch,
                               init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
                               order=order)
-    if force and out.exists():
-        shutil.rmtree(out)
+    if force:  # start the points over; a finished run is replaced only once the new one is complete
+        shutil.rmtree(out / PARTIAL, ignore_errors=True)
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
@@ -470,17 +470,18 @@ def localization_map(
     import numpy as np
 
     from . import runs
-    from .baselines import METHODS, BaselineConfig, task_sampler, train_baseline
+    from .baselines import BaselineConfig, task_sampler, train_baseline
     from .inputs import build_task
     from .simulations import SimulationConfig, run_simulation
     from .simulations.sweep import parse_values
 
     runs.check_writable(out, force)
     values = parse_values(kurtosis)
-    names = [m.strip() for m in methods.split(",") if m.strip()]
-    for name in names:
-        if name not in METHODS:
-            raise DyntoolsError(f"unknown baseline '{name}'; choose from: {', '.join(METHODS)}")
+    configs = {name: BaselineConfig(name, atoms, lam, steps=steps, seed=seed)
+               for name in (m.strip() for m in methods.split(",")) if name}
+    for config in configs.values():
+        config.validate()
+    names = list(configs)
     table = {"excess_kurtosis": values, "median_ipr": {"supervised neuron": [], "theory": [], **{n: [] for n in names}}}
     from rich.progress import Progress
 
@@ -488,8 +489,7 @@ def localization_map(
         job = bar.add_task("localization map", total=len(values))
         for value in values:
             task = build_task("auto", float(value), None, n_dims, tuple(xi))
-            for name in names:
-                config = BaselineConfig(name, atoms, lam, steps=steps, seed=seed)
+            for name, config in configs.items():
                 table["median_ipr"][name].append(train_baseline(task_sampler(task), task.n_pixels, config)[1]["ipr_median"])
             sim = run_simulation(SimulationConfig(kurtosis=float(value), n_dims=n_dims, xi=tuple(xi), steps=1000,
                                                   lr=0.1, batch=1000, seeds=2, saves=10, seed=seed))

@@ -52,3 +52,9 @@ def test_localization_map(cli, tmp_path):
     assert set(table["median_ipr"]) == {"supervised neuron", "theory", "lca", "ica"}
     assert all(len(v) == 2 for v in table["median_ipr"].values())
     assert (out / "localization_map.png").exists()
+
+
+def test_localization_map_rejects_unknown_methods_before_any_work(cli, tmp_path):
+    code, _, stderr = cli("localization-map", "--methods", "lca,pca", "--out", tmp_path / "m")
+    assert code == 2 and "unknown baseline 'pca'" in stderr
+    assert not (tmp_path / "m").exists()

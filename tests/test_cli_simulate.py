@@ -63,3 +63,12 @@ def test_compare_refuses_mixed_runs(cli, tmp_path):
     cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", tmp_path / "i")
     code, _, stderr = cli("compare", tmp_path / "i", "--out", tmp_path / "c.png")
     assert code == 2 and "simulate or sweep" in stderr
+
+
+def test_sweep_force_keeps_the_finished_run_until_the_new_one_is_complete(cli, tmp_path):
+    out = tmp_path / "sweep"
+    assert cli("sweep", "--kurtosis", "0", *FAST, "--out", out)[0] == 0
+    before = (out / "sweep.npz").read_bytes()
+    code, _, stderr = cli("sweep", "--kurtosis", "0", *FAST, "--lr", "80", "--out", out, "--force")
+    assert code == 2 and "SGD diverged" in stderr
+    assert (out / "sweep.npz").read_bytes() == before and (out / "run.json").exists()

@@ -132,3 +132,9 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     assert results["ipr_sim"].shape == (3, 2) and np.allclose(results["excess_kurtosis"], values)
     with pytest.raises(DyntoolsError, match="other settings"):
         run_sweep(tmp_path / "s", base, "kurtosis", np.array([5.0]))
+
+
+def test_gradient_flow_uses_the_requested_solver():
+    with pytest.raises(DyntoolsError, match="unknown solver"):
+        run_simulation(SimulationConfig(kurtosis=0.0, n_dims=8, trainer="flow", samples=100, steps=10, saves=2,
+                                        solver="rk99"))

@@ -105,6 +105,6 @@ def gradient_flow_trajectories(task, net: CommitteeMachine, params0: dict, key: 
     x, y = x.reshape(samples, -1), y.astype(jnp.float64)
     field = lambda t, params, args: jax.tree.map(jnp.negative, jax.grad(net.loss)(params, x, y))  # noqa: E731
     stiffness = float(jnp.linalg.eigvalsh(x.T @ x / samples).max())
-    ys, ok = jax.jit(lambda p: solve(field, p, t_save, stiffness=stiffness))(params0)
+    ys, ok = jax.jit(lambda p: solve(field, p, t_save, stiffness=stiffness, solver=solver))(params0)
     check_solution(ys["w"], ok, "gradient flow")
     return ys
