@@ -39,16 +39,19 @@ def _show_covariance(ax, cov: Circulant, title: str):
 
 
 def plot_marginal(ax, marginal: Marginal, samples: np.ndarray | None = None):
-    """Histogram of pixel samples with the exact density (or point masses) over it."""
-    if samples is not None:
-        lo, hi = np.quantile(samples, [0.0005, 0.9995])
-        ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, label="samples")
-    else:
-        lo, hi = -4.0, 4.0
+    """Histogram of pixel samples with the exact density over it; for discrete marginals, the
+    sample frequency of each value next to its exact probability."""
     if marginal.atoms is not None:
         values, probs = marginal.atoms
-        ax.vlines(values, 0, probs, colors="k", lw=2, label="exact (point masses)")
+        if samples is not None:
+            freq = [np.mean(samples == v) for v in values]
+            ax.bar(values, freq, width=0.3, alpha=0.5, label="sample frequency")
+        ax.plot(values, probs, "k_", markersize=40, mew=2, label="exact probability")
+        ax.set_ylim(0, 1)
     else:
+        lo, hi = np.quantile(samples, [0.0005, 0.9995]) if samples is not None else (-4.0, 4.0)
+        if samples is not None:
+            ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, label="samples")
         grid = np.linspace(lo, hi, 600)
         ax.plot(grid, marginal.pdf(grid), "k", lw=1.5, label="exact density")
     ax.set_xlabel("pixel value x")
@@ -163,6 +166,8 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
         ax.plot(t, cos.mean(axis=0), "C2")
         ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="C2", alpha=0.2)
         ax.set_ylim(min(0.0, float(cos.min())), 1.02)
+    else:
+        ax.text(0.5, 0.5, "no theory to compare with", ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("time t"), ax.set_ylabel("cosine(theory, network)")
     ax.set_title("theory vs network (the theory is early-time)")
 
