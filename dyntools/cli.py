@@ -7,6 +7,7 @@ answers instantly. Every user error is one line on stderr with exit code 2.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,6 +22,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Learning dynamics of receptive-field localization: inputs, theory, simulations, baselines.",
 )
+_debug = False  # --debug: let unexpected errors show their traceback
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .runs import package_version
+
+        print(f"dyntools {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected (internal) error.")] = False,
+):
+    global _debug
+    _debug = debug
 
 # ---- options shared by every command that builds inputs --------------------------------------
 Family = Annotated[str, typer.Option(help="Pixel marginal family: auto, gaussian, binary, uniform, laplace, alg (the paper's Kur(k)), gennorm, t, nlgp, elliptical-t, shell, ising.")]
@@ -34,7 +54,12 @@ Proportion = Annotated[float, typer.Option("--proportion", help="P(y = 1).")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 Out = Annotated[Path, typer.Option("--out", help="Output run directory.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run in --out.")]
-Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (strict JSON: "
+                                                   "non-finite numbers are null, listed under non_finite).")]
+MAX_INPUT_SAMPLES = 10**8
+INPUT_BYTES = 4 * 2**30  # the samples `inputs` holds and saves
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+MAX_ORDER = 21  # series order for derive: SymPy's series grows fast beyond this
 
 
 def _with_gain(family, param, gain):
@@ -56,12 +81,18 @@ def _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion):
 
 
 def _emit(summary: dict, as_json: bool, lines: list[str]) -> None:
-    from .runs import jsonable
+    from .runs import strict_json
 
     if as_json:
-        print(json.dumps(jsonable(summary)))
+        print(strict_json(summary))
     else:
         print("\n".join(lines))
+
+
+def _clipping_lines(clipping: dict) -> list[str]:
+    return [f"kernel of {cls}: {rep['n_clipped']} negative eigenvalues clipped to zero (smallest "
+            f"{rep['min_eigenvalue']:.3g}); the covariance used is the nearest valid one"
+            for cls, rep in clipping.items() if rep["n_clipped"]]
 
 
 def _num(x, fmt=".4g") -> str:
@@ -87,10 +118,14 @@ def inputs(
     """Sample the two-class task, check its statistics against the exact ones, plot it."""
     from . import runs
 
-    if samples < 1:
-        raise DyntoolsError(f"--samples must be at least 1 (got {samples})")
+    if not 1 <= samples <= MAX_INPUT_SAMPLES:
+        raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     runs.check_writable(out, force)
     task = _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion)
+    if samples * task.n_pixels * 4 > INPUT_BYTES:
+        raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
+                            f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
+                            "lower --samples or --n-dims")
 
     import numpy as np
 
@@ -118,9 +153,7 @@ def inputs(
         f"({stats['covariance_estimator']}, {samples} samples)",
         f"fraction of class 1: {stats['fraction_class1']:.4f}",
     ]
-    for cls, rep in clip.items():
-        if rep["n_clipped"]:
-            lines.append(f"kernel of {cls}: {rep['n_clipped']} negative eigenvalues clipped (smallest {rep['min_eigenvalue']:.3g})")
+    lines += _clipping_lines(clip)
     lines.append(f"wrote {out}/samples.npz, inputs.png, run.json")
     _emit(stats, as_json, lines)
 
@@ -137,8 +170,8 @@ def derive(
     as_json: Json = False,
 ):
     """Derive the localization amplifier and effective ODE for a pixel marginal."""
-    if order < 1:
-        raise DyntoolsError(f"--order must be at least 1 (got {order})")
+    if not 1 <= order <= MAX_ORDER:
+        raise DyntoolsError(f"--order must be between 1 and {MAX_ORDER} (got {order})")
     from .theory.report import amplifier_report
 
     marginal, elliptical = _marginal(family, kurtosis, param, gain, density)
@@ -157,10 +190,12 @@ def derive(
         f"excess kurtosis {report['excess_kurtosis']:.6g}",
         "moments: " + ", ".join(f"{k} = {v:.6g}" for k, v in report["moments"].items()),
         f"closed form: {report['closed_form'] or 'none found'}",
-        "series: phi(a) = " + " + ".join(f"({v:.6g}) a^{n}" for n, v in report["series"].items()),
+        "series: phi(a) = " + " + ".join(f"({v:.6g}) a^{n}" for n, v in report["series"].items())
+        + (f" (stops at order {report['series_order']}: {report['series_missing_moment']} for this marginal)"
+           if report["series_missing_moment"] else ""),
         "series - quadrature at a = " + ", ".join(f"{a}: {e:.3g}" for a, e in report["series_error"].items()),
         f"ODE: {report['ode']}",
-        "(an early-time theory: accurate to a few percent while w is spread out, 20-30% once it is spike-like)",
+        f"({report['theory_validity']})",
     ]
     if elliptical:
         lines.insert(0, f"elliptical data: the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
@@ -265,6 +300,7 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
     lines = [
         f"inputs: {s['family']} ({s['parameter_name'] or 'no parameter'} = {_num(s['parameter'])}), "
         f"excess kurtosis {s['excess_kurtosis']:.4g}, N = {s['n_pixels']}",
+        *_clipping_lines(s["kernel_clipping"]),
         f"network IPR (final): {s['ipr_sim_final_mean']:.4f} +- {s['ipr_sim_final_std']:.4f} over seeds "
         f"(random field ~{s['ipr_random']:.3f}, localized >= {s['ipr_localized_threshold']:.3f}); "
         f"{when(s['time_to_localization_sim'])}",
@@ -274,8 +310,8 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
     else:
         lines += [
             f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",
-            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f} "
-            "(the effective ODE is an early-time theory)",
+            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f}",
+            f"({s['theory_validity']})",
         ]
     if "sinusoid_residual_sim_final" in s:
         lines.append(f"sinusoid-fit residual (final): network {s['sinusoid_residual_sim_final']:.3f}"
@@ -309,10 +345,8 @@ def sweep(
     as_json: Json = False,
 ):
     """Theory and network for every point of a kurtosis (or gain/parameter) sweep; resumable."""
-    import shutil
-
     from . import runs
-    from .simulations.sweep import PARTIAL, parse_values, run_sweep
+    from .simulations.sweep import finish, parse_values, partial_directory, run_sweep, validate_sweep
 
     runs.check_writable(out, force)
     given = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
@@ -327,13 +361,18 @@ def sweep(
                               proportion=proportion, neurons=neurons, steps=steps, lr=lr, batch=batch,
                               init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
                               order=order)
-    if force:  # start the points over; a finished run is replaced only once the new one is complete
-        shutil.rmtree(out / PARTIAL, ignore_errors=True)
+    validate_sweep(base, name, values)  # every point, before any work
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
-        task_id = bar.add_task(f"sweep over {len(values)} points", total=len(values))
-        results = run_sweep(out, base, name, values, progress=lambda done, total: bar.update(task_id, completed=done))
+    try:
+        with Progress(transient=True) as bar:
+            task_id = bar.add_task(f"sweep over {len(values)} points", total=len(values))
+            points = run_sweep(out, base, name, values,
+                               progress=lambda done, total: bar.update(task_id, completed=done))
+    except KeyboardInterrupt:
+        raise _Interrupted(f"finished points are kept in {partial_directory(out)}; "
+                           "run the same command again to resume") from None
+    results = points.arrays
     from .plots import save, sweep_figure
 
     summary = {
@@ -341,11 +380,15 @@ def sweep(
         "excess_kurtosis": results["excess_kurtosis"], "ipr_theory": results["ipr_theory"],
         "ipr_sim_mean": results["ipr_sim"].mean(axis=1), "ipr_sim_std": results["ipr_sim"].std(axis=1),
     }
-    with runs.staged_run(out, force=True) as stage:  # replaces the partial directory
+    with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "sweep.npz", **results)
-        save(sweep_figure(results, base.n_dims ** (2 if base.two_d else 1)), stage / "ipr_vs_kurtosis.png")
+        save(sweep_figure(results, base.n_pixels), stage / "ipr_vs_kurtosis.png")
         runs.write_record(stage, "sweep", {"base": base.as_dict(), "axis": name, "values": values}, summary, seed)
-    lines = [f"{'excess kurtosis':>16} {'IPR theory':>11} {'IPR network':>18}"]
+    finish(out)
+    lines = []
+    if points.discarded_points:
+        lines.append(f"discarded {points.discarded_points} finished points of an unfinished sweep with other settings")
+    lines.append(f"{'excess kurtosis':>16} {'IPR theory':>11} {'IPR network':>18}")
     for k, th, m, sd in zip(summary["excess_kurtosis"], summary["ipr_theory"], summary["ipr_sim_mean"], summary["ipr_sim_std"]):
         lines.append(f"{k:16.3f} {th:11.4f} {m:11.4f} +- {sd:.4f}")
     lines.append(f"wrote {out}/sweep.npz, ipr_vs_kurtosis.png, run.json")
@@ -360,20 +403,33 @@ def compare(
 ):
     """Overlay several simulate runs (IPR over time) or sweep runs (IPR vs kurtosis)."""
     from .plots import compare_figure, save
-    from .runs import load_run
+    from .runs import check_creatable, load_run
 
+    if out.suffix.lower() not in FIGURE_SUFFIXES:
+        raise DyntoolsError(f"--out must name a figure file ending in {', '.join(FIGURE_SUFFIXES)} (got {out})")
+    if out.is_dir():
+        raise DyntoolsError(f"--out {out} is a directory; name a figure file")
     if out.exists() and not force:
         raise DyntoolsError(f"{out} exists; use --force to overwrite it")
+    check_creatable(out)
     loaded = [(path, *load_run(path)) for path in run_dirs]
     kinds = {record["command"] for _, record, _ in loaded}
     if len(kinds) != 1 or kinds - {"simulate", "sweep"}:
         raise DyntoolsError(f"compare needs runs of one kind, simulate or sweep (got {sorted(kinds)})")
-    save(compare_figure(loaded), out)
+    figure = compare_figure(loaded)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.stem}.partial{out.suffix}")
+    try:
+        save(figure, staging)
+        os.replace(staging, out)
+    finally:
+        staging.unlink(missing_ok=True)
     for path, record, _ in loaded:
         s = record["summary"]
         if record["command"] == "simulate":
-            print(f"{path}: excess kurtosis {s['excess_kurtosis']:.3g}, IPR network {s['ipr_sim_final_mean']:.4f}, "
-                  f"theory {s.get('ipr_theory_final', float('nan')):.4f}")
+            theory = s.get("ipr_theory_final")
+            print(f"{path}: excess kurtosis {_num(s['excess_kurtosis'], '.3g')}, IPR network "
+                  f"{s['ipr_sim_final_mean']:.4f}, theory {_num(theory, '.4f')}")
         else:
             print(f"{path}: sweep over {s['axis']} ({len(s['values'])} points)")
     print(f"wrote {out}")
@@ -434,6 +490,7 @@ def baseline(
     config.validate()
     sampler, shape, description = _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi,
                                                    two_d, proportion, seed)
+    config.check_size(int(np.prod(shape)))
     dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config)
     from .plots import atoms_figure, save
 
@@ -448,6 +505,12 @@ def baseline(
                      f"cold {summary['iterations_cold']:.1f} iterations / {1e3 * summary['wall_time_cold_s']:.1f} ms, "
                      f"warm {summary['iterations_warm']:.1f} iterations / {1e3 * summary['wall_time_warm_s']:.1f} ms")
         lines.append(f"final energy: cold {summary['final_energy_cold']:.4f}, warm {summary['final_energy_warm']:.4f}")
+    if summary.get("converged") is False:
+        lines.append(f"warning: ICA did not converge in {summary['iterations']} iterations; its filters are not final")
+    if summary.get("inference_converged") is False:
+        lines.append(f"warning: LCA inference with the final dictionary did not converge in "
+                     f"{summary['inference_iterations']} iterations (held-out batch); codes are approximate")
+    lines += _clipping_lines(description.get("clipping", {}))
     lines.append(f"wrote {out}/dictionary.npz, atoms.png, run.json")
     _emit(summary, as_json, lines)
 
@@ -473,26 +536,32 @@ def localization_map(
     from .baselines import BaselineConfig, task_sampler, train_baseline
     from .inputs import build_task
     from .simulations import SimulationConfig, run_simulation
+    from .simulations.simulate import prepare
     from .simulations.sweep import parse_values
 
     runs.check_writable(out, force)
     values = parse_values(kurtosis)
     configs = {name: BaselineConfig(name, atoms, lam, steps=steps, seed=seed)
                for name in (m.strip() for m in methods.split(",")) if name}
+    if not configs:
+        raise DyntoolsError("--methods names no baseline; choose from: lca, warp-lca, wlsc, ica")
     for config in configs.values():
         config.validate()
+    tasks = [build_task("auto", float(value), None, n_dims, tuple(xi)) for value in values]  # every point first
+    for config in configs.values():
+        config.check_size(tasks[0].n_pixels)
+    supervised = [prepare(SimulationConfig(kurtosis=float(value), n_dims=n_dims, xi=tuple(xi), steps=1000, lr=0.1,
+                                           batch=1000, seeds=2, saves=10, seed=seed)) for value in values]
     names = list(configs)
     table = {"excess_kurtosis": values, "median_ipr": {"supervised neuron": [], "theory": [], **{n: [] for n in names}}}
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         job = bar.add_task("localization map", total=len(values))
-        for value in values:
-            task = build_task("auto", float(value), None, n_dims, tuple(xi))
+        for task, point in zip(tasks, supervised):
             for name, config in configs.items():
                 table["median_ipr"][name].append(train_baseline(task_sampler(task), task.n_pixels, config)[1]["ipr_median"])
-            sim = run_simulation(SimulationConfig(kurtosis=float(value), n_dims=n_dims, xi=tuple(xi), steps=1000,
-                                                  lr=0.1, batch=1000, seeds=2, saves=10, seed=seed))
+            sim = run_simulation(point)
             table["median_ipr"]["supervised neuron"].append(sim.summary["ipr_sim_final_mean"])
             table["median_ipr"]["theory"].append(sim.summary["ipr_theory_final"])
             bar.update(job, advance=1)
@@ -516,9 +585,11 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_j
     """Print the summary of a finished run."""
     from .runs import load_run
 
+    from .runs import strict_json
+
     record, arrays = load_run(run_dir)
     if as_json:
-        print(json.dumps(record))
+        print(strict_json(record))
         return
     print(f"{record['command']} run in {run_dir} (dyntools {record['version']}, {record['created']}, seed {record['seed']})")
     for key, value in record["summary"].items():
@@ -528,23 +599,47 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_j
         print(f"  {stem}.npz: {shapes}")
 
 
+INTERRUPTED = 130  # the shell's code for Ctrl-C
+
+
+class _Interrupted(Exception):
+    """Ctrl-C, with a note on what was kept."""
+
+
 def main() -> None:
-    """Entry point: one-line errors, exit code 2."""
+    """Entry point. Bad input: one line on stderr, exit code 2. Ctrl-C: one line, exit 130,
+    nothing half written. Anything else is a bug: one line (the traceback with --debug), exit 1."""
     import warnings
 
-    warnings.simplefilter("ignore", category=UserWarning)  # clipping is reported in the output
+    from .inputs.kernels import KernelClippingWarning
+
+    warnings.simplefilter("ignore", category=KernelClippingWarning)  # every command reports clipping itself
     try:
         code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:
-        print(f"dyntools: error: {err}", file=sys.stderr)
-        sys.exit(2)
+        _fail(f"error: {err}", 2)
     except typer.TyperException as err:  # usage errors: unknown option, bad type, ...
-        print(f"dyntools: error: {err.format_message()}", file=sys.stderr)
-        sys.exit(2)
+        _fail(f"error: {err.format_message()}", 2)
     except (typer.Abort, KeyboardInterrupt):
-        print("dyntools: aborted", file=sys.stderr)
-        sys.exit(130)
+        _fail("interrupted; nothing was written", INTERRUPTED)
+    except _Interrupted as note:
+        _fail(f"interrupted; {note}", INTERRUPTED)
+    except OSError as err:  # the file system said no: full disk, permissions, a vanished directory
+        _fail(f"error: {err.strerror or err}{f': {err.filename}' if err.filename else ''}", 2)
+    except Exception as err:  # noqa: BLE001 - the one place that turns bugs into one line
+        if _debug:
+            raise
+        message = " ".join(str(err).split())[:300]
+        _fail(f"internal error ({type(err).__name__}: {message}); this is a bug, please report it; "
+              "rerun with --debug for the traceback", 1)
+    if code == INTERRUPTED:  # typer turns Ctrl-C into this return code, silently
+        _fail("interrupted; nothing was written", INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int):
+    print(f"dyntools: {message}", file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

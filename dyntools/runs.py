@@ -2,6 +2,10 @@
 ``.npz`` arrays. A run is *finished* when its ``run.json`` exists. Everything is written into
 a temporary sibling directory first and renamed into place, so a crash or a bad argument never
 leaves half a run, and a finished run is never replaced unless ``force`` is given.
+
+Staging directories carry an owner file (host and process id). A run killed outright (kill -9,
+power loss) cannot clean up after itself, so every later run into the same parent directory
+removes the staging directories whose owner process is gone.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import json
 import math
 import os
 import shutil
+import socket
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +26,8 @@ import numpy as np
 from .errors import DyntoolsError
 
 RECORD = "run.json"
+OWNER = ".dyntools-owner"  # in staging directories: "host pid"
+NON_FINITE = "non_finite"  # record key listing the values written as null
 
 
 def package_version() -> str:
@@ -36,31 +44,108 @@ def is_finished(path: Path | str) -> bool:
 
 
 def check_writable(path: Path | str, force: bool) -> Path:
-    """Fail early (before any work) if ``path`` holds a finished run and ``force`` is off."""
+    """Fail early (before any work) if ``path`` holds a finished run and ``force`` is off, if it
+    is a file, or if nothing can be created where it would go. Creates nothing."""
     path = Path(path)
-    if is_finished(path) and not force:
-        raise DyntoolsError(f"{path} already holds a finished run; use --force to overwrite it")
     if path.exists() and not path.is_dir():
         raise DyntoolsError(f"{path} exists and is not a directory")
+    if is_finished(path) and not force:
+        raise DyntoolsError(f"{path} already holds a finished run; use --force to overwrite it")
+    check_creatable(path)
     return path
 
 
-def jsonable(obj):
-    """Plain JSON types; non-finite floats become the strings 'inf', '-inf', 'nan'."""
+def check_creatable(path: Path | str) -> None:
+    """Raise a one-line error unless ``path`` (and its missing parents) could be created: probe
+    the nearest existing ancestor with a temporary directory, removed at once."""
+    ancestor = Path(path).absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise DyntoolsError(f"cannot write {path}: {ancestor} is not a directory")
+    try:
+        tempfile.TemporaryDirectory(prefix=".dyntools-probe.", dir=ancestor).cleanup()
+    except OSError as err:
+        raise DyntoolsError(f"cannot write {path}: {ancestor} is not writable ({err.strerror})") from None
+
+
+def jsonable(obj, non_finite: list | None = None, where: str = ""):
+    """Plain JSON types. Non-finite floats become None (JSON null); their key paths are appended
+    to ``non_finite`` when a list is given, so that a record can say which values they were."""
     if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v, non_finite, f"{where}.{k}" if where else str(k)) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
+        return [jsonable(v, non_finite, f"{where}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
+        return jsonable(obj.tolist(), non_finite, where)
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (np.integer,)):
         return int(obj)
     if isinstance(obj, (float, np.floating)):
         x = float(obj)
-        return x if math.isfinite(x) else str(x)
+        if math.isfinite(x):
+            return x
+        if non_finite is not None:
+            non_finite.append(f"{where}: {x}")
+        return None
     return obj
+
+
+def strict_json(obj: dict, **dumps) -> str:
+    """``obj`` as strict JSON (no NaN/Infinity tokens): non-finite numbers are null and a key
+    ``non_finite`` lists where they were and what they were (e.g. "summary.kurtosis: inf")."""
+    found: list[str] = []
+    clean = jsonable(obj, found)
+    if found:
+        clean[NON_FINITE] = found
+    return json.dumps(clean, allow_nan=False, **dumps)
+
+
+def remove_stale_stages(parent: Path) -> list[Path]:
+    """Remove the staging directories under ``parent`` whose owner process (on this host) is
+    gone; a replaced run that was left aside is put back first. Returns what was removed."""
+    removed = []
+    for owner in Path(parent).glob(f".*/{OWNER}"):
+        stage = owner.parent
+        if _owner_alive(owner):
+            continue
+        _restore_replaced_run(stage)
+        shutil.rmtree(stage, ignore_errors=True)
+        removed.append(stage)
+    return removed
+
+
+def _owner_alive(owner: Path) -> bool:
+    try:
+        host, pid = owner.read_text().split()
+        pid = int(pid)
+    except (OSError, ValueError):
+        return False  # unreadable or half-written marker: its writer died while creating it
+    if host != socket.gethostname():
+        return True  # another machine's (shared file system): not ours to judge
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _restore_replaced_run(stage: Path) -> None:
+    """A kill between the two renames of a forced replacement leaves the old run in the trash
+    directory and nothing at its path: put it back."""
+    old = stage / "run"
+    target = stage.parent / stage.name[1:].split(".old.")[0]
+    if ".old." in stage.name and is_finished(old) and not target.exists():
+        os.replace(old, target)
+
+
+def _make_stage(parent: Path, name: str) -> Path:
+    stage = Path(tempfile.mkdtemp(prefix=f".{name}", dir=parent))
+    (stage / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n")
+    return stage
 
 
 @contextmanager
@@ -68,10 +153,15 @@ def staged_run(path: Path | str, force: bool = False):
     """Yield a temporary directory; on success it replaces ``path`` atomically.
 
     Write arrays and figures into the yielded directory and call :func:`write_record` last.
-    On any exception the staging directory is removed and ``path`` is left untouched."""
+    On any exception (Ctrl-C included) the staging directory is removed and ``path`` is left
+    untouched."""
     path = check_writable(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_stages(path.parent)
+        stage = _make_stage(path.parent, f"{path.name}.")
+    except OSError as err:
+        raise DyntoolsError(f"cannot write {path}: {err.strerror}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; a run is an ordinary directory
@@ -80,12 +170,13 @@ def staged_run(path: Path | str, force: bool = False):
         if not is_finished(stage):
             raise RuntimeError("staged run has no record; call write_record last")
         if path.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+            trash = _make_stage(path.parent, f"{path.name}.old.")
             os.replace(path, trash / "run")
             os.replace(stage, path)
             shutil.rmtree(trash)
         else:
             os.replace(stage, path)
+        (path / OWNER).unlink()
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -99,13 +190,13 @@ def write_record(directory: Path, command: str, config: dict, summary: dict, see
         "seed": seed,
         "config": config,
         "summary": summary,
-        "files": sorted(p.name for p in Path(directory).iterdir()),
+        "files": sorted(p.name for p in Path(directory).iterdir() if p.name != OWNER),
     }
-    record = jsonable(record)
+    text = strict_json(record, indent=2)
     tmp = Path(directory) / (RECORD + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.write_text(text + "\n")
     os.replace(tmp, Path(directory) / RECORD)
-    return record
+    return json.loads(text)
 
 
 def save_arrays(directory: Path, name: str, **arrays) -> None:
@@ -113,13 +204,22 @@ def save_arrays(directory: Path, name: str, **arrays) -> None:
 
 
 def load_run(path: Path | str) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
-    """(record, {file stem: {array name: array}}) for a finished run directory."""
+    """(record, {file stem: {array name: array}}) for a finished run directory. A record or an
+    array file that cannot be read is reported as a corrupt run, in one line."""
     path = Path(path)
     if not is_finished(path):
         raise DyntoolsError(f"{path} is not a finished dyntools run (no {RECORD})")
-    record = json.loads((path / RECORD).read_text())
+    try:
+        record = json.loads((path / RECORD).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DyntoolsError(f"{path} is a corrupt run: {RECORD} cannot be read ({err})") from None
+    if not isinstance(record, dict) or not {"command", "summary"} <= set(record):
+        raise DyntoolsError(f"{path} is a corrupt run: {RECORD} is not a dyntools record")
     arrays = {}
     for npz in sorted(path.glob("*.npz")):
-        with np.load(npz) as data:
-            arrays[npz.stem] = {k: data[k] for k in data.files}
+        try:
+            with np.load(npz) as data:
+                arrays[npz.stem] = {k: data[k] for k in data.files}
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
+            raise DyntoolsError(f"{path} is a corrupt run: {npz.name} cannot be read ({err})") from None
     return record, arrays

@@ -1,17 +1,19 @@
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
 
 def test_help_is_fast():
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "dyntools.cli", "--help"], capture_output=True, text=True)
-    assert result.returncode == 0 and "inputs" in result.stdout
-    assert time.perf_counter() - start < 2.0
+    """--help imports none of the heavy modules (JAX, SymPy, matplotlib): it answers at once."""
+    code = ("import sys; from dyntools.cli import main; sys.argv = ['dyntools', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('jax', 'sympy', 'matplotlib', 'diffrax') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and "inputs" in result.stdout, result.stderr
 
 
 def test_inputs_writes_samples_record_and_figure(cli, tmp_path):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -11,7 +12,7 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..metrics import ipr
 from .ica import fast_ica
-from .lca import LCASettings, learn_dictionary
+from .lca import LCASettings, lca, learn_dictionary
 from .warp import compare_cold_warm, train_predictor
 from .wlsc import train_wlsc
 
@@ -19,6 +20,8 @@ METHODS = ("lca", "warp-lca", "wlsc", "ica")
 # lambda's scale differs: LCA penalizes |a|; WLSC weights codes by ||x - d_j||^2 ~ N
 DEFAULT_LAMBDA = {"lca": 1.0, "warp-lca": 1.0, "wlsc": 0.003, "ica": 1.0}
 DEFAULT_LR = {"lca": 0.2, "warp-lca": 0.2, "wlsc": 3e-3, "ica": 0.0}
+LIMITS = {"atoms": 100_000, "steps": 10**8, "batch": 10**7, "samples": 10**8, "seed": 2**31 - 2}
+MEMORY_BUDGET = 4 * 2**30  # bytes: ICA's data set, the training batches drawn up front (WLSC)
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,29 @@ class BaselineConfig:
     def validate(self):
         if self.method not in METHODS:
             raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}")
-        if self.atoms < 1:
-            raise DyntoolsError(f"--atoms must be at least 1 (got {self.atoms})")
-        if self.lam is not None and not self.lam > 0:
-            raise DyntoolsError(f"--lambda must be positive (got {self.lam})")
+        if not 1 <= self.atoms <= LIMITS["atoms"]:
+            raise DyntoolsError(f"--atoms must be between 1 and {LIMITS['atoms']} (got {self.atoms})")
+        if self.lam is not None and not (math.isfinite(self.lam) and self.lam > 0):
+            raise DyntoolsError(f"--lambda must be a positive number (got {self.lam})")
+        if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
+            raise DyntoolsError(f"--lr must be a positive number (got {self.lr})")
         if self.threshold not in ("soft", "hard"):
             raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard")
         if self.steps < 1 or self.batch < 1 or self.samples < 2:
             raise DyntoolsError("--steps and --batch must be at least 1, --samples at least 2")
+        for name in ("steps", "batch", "samples", "seed"):
+            if getattr(self, name) > LIMITS[name]:
+                raise DyntoolsError(f"--{name} must be at most {LIMITS[name]} (got {getattr(self, name)})")
+        if self.seed < 0:
+            raise DyntoolsError(f"--seed must be non-negative (got {self.seed})")
+
+    def check_size(self, n_pixels: int) -> None:
+        """Raise before any work if the data this baseline holds at once exceed the memory budget."""
+        rows = self.samples if self.method in ("ica", "warp-lca") else self.batch * self.steps
+        need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
+        if need > MEMORY_BUDGET:
+            raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
+                                f"{MEMORY_BUDGET / 2**30:g} GiB); lower --samples, --steps or --batch")
 
     def as_dict(self):
         return asdict(self)
@@ -68,8 +86,9 @@ def ipr_distribution(atoms: np.ndarray) -> dict:
 def train_baseline(sample, n_pixels: int, config: BaselineConfig) -> tuple[np.ndarray, dict]:
     """``sample(key, n) -> [n, n_pixels]`` draws training inputs. Returns (atoms [M, N], summary)."""
     config.validate()
+    config.check_size(n_pixels)
     key = jax.random.PRNGKey(config.seed)
-    k_train, k_test = jax.random.split(key)
+    k_train, k_test, k_check = jax.random.split(key, 3)
     extra = {}
     if config.method == "ica":
         if config.atoms > n_pixels:
@@ -87,7 +106,8 @@ def train_baseline(sample, n_pixels: int, config: BaselineConfig) -> tuple[np.nd
         D, energies = learn_dictionary(sample, n_pixels, config.atoms, settings, steps=config.steps,
                                        batch=config.batch, lr=config.learning_rate, key=k_train)
         atoms = np.asarray(D)
-        extra = {"energy_first": float(energies[:10].mean()), "energy_last": float(energies[-10:].mean())}
+        extra = {"energy_first": float(energies[:10].mean()), "energy_last": float(energies[-10:].mean()),
+                 **_inference_check(D, sample(k_check, 1000), settings)}
         if config.method == "warp-lca":
             k_fit, k_held = jax.random.split(k_test)
             predictor, losses = train_predictor(D, sample(k_fit, config.samples), settings, key=k_fit)
@@ -95,6 +115,13 @@ def train_baseline(sample, n_pixels: int, config: BaselineConfig) -> tuple[np.nd
             extra["predictor_loss_last"] = float(losses[-10:].mean())
     return atoms, {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
                    **ipr_distribution(atoms), **extra}
+
+
+def _inference_check(D, s, settings: LCASettings) -> dict:
+    """Whether LCA with the learned dictionary converges (max |du| < tol before max_iter) on
+    held-out inputs: dictionary learning itself runs a fixed budget of iterations per step."""
+    iterations = int(lca(D, s, settings)[3])
+    return {"inference_iterations": iterations, "inference_converged": iterations < settings.max_iter}
 
 
 def task_sampler(task):

@@ -27,11 +27,18 @@ def ring_distance(n: int) -> np.ndarray:
     return np.minimum(i, n - i)
 
 
+MAX_PIXELS = 2**20
+
+
 def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
-    """(N,) on a ring, (L, L) on a torus; validates the size."""
+    """(N,) on a ring, (L, L) on a torus; validates the size (at least 4 sites a side, at most
+    MAX_PIXELS pixels)."""
     if n_dims < 4:
         raise DyntoolsError(f"n-dims must be at least 4 (got {n_dims})")
-    return (n_dims, n_dims) if two_d else (n_dims,)
+    shape = (n_dims, n_dims) if two_d else (n_dims,)
+    if n_dims ** len(shape) > MAX_PIXELS:
+        raise DyntoolsError(f"{n_dims ** len(shape)} pixels is too many (at most {MAX_PIXELS}); lower n-dims")
+    return shape
 
 
 def squared_distance(shape: tuple[int, ...]) -> np.ndarray:

@@ -129,6 +129,10 @@ class Marginal(ABC):
         lo, hi = math.log(plo), math.log(min(phi, 1e8))
         f = lambda t: cls(math.exp(t)).excess_kurtosis - excess  # noqa: E731
         a, b = lo + 1e-9, hi
+        ends = sorted(cls(math.exp(t)).excess_kurtosis for t in (a, b))
+        if not ends[0] <= excess <= ends[1]:  # inside the open range, beyond what float64 resolves
+            raise DyntoolsError(f"family '{cls.family}' reaches excess kurtosis {ends[0]:.10g} to {ends[1]:.10g} "
+                                f"numerically (got {excess:.10g})")
         return math.exp(scipy.optimize.brentq(f, a, b, xtol=1e-13, rtol=1e-13))
 
     @classmethod

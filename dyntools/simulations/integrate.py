@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import diffrax
 import numpy as np
 
 from ..errors import DyntoolsError
 
-ADAPTIVE_SOLVERS = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "dopri8": diffrax.Dopri8, "heun": diffrax.Heun,
-                    "bosh3": diffrax.Bosh3}
-FIXED_SOLVERS = {"euler": diffrax.Euler}
+# solver name -> diffrax class name (diffrax is imported only when an ODE is integrated)
+ADAPTIVE_SOLVERS = {"tsit5": "Tsit5", "dopri5": "Dopri5", "dopri8": "Dopri8", "heun": "Heun", "bosh3": "Bosh3"}
+FIXED_SOLVERS = {"euler": "Euler"}
 SOLVERS = (*ADAPTIVE_SOLVERS, *FIXED_SOLVERS)
+
+
+def check_solver(solver: str) -> None:
+    if solver not in SOLVERS:
+        raise DyntoolsError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
 
 
 def max_steps_for(t1: float, stiffness: float, dt0: float | None = None) -> int:
@@ -28,16 +32,18 @@ def solve(field, y0, t_save, *, stiffness: float, solver: str = "tsit5", rtol: f
     Adaptive solvers use a PID controller (rtol, atol); 'euler' uses the fixed step ``dt0``.
     ``stiffness`` (the largest decay rate of the field) sets ``max_steps``. Jit-able and
     vmappable: the flag is a boolean array, checked by :func:`check_solution`."""
+    import diffrax
+
+    check_solver(solver)
     t_save = np.asarray(t_save, dtype=float)  # concrete: the horizon fixes max_steps
     t1 = float(t_save[-1])
     if solver in FIXED_SOLVERS:
         if dt0 is None:
             raise DyntoolsError("the euler solver needs a step size dt0")
-        method, controller = FIXED_SOLVERS[solver](), diffrax.ConstantStepSize()
-    elif solver in ADAPTIVE_SOLVERS:
-        method, controller = ADAPTIVE_SOLVERS[solver](), diffrax.PIDController(rtol=rtol, atol=atol)
+        method, controller = getattr(diffrax, FIXED_SOLVERS[solver])(), diffrax.ConstantStepSize()
     else:
-        raise DyntoolsError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
+        method = getattr(diffrax, ADAPTIVE_SOLVERS[solver])()
+        controller = diffrax.PIDController(rtol=rtol, atol=atol)
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(field), method, t0=0.0, t1=t1, dt0=dt0, y0=y0, args=args,
         saveat=diffrax.SaveAt(ts=t_save), stepsize_controller=controller,

@@ -59,20 +59,39 @@ class CommitteeMachine:
         return jnp.mean((y - self(params, x)) ** 2)
 
 
+CHUNK_STEPS = 500  # SGD steps per compiled call: Ctrl-C is honoured between calls
+
+
 def sgd_trajectories(task, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: float, steps: int,
                      batch: int, saves: int, dtype=jnp.float32) -> dict:
     """SGD on fresh batches from ``task``, one run per key (vmapped), all from ``params0``.
+
+    Seed ``s`` splits its key into one key per saved block and each block key into one key per
+    step. The steps run in compiled chunks of at most ``CHUNK_STEPS`` (one program for the chunk
+    size, one for a remainder), so an interrupt takes effect between chunks.
 
     Returns parameters at ``saves + 1`` equally spaced steps (including step 0), each leaf with
     leading axes [seeds, saves + 1]. ``steps`` must be a multiple of ``saves``."""
     if steps % saves:
         raise DyntoolsError(f"--steps ({steps}) must be a multiple of the number of saved points ({saves})")
-    start = jax.tree.map(lambda p: p.astype(dtype), params0)
-    return _sgd_scan(start, keys, task, net, lr, steps // saves, saves, batch, jnp.dtype(dtype).name)
+    every = steps // saves
+    seeds = keys.shape[0]
+    params = jax.tree.map(lambda p: jnp.broadcast_to(p.astype(dtype), (seeds, *p.shape)), params0)
+    block_keys = jax.vmap(lambda k: jax.random.split(k, saves))(keys)
+    lr = jnp.asarray(lr, dtype)
+    saved = [params]
+    for block in range(saves):
+        step_keys = jax.vmap(lambda k: jax.random.split(k, every))(block_keys[:, block])
+        for first in range(0, every, CHUNK_STEPS):
+            chunk = step_keys[:, first:first + CHUNK_STEPS]
+            params = jax.block_until_ready(_sgd_chunk(params, chunk, lr, task, net, batch, jnp.dtype(dtype).name))
+        saved.append(params)
+    return jax.tree.map(lambda *leaves: jnp.stack(leaves, axis=1), *saved)
 
 
-@partial(jax.jit, static_argnums=range(2, 9))
-def _sgd_scan(start, keys, task, net, lr, every, saves, batch, dtype_name):
+@partial(jax.jit, static_argnums=range(3, 7))  # lr is traced: another learning rate reuses the program
+def _sgd_chunk(params, step_keys, lr, task, net, batch, dtype_name):
+    """One SGD step per key of step_keys [seeds, C], vmapped over seeds."""
     dtype = jnp.dtype(dtype_name)
     n = task.n_pixels
 
@@ -81,15 +100,7 @@ def _sgd_scan(start, keys, task, net, lr, every, saves, batch, dtype_name):
         grads = jax.grad(net.loss)(params, x.reshape(batch, n), y.astype(dtype))
         return jax.tree.map(lambda p, g: p - lr * g, params, grads), None
 
-    def block(params, key):
-        params, _ = jax.lax.scan(step, params, jax.random.split(key, every))
-        return params, params
-
-    def one_seed(key):
-        _, saved = jax.lax.scan(block, start, jax.random.split(key, saves))
-        return jax.tree.map(lambda s0, s: jnp.concatenate([s0[None], s]), start, saved)
-
-    return jax.vmap(one_seed)(keys)
+    return jax.vmap(lambda p, keys: jax.lax.scan(step, p, keys)[0])(params, step_keys)
 
 
 def first_nonfinite_step(weights: np.ndarray, save_every: int) -> int | None:

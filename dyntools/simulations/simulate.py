@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache, partial
 
 import numpy as np
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..inputs import build_task
+from ..inputs.kernels import grid_shape
 from ..metrics import cosine_similarity, ipr, sinusoid_residual
 from ..theory import EffectiveDynamics, task_amplifier
+from ..theory.report import THEORY_VALIDITY
 from .integrate import check_solution, solve
 from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_trajectories
 
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
+MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
+LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
+          "seed": 2**31 - 2}
+LR_SEARCH_DECADES = 8  # after a divergence, try lr / 10, lr / 100, ... this many times
+LR_SCREEN_STEPS = 100  # each candidate is screened on this many steps, the first survivor on the full run
 
 
 @dataclass(frozen=True)
@@ -52,21 +60,57 @@ class SimulationConfig:
     solver: str = "tsit5"
     precision: str = "float32"
 
+    def __post_init__(self):
+        object.__setattr__(self, "xi", tuple(self.xi))  # hashable, whatever sequence was given
+
     def validate(self) -> None:
+        """Every setting on its own (names, ranges, sizes, memory); the task and the theory are
+        checked by :func:`prepare`."""
+        from ..theory.amplifier import KINDS
+        from .integrate import check_solver
+        from .network import ACTIVATIONS
+
+        positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
         checks = [
             (self.steps >= 1, f"--steps must be at least 1 (got {self.steps})"),
-            (self.lr > 0 and math.isfinite(self.lr), f"--lr must be positive (got {self.lr})"),
+            (positive(self.lr), f"--lr must be a positive number (got {self.lr})"),
             (self.batch >= 1, f"--batch must be at least 1 (got {self.batch})"),
             (self.seeds >= 1, f"--seeds must be at least 1 (got {self.seeds})"),
-            (self.init_scale > 0, f"--init-scale must be positive (got {self.init_scale})"),
+            (positive(self.init_scale), f"--init-scale must be a positive number (got {self.init_scale})"),
             (self.saves >= 1, f"--saves must be at least 1 (got {self.saves})"),
+            (self.neurons >= 1, f"--neurons must be at least 1 (got {self.neurons})"),
+            (self.seed >= 0, f"--seed must be non-negative (got {self.seed})"),
             (self.trainer in ("sgd", "flow"), f"--trainer must be sgd or flow (got '{self.trainer}')"),
             (self.precision in ("float32", "float64"), f"--precision must be float32 or float64 (got '{self.precision}')"),
             (self.samples >= 1, f"--samples must be at least 1 (got {self.samples})"),
+            (self.activation in ACTIVATIONS, f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}"),
+            (self.amplifier in KINDS, f"unknown amplifier '{self.amplifier}'; choose one of: {', '.join(KINDS)}"),
+            (self.order >= 1, f"--order must be at least 1 (got {self.order})"),
         ]
+        checks += [(getattr(self, name) <= bound, f"--{name} must be at most {bound} (got {getattr(self, name)})")
+                   for name, bound in LIMITS.items()]
         for ok, message in checks:
             if not ok:
                 raise DyntoolsError(message)
+        check_solver(self.solver)
+        if self.steps % min(self.saves, self.steps):
+            raise DyntoolsError(f"--steps ({self.steps}) must be a multiple of --saves ({self.saves})")
+        self._check_memory()
+
+    @property
+    def n_pixels(self) -> int:
+        return self.n_dims ** (2 if self.two_d else 1)
+
+    def _check_memory(self) -> None:
+        grid_shape(self.n_dims, self.two_d)
+        itemsize = 4 if self.precision == "float32" else 8
+        data = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) * self.n_pixels * itemsize * 3
+        saved = self.seeds * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
+        for what, size, flags in (("the input batches", data, "--batch/--seeds/--samples"),
+                                  ("the saved weights", saved, "--saves/--seeds/--neurons")):
+            if size > MEMORY_BUDGET:
+                raise DyntoolsError(f"{what} would need {size / 2**30:.1f} GiB (budget {MEMORY_BUDGET / 2**30:g} GiB); "
+                                    f"lower {flags} or --n-dims")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,19 +126,37 @@ class SimulationResult:
     marginal: object = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A validated configuration with everything built before the first sample is drawn."""
+
+    config: SimulationConfig
+    task: object
+    net: CommitteeMachine
+    amplifier: object  # None when the network has no effective theory
+
+
+@lru_cache(maxsize=512)  # a sweep prepares every point up front, then runs them
+def prepare(config: SimulationConfig) -> Prepared:
+    """Validate ``config`` and build its task, network and theory (raising a one-line
+    DyntoolsError for anything wrong) without drawing a sample or training anything."""
+    config.validate()
+    task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
+                      config.proportion)
+    net = CommitteeMachine(task.n_pixels, config.neurons, config.activation, config.bias)
+    amplifier = task_amplifier(task, config.amplifier, config.order) if net.has_effective_theory else None
+    return Prepared(config, task, net, amplifier)
+
+
 def save_steps(config: SimulationConfig) -> np.ndarray:
     """Step indices of the saved points (saves + 1 of them, from 0)."""
     saves = min(config.saves, config.steps)
     return np.arange(saves + 1) * (config.steps // saves)
 
 
-def run_simulation(config: SimulationConfig) -> SimulationResult:
-    config.validate()
-    task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
-                      config.proportion)
-    net = CommitteeMachine(task.n_pixels, config.neurons, config.activation, config.bias)
-    if config.steps % min(config.saves, config.steps):
-        raise DyntoolsError(f"--steps ({config.steps}) must be a multiple of --saves ({config.saves})")
+def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
+    prepared = config if isinstance(config, Prepared) else prepare(config)
+    config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
     steps = save_steps(config)
     t = config.lr * steps
     params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
@@ -102,9 +164,7 @@ def run_simulation(config: SimulationConfig) -> SimulationResult:
     w_sim = _train(task, net, params0, config, t)
     arrays = {"t": t, "w_sim": w_sim, "ipr_sim": ipr(w_sim), "sigma0": task.sigma0.first_row,
               "sigma1": task.sigma1.first_row}
-    amplifier = None
-    if net.has_effective_theory:
-        amplifier = task_amplifier(task, config.amplifier, config.order)
+    if amplifier is not None:
         w_theory = _theory(task, amplifier, params0["w"], t, config)
         arrays.update(w_theory=w_theory, ipr_theory=ipr(w_theory), cosine=cosine_similarity(w_sim, w_theory[None]))
     result = SimulationResult(config, task.describe(), arrays, amplifier=amplifier, marginal=task.pixel_marginal)
@@ -117,18 +177,38 @@ def _train(task, net, params0, config, t) -> np.ndarray:
         flow = gradient_flow_trajectories(task, net, params0, jax.random.PRNGKey(config.seed + 1),
                                           samples=config.samples, t_save=t, solver=config.solver)
         return np.asarray(flow["w"])[None]
-    keys = jax.random.split(jax.random.PRNGKey(config.seed + 1), config.seeds)
-    dtype = jnp.float32 if config.precision == "float32" else jnp.float64
-    saved = sgd_trajectories(task, net, params0, keys, lr=config.lr, steps=config.steps, batch=config.batch,
-                             saves=len(t) - 1, dtype=dtype)
-    w = np.asarray(saved["w"], dtype=float)
+    train = partial(_sgd_weights, task, net, params0, config)
+    w = train(config.lr, config.steps, len(t) - 1)
     bad_step = first_nonfinite_step(w, config.steps // (len(t) - 1))
     if bad_step is not None:
+        safe = _stable_learning_rate(train, config)
+        advice = (f"--lr {safe:g} trains these settings without diverging" if safe is not None else
+                  f"no learning rate down to {config.lr / 10**LR_SEARCH_DECADES:g} trains finitely")
         raise DyntoolsError(
-            f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}); "
-            f"lower --lr (now {config.lr:g}, try {config.lr / 10:g})"
+            f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}) "
+            f"with --lr {config.lr:g}; lower --lr ({advice})"
         )
     return w
+
+
+def _sgd_weights(task, net, params0, config, lr, steps, saves) -> np.ndarray:
+    keys = jax.random.split(jax.random.PRNGKey(config.seed + 1), config.seeds)
+    dtype = jnp.float32 if config.precision == "float32" else jnp.float64
+    saved = sgd_trajectories(task, net, params0, keys, lr=lr, steps=steps, batch=config.batch, saves=saves, dtype=dtype)
+    return np.asarray(saved["w"], dtype=float)
+
+
+def _stable_learning_rate(train, config) -> float | None:
+    """The largest of lr/10, lr/100, ... that keeps the weights finite over the whole run (same
+    seeds, same data). Candidates are screened on a short run first; the full run confirms."""
+    screen = min(config.steps, LR_SCREEN_STEPS)
+    for decade in range(1, LR_SEARCH_DECADES + 1):
+        lr = config.lr / 10**decade
+        if not np.isfinite(train(lr, screen, 1)).all():
+            continue
+        if np.isfinite(train(lr, config.steps, 1)).all():
+            return lr
+    return None
 
 
 def _theory(task, amplifier, w0, t, config) -> np.ndarray:
@@ -162,6 +242,8 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier) -> dict:
         "ipr_sim_final_std": float(final_sim.std()),
         "time_to_localization_sim": localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
         "theory": amplifier.describe() if amplifier is not None else None,
+        "theory_validity": THEORY_VALIDITY if amplifier is not None else None,
+        "kernel_clipping": result.task_description["clipping"],
     }
     if "w_theory" in a:
         cosine_t = a["cosine"].mean(axis=(0, 2))

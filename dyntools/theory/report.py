@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._jax import jnp
@@ -10,12 +12,17 @@ from .derivation import EQ5_TEXT
 from .symbolic import closed_form, series_coefficients
 
 CHECK_POINTS = (0.3, 0.6)
+THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
+                   "field is spread out, 20-30% off once it is spike-like")
 
 
 def amplifier_report(marginal, order: int) -> dict:
-    series = {n: float(c) for n, c in series_coefficients(marginal, order).items()}
+    """Moments, closed form, series (to the highest order whose moments are finite), its error
+    against quadrature at CHECK_POINTS, and the effective ODE."""
+    usable, missing = finite_series_order(marginal, order)
+    series = {n: float(c) for n, c in series_coefficients(marginal, usable).items()}
     exact = np.asarray(QuadratureAmplifier(marginal)(jnp.asarray(CHECK_POINTS, dtype=jnp.float64)))
-    dense = [series.get(n, 0.0) for n in range(order + 1)]  # coefficients of a^0 .. a^order
+    dense = [series.get(n, 0.0) for n in range(usable + 1)]  # coefficients of a^0 .. a^usable
     series_values = np.polynomial.polynomial.polyval(np.asarray(CHECK_POINTS), dense)
     closed = closed_form(marginal)
     moments = {f"m{p}": marginal.moment(p) for p in range(4, order + 2, 2)}
@@ -24,7 +31,21 @@ def amplifier_report(marginal, order: int) -> dict:
         "moments": moments,
         "closed_form": None if closed is None else str(closed),
         "series": {str(n): c for n, c in series.items()},
+        "series_order": usable,
+        "series_missing_moment": missing,
         "series_error": {str(p): float(s - e) for p, s, e in zip(CHECK_POINTS, series_values, exact)},
         "quadrature": {str(p): float(e) for p, e in zip(CHECK_POINTS, exact)},
         "ode": EQ5_TEXT,
+        "theory_validity": THEORY_VALIDITY,
     }
+
+
+def finite_series_order(marginal, order: int) -> tuple[int, str | None]:
+    """The highest odd order <= ``order`` whose coefficients need only finite moments (the a^n
+    coefficient needs m_{n+1}), and the first infinite moment that stops it (None if none)."""
+    usable = 1
+    for n in range(3, order + 1, 2):
+        if not math.isfinite(marginal.moment(n + 1)):
+            return usable, f"m{n + 1} = E X^{n + 1} is infinite"
+        usable = n
+    return usable, None

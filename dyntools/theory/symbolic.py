@@ -77,9 +77,16 @@ def closed_form(marginal: Marginal) -> sp.Expr | None:
     if unevaluated is None:
         return None
     result = _with_timeout(CLOSED_FORM_SECONDS, unevaluated.doit)
-    if result is None or result.has(sp.Integral):
+    if result is None or result.has(sp.Integral) or _has_giant_numbers(result):
         return None
     return use_erfcx(sp.simplify(result.subs(c, C_OF_A)))
+
+
+def _has_giant_numbers(expr: sp.Expr, bits: int = 1000) -> bool:
+    """Whether an exact number in ``expr`` has more than ``bits`` bits: such a 'closed form'
+    (e.g. Student-t with nu ~ 6000, whose gamma factors are exact giant rationals) cannot be
+    printed or evaluated usefully."""
+    return any(max(abs(r.p).bit_length(), r.q.bit_length()) > bits for r in expr.atoms(sp.Rational))
 
 
 def _with_timeout(seconds: int, compute):
