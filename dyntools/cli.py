@@ -51,6 +51,8 @@ NDims = Annotated[int, typer.Option("--n-dims", help="Pixels N on the ring, or s
 Xi = Annotated[tuple[float, float], typer.Option("--xi", help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels).")]
 TwoD = Annotated[bool, typer.Option("--2d", help="L x L images on a torus instead of a ring.")]
 Proportion = Annotated[float, typer.Option("--proportion", help="P(y = 1).")]
+Clone = Annotated[bool, typer.Option("--gaussian-clone", help="Gaussian pixels with exactly the chosen model's pixel "
+                                                             "covariance: the control without higher-order statistics.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 Out = Annotated[Path, typer.Option("--out", help="Output run directory.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run in --out.")]
@@ -73,11 +75,20 @@ def _with_gain(family, param, gain):
     return "nlgp", gain
 
 
-def _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion):
+def _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone=False):
     from .inputs import build_task
 
     family, param = _with_gain(family, param, gain)
-    return build_task(family, kurtosis, param, n_dims, tuple(xi), two_d, proportion)
+    return build_task(family, kurtosis, param, n_dims, tuple(xi), two_d, proportion, gaussian_clone)
+
+
+def _clone_label(clone_of: dict | None) -> str:
+    """' (Gaussian clone of ...)' for a clone's description, else ''."""
+    if not clone_of:
+        return ""
+    return (f" (Gaussian clone of {clone_of['family']} ({clone_of['parameter_name'] or 'no parameter'} = "
+            f"{_num(clone_of['parameter'])}, excess kurtosis {_num(clone_of['excess_kurtosis'])}): Gaussian pixels, "
+            "same covariance)")
 
 
 def _emit(summary: dict, as_json: bool, lines: list[str]) -> None:
@@ -109,6 +120,7 @@ def inputs(
     xi: Xi = (1.0, 3.0),
     two_d: TwoD = False,
     proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
     samples: Annotated[int, typer.Option(help="Number of (x, y) samples.")] = 100_000,
     seed: Seed = 0,
     out: Out = Path("runs/inputs"),
@@ -121,7 +133,7 @@ def inputs(
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     runs.check_writable(out, force)
-    task = _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion)
+    task = _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
     if samples * task.n_pixels * 4 > INPUT_BYTES:
         raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
                             f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
@@ -146,8 +158,8 @@ def inputs(
     clip = stats["kernel_clipping"]
     lines = [
         f"{stats['model']} inputs, pixel marginal {stats['family']} "
-        f"({stats['parameter_name'] or 'no parameter'} = {_num(stats['parameter'])}), "
-        f"shape {tuple(task.shape)}, xi = {tuple(xi)}",
+        f"({stats['parameter_name'] or 'no parameter'} = {_num(stats['parameter'])})"
+        f"{_clone_label(task.describe().get('clone_of'))}, shape {tuple(task.shape)}, xi = {tuple(xi)}",
         f"excess kurtosis: exact {stats['excess_kurtosis_exact']:.4f}, sample {stats['excess_kurtosis_sample']:.4f}",
         f"max |sample - exact| covariance entry: {stats['max_covariance_error']:.4g} "
         f"({stats['covariance_estimator']}, {samples} samples)",
@@ -249,6 +261,7 @@ def simulate(
     two_d: TwoD = False,
     xi: Xi = (1.0, 2.0),
     proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
     neurons: Neurons = 1,
     activation: Activation = "relu",
     bias: Bias = False,
@@ -275,7 +288,7 @@ def simulate(
     runs.check_writable(out, force)
     config = _simulation_config(
         family, kurtosis, param, gain, n_dims=n_dims, two_d=two_d, xi=tuple(xi), proportion=proportion,
-        neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
+        gaussian_clone=gaussian_clone, neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
         samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
         order=order, solver=solver, precision=precision)
     from .plots import save, theory_vs_simulation_figure
@@ -297,9 +310,11 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
     def when(x):
         return "not localized" if x is None else f"localized at t = {x:g}"
 
+    inputs = (_clone_label(s["clone_of"]).strip(" ()") if s["clone_of"] else
+              f"{s['family']} ({s['parameter_name'] or 'no parameter'} = {_num(s['parameter'])}), "
+              f"excess kurtosis {_num(s['excess_kurtosis'])}")
     lines = [
-        f"inputs: {s['family']} ({s['parameter_name'] or 'no parameter'} = {_num(s['parameter'])}), "
-        f"excess kurtosis {s['excess_kurtosis']:.4g}, N = {s['n_pixels']}",
+        f"inputs: {inputs}, N = {s['n_pixels']}",
         *_clipping_lines(s["kernel_clipping"]),
         f"network IPR (final): {s['ipr_sim_final_mean']:.4f} +- {s['ipr_sim_final_std']:.4f} over seeds "
         f"(random field ~{s['ipr_random']:.3f}, localized >= {s['ipr_localized_threshold']:.3f}); "
@@ -310,7 +325,9 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
     else:
         lines += [
             f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",
-            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f}",
+            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f}; "
+            + ("at least 0.9 until never" if s["theory_agreement_time"] is None else
+               f"last at least 0.9 at t = {s['theory_agreement_time']:g}"),
             f"({s['theory_validity']})",
         ]
     if "sinusoid_residual_sim_final" in s:
@@ -330,6 +347,7 @@ def sweep(
     two_d: TwoD = False,
     xi: Xi = (1.0, 2.0),
     proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
     neurons: Neurons = 1,
     steps: Steps = 1000,
     lr: Lr = 0.05,
@@ -358,7 +376,8 @@ def sweep(
         family, _ = _with_gain(family, None, float(values[0]))
         name = "param"
     base = _simulation_config(family, None, None, None, n_dims=n_dims, two_d=two_d, xi=tuple(xi),
-                              proportion=proportion, neurons=neurons, steps=steps, lr=lr, batch=batch,
+                              proportion=proportion, gaussian_clone=gaussian_clone, neurons=neurons, steps=steps,
+                              lr=lr, batch=batch,
                               init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
                               order=order)
     validate_sweep(base, name, values)  # every point, before any work
@@ -374,25 +393,43 @@ def sweep(
                            "run the same command again to resume") from None
     results = points.arrays
     from .plots import save, sweep_figure
+    from .simulations.sweep import critical_summary
 
     summary = {
-        "axis": name, "values": values, "family": family,
+        "axis": name, "values": values, "family": family, "gaussian_clone": gaussian_clone,
         "excess_kurtosis": results["excess_kurtosis"], "ipr_theory": results["ipr_theory"],
         "ipr_sim_mean": results["ipr_sim"].mean(axis=1), "ipr_sim_std": results["ipr_sim"].std(axis=1),
+        "theory_agreement_time": results["agreement_time"],
+        **critical_summary(results, base.n_pixels),
     }
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "sweep.npz", **results)
-        save(sweep_figure(results, base.n_pixels), stage / "ipr_vs_kurtosis.png")
+        save(sweep_figure(results, base.n_pixels, summary), stage / "ipr_vs_kurtosis.png")
         runs.write_record(stage, "sweep", {"base": base.as_dict(), "axis": name, "values": values}, summary, seed)
     finish(out)
     lines = []
     if points.discarded_points:
         lines.append(f"discarded {points.discarded_points} finished points of an unfinished sweep with other settings")
-    lines.append(f"{'excess kurtosis':>16} {'IPR theory':>11} {'IPR network':>18}")
-    for k, th, m, sd in zip(summary["excess_kurtosis"], summary["ipr_theory"], summary["ipr_sim_mean"], summary["ipr_sim_std"]):
-        lines.append(f"{k:16.3f} {th:11.4f} {m:11.4f} +- {sd:.4f}")
+    if gaussian_clone:
+        lines.append("Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's")
+    lines.append(f"{'excess kurtosis':>16} {'IPR theory':>11} {'IPR network':>18} {'agree until t':>14}")
+    for k, th, m, sd, agree in zip(summary["excess_kurtosis"], summary["ipr_theory"], summary["ipr_sim_mean"],
+                                   summary["ipr_sim_std"], summary["theory_agreement_time"]):
+        lines.append(f"{k:16.3f} {th:11.4f} {m:11.4f} +- {sd:.4f} {agree:14.4g}")
+    lines += _critical_lines(summary)
     lines.append(f"wrote {out}/sweep.npz, ipr_vs_kurtosis.png, run.json")
     _emit(summary, as_json, lines)
+
+
+def _critical_lines(s: dict) -> list[str]:
+    network, interval = s["critical_excess_kurtosis_network"], s["critical_excess_kurtosis_network_interval"]
+    theory = s["critical_excess_kurtosis_theory"]
+    return [
+        "localization sets in (IPR crosses sqrt(3/N x max IPR)) at excess kurtosis: network "
+        + (f"{network:.3g}" + (f" (95% bootstrap over seeds {interval[0]:.3g} to {interval[1]:.3g})" if interval else "")
+           if network is not None else f"none ({s['critical_excess_kurtosis_network_reason']})")
+        + ", theory " + (f"{theory:.3g}" if theory is not None else f"none ({s['critical_excess_kurtosis_theory_reason']})"),
+    ]
 
 
 @app.command()
@@ -440,8 +477,11 @@ Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity pena
 Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
 
 
-def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi, two_d, proportion, seed):
+def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone,
+                     seed):
     """(sampler, grid shape, description) for the task's inputs or natural-image patches."""
+    if images and gaussian_clone:
+        raise DyntoolsError("--gaussian-clone applies to the task's inputs, not to --images")
     from .baselines import array_sampler, task_sampler
 
     if images:
@@ -449,7 +489,7 @@ def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, 
 
         patches = natural_patches(patch_size, 50_000, seed)
         return array_sampler(patches), (patch_size, patch_size), {"inputs": "natural-image patches", "patch_size": patch_size}
-    task = _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion)
+    task = _task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
     return task_sampler(task), task.shape, {"inputs": "task", **task.describe()}
 
 
@@ -464,6 +504,7 @@ def baseline(
     xi: Xi = (1.0, 2.0),
     two_d: TwoD = False,
     proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
     images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
     atoms: Atoms = 40,
@@ -489,7 +530,7 @@ def baseline(
     config = BaselineConfig(method, atoms, lam, threshold, nonneg, steps, batch, samples, seed, lr)
     config.validate()
     sampler, shape, description = _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi,
-                                                   two_d, proportion, seed)
+                                                   two_d, proportion, gaussian_clone, seed)
     config.check_size(int(np.prod(shape)))
     dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config)
     from .plots import atoms_figure, save
@@ -498,7 +539,8 @@ def baseline(
         runs.save_arrays(stage, "dictionary.npz", atoms=dictionary)
         save(atoms_figure(dictionary, shape, f"{method} atoms sorted by IPR"), stage / "atoms.png")
         runs.write_record(stage, "baseline", {"baseline": config.as_dict(), "inputs": description}, summary, seed)
-    lines = [f"{method}: {summary['atoms']} atoms, IPR median {summary['ipr_median']:.4f} "
+    lines = [f"{method}{_clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
+             f"IPR median {summary['ipr_median']:.4f} "
              f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
     if method == "warp-lca":
         lines.append(f"to reach cold-start LCA's energy (+{100 * summary['target_rel_tol']:g}%) on 1000 held-out inputs: "

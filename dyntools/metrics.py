@@ -6,9 +6,13 @@ r"""Localization measures for receptive fields w (last axis = pixels, or last tw
 - Sinusoid-fit residual: the fraction of energy *not* captured by the best single-frequency
   sinusoid (k = 0, a constant, included).
 - Cosine similarity along the last axis.
+- Where localization sets in along a sweep (the critical excess kurtosis) and how long theory
+  and network agree (the agreement time).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -45,3 +49,67 @@ def sinusoid_residual(w: np.ndarray) -> np.ndarray:
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.sum(a * b, axis=-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+
+
+def agreement_time(t: np.ndarray, cosine: np.ndarray, level: float = 0.9) -> float | None:
+    """The last saved time at which cosine(theory, network) >= ``level`` (t [T], cosine [T]):
+    how long the early-time theory holds. None if it never does."""
+    above = np.flatnonzero(np.asarray(cosine) >= level)
+    return float(np.asarray(t)[above[-1]]) if above.size else None
+
+
+def critical_kurtosis(kurtosis: np.ndarray, ipr_final: np.ndarray, n_pixels: int) -> tuple[float | None, str | None]:
+    r"""The excess kurtosis at which localization sets in along a sweep.
+
+    The level is halfway, on a log scale, between the random-field IPR 3/N and the largest IPR
+    of the sweep: :math:`\sqrt{(3/N)\,\max \mathrm{IPR}}`. Points are sorted by kurtosis, and the
+    crossing is the first one met walking from the most localized point towards higher
+    kurtosis, interpolated linearly in kurtosis against log IPR between the bracketing points.
+
+    Arguments:
+        kurtosis: [P] excess kurtosis of each point (non-finite points are ignored).
+        ipr_final: [P] final IPR of each point.
+        n_pixels: N.
+    Returns:
+        (critical excess kurtosis, None), or (None, the reason there is no crossing).
+    """
+    k, ipr = np.asarray(kurtosis, dtype=float), np.asarray(ipr_final, dtype=float)
+    keep = np.isfinite(k) & np.isfinite(ipr) & (ipr > 0)
+    k, ipr = k[keep], ipr[keep]
+    if k.size < 2:
+        return None, "fewer than two points with finite kurtosis and IPR"
+    order = np.argsort(k, kind="stable")
+    k, log_ipr = k[order], np.log(ipr[order])
+    random_level = math.log(3.0 / n_pixels)
+    if log_ipr.max() <= random_level:
+        return None, "no point is above the random-field level 3/N"
+    level = (random_level + log_ipr.max()) / 2
+    peak = int(np.argmax(log_ipr))
+    below = np.flatnonzero(log_ipr[peak:] < level)
+    if not below.size:
+        return None, "the IPR stays above the level at every kurtosis above the most localized point"
+    j = peak + int(below[0])
+    fraction = (log_ipr[j - 1] - level) / (log_ipr[j - 1] - log_ipr[j])
+    return float(k[j - 1] + fraction * (k[j] - k[j - 1])), None
+
+
+def critical_kurtosis_bootstrap(kurtosis: np.ndarray, ipr_sim: np.ndarray, n_pixels: int, resamples: int = 1000,
+                                seed: int = 0) -> dict:
+    """Critical excess kurtosis of the network with a bootstrap interval over seeds.
+
+    Arguments:
+        kurtosis: [P]; ipr_sim: [P, S] final IPR per point and seed; n_pixels: N.
+    Returns:
+        {"value": from the seed-mean curve (None if no crossing), "reason": why not (or None),
+        "interval": [2.5%, 97.5%] percentiles over resamples of the seeds (None if fewer than
+        half the resamples cross), "no_crossing_fraction": fraction of resamples without one}.
+    """
+    ipr_sim = np.asarray(ipr_sim, dtype=float)
+    value, reason = critical_kurtosis(kurtosis, ipr_sim.mean(axis=1), n_pixels)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(ipr_sim.shape[1], size=(resamples, ipr_sim.shape[1]))
+    crossings = [critical_kurtosis(kurtosis, ipr_sim[:, d].mean(axis=1), n_pixels)[0] for d in draws]
+    found = np.array([c for c in crossings if c is not None])
+    no_crossing = 1 - found.size / resamples
+    interval = [float(q) for q in np.percentile(found, [2.5, 97.5])] if found.size >= resamples / 2 else None
+    return {"value": value, "reason": reason, "interval": interval, "no_crossing_fraction": float(no_crossing)}

@@ -17,11 +17,15 @@ def _pyplot():
     return plt
 
 
-def _show_field(ax, w: np.ndarray, shape: tuple[int, ...], **kw):
-    """A receptive field or sample: line on a ring, image on a torus."""
+def _show_field(ax, w: np.ndarray, shape: tuple[int, ...], label: str | None = None, **kw):
+    """A receptive field or sample: line on a ring; on a torus an image in a diverging map centred
+    on zero, with a colourbar when ``label`` names its values."""
     if len(shape) == 2:
-        ax.imshow(np.reshape(w, shape), cmap="RdBu_r", **kw)
+        limit = float(np.abs(w).max()) or 1.0
+        im = ax.imshow(np.reshape(w, shape), cmap="RdBu_r", vmin=-limit, vmax=limit, **kw)
         ax.set_xticks([]), ax.set_yticks([])
+        if label:
+            ax.figure.colorbar(im, ax=ax, shrink=0.8, label=label)
     else:
         ax.plot(np.ravel(w), **kw)
         ax.set_xlabel("pixel")
@@ -66,7 +70,7 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
     for cls, ax in zip((0, 1), axes[0, :2]):
         idx = np.flatnonzero(y == cls)
         if idx.size:
-            _show_field(ax, x[idx[0]], shape)
+            _show_field(ax, x[idx[0]], shape, label="pixel value")
         ax.set_title(f"one sample of class y={cls}")
     _show_covariance(axes[1, 0], sigma0, "exact covariance, class 0")
     _show_covariance(axes[1, 1], sigma1, "exact covariance, class 1")
@@ -86,14 +90,14 @@ def save(fig, path) -> None:
     _pyplot().close(fig)
 
 
-def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str):
-    """Receptive field (one neuron) over time: pixels across, time down."""
-    limit = np.abs(w_t).max() or 1.0
+def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float):
+    """Receptive field (one neuron) over time: pixels across, time down; a diverging map
+    centred on zero, +-limit (one scale for theory and network)."""
     im = ax.imshow(w_t, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
                    extent=(-0.5, w_t.shape[1] - 0.5, t[-1], t[0]))
     ax.set_xlabel("pixel"), ax.set_ylabel("time t = lr x steps")
     ax.set_title(title)
-    ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="weight w_i")
 
 
 def plot_amplifier(ax, amplifier, marginal):
@@ -125,14 +129,15 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     has_theory = "w_theory" in arrays
     sim = arrays["w_sim"][0, :, 0]
     if len(shape) == 1:
+        limit = max(np.abs(sim).max(), np.abs(arrays["w_theory"][:, 0]).max() if has_theory else 0.0) or 1.0
         if has_theory:
-            _evolution(axes[0, 0], arrays["w_theory"][:, 0], t, "theory (effective ODE), neuron 1")
-        _evolution(axes[0, 1], sim, t, "network (SGD, seed 1), neuron 1")
+            _evolution(axes[0, 0], arrays["w_theory"][:, 0], t, "theory (effective ODE), neuron 1", limit)
+        _evolution(axes[0, 1], sim, t, "network (SGD, seed 1), neuron 1", limit)
     else:
         if has_theory:
-            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape)
+            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape, label="weight w_i")
             axes[0, 0].set_title("theory: final receptive field")
-        _show_field(axes[0, 1], sim[-1], shape)
+        _show_field(axes[0, 1], sim[-1], shape, label="weight w_i")
         axes[0, 1].set_title("network: final receptive field")
     if not has_theory:
         axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers ReLU units without bias)", ha="center",
@@ -152,7 +157,7 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     ipr_sim = arrays["ipr_sim"].mean(axis=-1)
     mean, std = ipr_sim.mean(axis=0), ipr_sim.std(axis=0)
     ax.plot(t, mean, "C0", label=f"network (mean of {ipr_sim.shape[0]} seeds)")
-    ax.fill_between(t, mean - std, mean + std, color="C0", alpha=0.2)
+    ax.fill_between(t, mean - std, mean + std, color="C0", alpha=0.2, label="network +- 1 s.d. over seeds")
     if has_theory:
         ax.plot(t, arrays["ipr_theory"].mean(axis=-1), "C3--", label="theory")
     ax.axhline(summary["ipr_random"], color="gray", lw=0.8, ls=":", label="random field (3/N)")
@@ -163,40 +168,61 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     ax = axes[1, 1]
     if has_theory:
         cos = arrays["cosine"].mean(axis=-1)
-        ax.plot(t, cos.mean(axis=0), "C2")
-        ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="C2", alpha=0.2)
+        ax.plot(t, cos.mean(axis=0), "C2", label="mean over seeds (and neurons)")
+        ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="C2", alpha=0.2, label="min-max over seeds")
         ax.set_ylim(min(0.0, float(cos.min())), 1.02)
+        ax.legend(fontsize=8, loc="lower left")
     else:
         ax.text(0.5, 0.5, "no theory to compare with", ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("time t"), ax.set_ylabel("cosine(theory, network)")
     ax.set_title("theory vs network (the theory is early-time)")
 
     plot_amplifier(axes[1, 2], amplifier, marginal)
-    kurt = summary["excess_kurtosis"]
-    value = "-" if marginal.parameter is None else f"{marginal.parameter:.4g}"
-    fig.suptitle(f"{marginal.family} ({marginal.parameter_name or '-'} = {value}), "
-                 f"excess kurtosis {kurt:.3g}: IPR network {summary['ipr_sim_final_mean']:.3f}"
+    member = summary.get("clone_of") or summary
+    value = "-" if member["parameter"] is None else f"{member['parameter']:.4g}"
+    inputs = f"{member['family']} ({member['parameter_name'] or '-'} = {value}), excess kurtosis {member['excess_kurtosis']:.3g}"
+    if summary.get("clone_of"):
+        inputs = f"Gaussian clone of {inputs} (Gaussian pixels, same covariance)"
+    fig.suptitle(f"{inputs}: IPR network {summary['ipr_sim_final_mean']:.3f}"
                  + (f", theory {summary['ipr_theory_final']:.3f}" if has_theory else ""))
     return fig
 
 
-def sweep_figure(results: dict, n_pixels: int):
+def sweep_figure(results: dict, n_pixels: int, summary: dict | None = None):
+    """Final IPR against excess kurtosis; with a sweep summary, the critical excess kurtosis of
+    network (with its bootstrap interval) and theory as vertical lines."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
     kurt = results["excess_kurtosis"]
     sim = results["ipr_sim"]
     ax.errorbar(kurt, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o-", color="C0", capsize=3,
-                label=f"network ({sim.shape[1]} seeds)")
+                label=f"network (mean +- s.d. over {sim.shape[1]} seeds)")
     if np.isfinite(results["ipr_theory"]).any():
         ax.plot(kurt, results["ipr_theory"], "s--", color="C3", label="theory (effective ODE)")
-    _kurtosis_axes(ax, n_pixels, "final IPR", "localization vs kurtosis: negative excess kurtosis localizes")
+    if summary is not None:
+        _critical_lines(ax, summary)
+    clone = " (Gaussian clones; kurtosis of the originals)" if summary is not None and summary.get("gaussian_clone") else ""
+    _kurtosis_axes(ax, n_pixels, "final IPR", f"final IPR over {len(kurt)} points{clone}")
+    ax.set_yscale("log")
     return fig
+
+
+def _critical_lines(ax, summary: dict):
+    """Where the IPR crosses sqrt(3/N x max IPR): the critical excess kurtosis."""
+    network, interval = summary["critical_excess_kurtosis_network"], summary["critical_excess_kurtosis_network_interval"]
+    if network is not None:
+        ax.axvline(network, color="C0", lw=1, ls="-.", label=f"critical (network): {network:.2g}")
+        if interval:
+            ax.axvspan(*interval, color="C0", alpha=0.1, label="95% bootstrap interval over seeds")
+    theory = summary["critical_excess_kurtosis_theory"]
+    if theory is not None:
+        ax.axvline(theory, color="C3", lw=1, ls=":", label=f"critical (theory): {theory:.2g}")
 
 
 def _kurtosis_axes(ax, n_pixels: int, ylabel: str, title: str):
     """IPR against excess kurtosis: the random-field level, the Gaussian line, labels."""
     ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
-    ax.axvline(0, color="k", lw=0.5)
+    ax.axvline(0, color="k", lw=0.5, label="Gaussian (excess kurtosis 0)")
     ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8)

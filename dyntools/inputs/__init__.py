@@ -15,12 +15,12 @@ from .marginals import (
     Uniform,
     make_marginal,
 )
-from .models import Copula, Elliptical, InputModel, IsingChain
+from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain
 from .task import ALL_FAMILIES, TwoClassTask, build_task
 
 __all__ = [
     "ALL_FAMILIES", "FAMILIES", "NLGP", "Alg", "Binary", "Circulant", "Copula", "Elliptical",
-    "GeneralizedNormal", "Gaussian", "InputModel", "IsingChain", "KernelClippingWarning",
+    "GaussianClone", "GeneralizedNormal", "Gaussian", "InputModel", "IsingChain", "KernelClippingWarning",
     "Laplace", "Marginal", "Shell", "StudentT", "TwoClassTask", "Uniform", "build_task",
     "gaussian_kernel", "make_marginal", "ring_distance",
 ]

@@ -38,6 +38,8 @@ class Marginal(ABC):
     # or a single attainable value for fixed families
     kurtosis_range: ClassVar[tuple[float, float]]
     parameter_range: ClassVar[tuple[float, float] | None] = None
+    # where the excess kurtosis is finite, for solving the parameter from a kurtosis
+    finite_kurtosis_range: ClassVar[tuple[float, float] | None] = None
 
     # --- the copula map -------------------------------------------------------------------
     @abstractmethod
@@ -124,8 +126,8 @@ class Marginal(ABC):
 
     @classmethod
     def _solve_parameter(cls, excess: float) -> float:
-        """Brent's method on log(parameter) over the family's parameter range."""
-        plo, phi = cls.parameter_range
+        """Brent's method on log(parameter) over the parameters with finite excess kurtosis."""
+        plo, phi = cls.finite_kurtosis_range or cls.parameter_range
         lo, hi = math.log(plo), math.log(min(phi, 1e8))
         f = lambda t: cls(math.exp(t)).excess_kurtosis - excess  # noqa: E731
         a, b = lo + 1e-9, hi
@@ -139,8 +141,9 @@ class Marginal(ABC):
     def check_parameter(cls, value: float) -> None:
         plo, phi = cls.parameter_range
         if not plo < value < phi:
+            why = " (finite variance)" if cls.finite_kurtosis_range else ""
             raise DyntoolsError(
-                f"{cls.parameter_name} for family '{cls.family}' must be in ({plo:g}, {_fmt(phi)}) "
+                f"{cls.parameter_name} for family '{cls.family}' must be in ({plo:g}, {_fmt(phi)}){why} "
                 f"(got {value:g})"
             )
 
@@ -191,7 +194,7 @@ class Gaussian(Marginal):
         return z
 
     def moment(self, order):
-        return float(sc.factorial2(order - 1))
+        return float(math.prod(range(order - 1, 0, -2)))  # (order - 1)!!, exactly
 
     def sympy_moment(self, order):
         import sympy as sp
@@ -305,13 +308,16 @@ class Alg(Marginal):
     Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^{1/k}, tails ~ |x|^{-(k+1)}.
 
     E|X|^p = B((p + 1)/k, 1 - p/k) / k for p < k (infinite otherwise). k -> inf is uniform.
+    Every k > 2 has a finite variance; for 2 < k <= 4 the kurtosis is infinite (excess
+    kurtosis ``inf``), and a requested finite kurtosis is solved for among k > 4.
     The transform is evaluated in log space so that it cannot overflow near p = 0 or 1.
     """
 
     k: float
     family: ClassVar[str] = "alg"
     parameter_name: ClassVar[str] = "k"
-    parameter_range: ClassVar = (4.0, math.inf)
+    parameter_range: ClassVar = (2.0, math.inf)
+    finite_kurtosis_range: ClassVar = (4.0, math.inf)
     kurtosis_range: ClassVar = (-1.2, math.inf)
 
     def __post_init__(self):
@@ -469,6 +475,7 @@ class StudentT(TabulatedMarginal):
     family: ClassVar[str] = "t"
     parameter_name: ClassVar[str] = "nu"
     parameter_range: ClassVar = (2.0, math.inf)
+    finite_kurtosis_range: ClassVar = (4.0, math.inf)
     kurtosis_range: ClassVar = (0.0, math.inf)
 
     def __post_init__(self):

@@ -17,7 +17,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .kernels import Circulant, gaussian_kernel, ring_distance
-from .marginals import Binary, Marginal, Shell, StudentT
+from .marginals import Binary, Gaussian, Marginal, Shell, StudentT
 
 
 class InputModel(ABC):
@@ -220,3 +220,49 @@ class IsingChain(InputModel):
     def describe(self):
         return {"model": "ising", "xi": self.xi, "coupling": math.atanh(self.tanh_coupling),
                 **Binary().describe()}
+
+
+@dataclass(frozen=True)
+class GaussianClone(LatentGaussianModel):
+    r"""Gaussian pixels with exactly the pixel covariance of ``original`` (the authors' "Gaussian
+    clone"): x = Sigma^{1/2} eps by FFT, Sigma = original.covariance (the copula's pixel
+    covariance, the NLGP arcsin covariance, the elliptical C, the Ising covariance). Only the
+    higher-order statistics differ from ``original``: the control that shows they, not the
+    covariance, drive localization. Its amplifier is linear, sqrt(2/pi) a."""
+
+    original: InputModel
+    kernel: Circulant = field(init=False, repr=False)
+    latent: Circulant = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if isinstance(self.original, GaussianClone):
+            raise DyntoolsError("a Gaussian clone is already Gaussian; clone the original model instead")
+        covariance = self.original.covariance
+        object.__setattr__(self, "kernel", covariance)
+        object.__setattr__(self, "latent", covariance.nearest_correlation())
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.original.shape
+
+    @property
+    def xi(self) -> float:
+        return self.original.xi
+
+    def from_latent(self, key, z, eps):
+        return z
+
+    def shares_transform(self, other):
+        return isinstance(other, GaussianClone)
+
+    @property
+    def covariance(self):
+        return self.latent
+
+    @property
+    def pixel_marginal(self):
+        return Gaussian()
+
+    def describe(self):
+        return {"model": "gaussian-clone", "xi": self.xi, **Gaussian().describe(), "clone_of": self.original.describe()}
+

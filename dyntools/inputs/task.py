@@ -11,7 +11,7 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .kernels import Circulant, grid_shape
 from .marginals import FAMILIES, Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
-from .models import Copula, Elliptical, InputModel, IsingChain, LatentGaussianModel
+from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain, LatentGaussianModel
 
 ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
 ALL_FAMILIES = ("auto", *FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
@@ -97,17 +97,27 @@ def build_task(
     xi: tuple[float, float] = (1.0, 3.0),
     two_d: bool = False,
     proportion: float = 0.5,
+    gaussian_clone: bool = False,
 ) -> TwoClassTask:
     """Build the two-class task from user-level options.
 
     ``family``: one of :data:`ALL_FAMILIES`; ``excess_kurtosis`` *or* ``parameter`` (the family's
     raw parameter: k, beta, nu, gain) selects the member; ``n_dims`` is N (ring) or L (L x L
-    torus with ``two_d``); ``xi = (xi0, xi1)`` the correlation lengths of classes 0 and 1.
+    torus with ``two_d``); ``xi = (xi0, xi1)`` the correlation lengths of classes 0 and 1;
+    ``gaussian_clone`` replaces both classes by Gaussian fields with exactly their pixel
+    covariances (:class:`GaussianClone`).
     """
+    task = _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion)
+    if gaussian_clone:
+        return TwoClassTask(GaussianClone(task.class0), GaussianClone(task.class1), task.proportion)
+    return task
+
+
+def _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion) -> TwoClassTask:
     if family not in ALL_FAMILIES:
         raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(ALL_FAMILIES)}")
-    if len(xi) != 2 or min(xi) <= 0:
-        raise DyntoolsError(f"xi needs two positive correlation lengths XI0 XI1 (got {list(xi)})")
+    if len(xi) != 2 or not all(math.isfinite(v) and v > 0 for v in xi):
+        raise DyntoolsError(f"xi needs two positive, finite correlation lengths XI0 XI1 (got {list(xi)})")
     shape = grid_shape(n_dims, two_d)
     if excess_kurtosis is not None:
         check_excess_kurtosis(excess_kurtosis)

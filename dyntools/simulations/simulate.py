@@ -18,13 +18,14 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..inputs import build_task
 from ..inputs.kernels import grid_shape
-from ..metrics import cosine_similarity, ipr, sinusoid_residual
+from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
 from ..theory import EffectiveDynamics, task_amplifier
 from ..theory.report import THEORY_VALIDITY
 from .integrate import check_solution, solve
 from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_trajectories
 
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
+AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
 MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
 LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
           "seed": 2**31 - 2}
@@ -43,6 +44,7 @@ class SimulationConfig:
     two_d: bool = False
     xi: tuple[float, float] = (1.0, 2.0)
     proportion: float = 0.5
+    gaussian_clone: bool = False
     neurons: int = 1
     activation: str = "relu"
     bias: bool = False
@@ -142,7 +144,7 @@ def prepare(config: SimulationConfig) -> Prepared:
     DyntoolsError for anything wrong) without drawing a sample or training anything."""
     config.validate()
     task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
-                      config.proportion)
+                      config.proportion, config.gaussian_clone)
     net = CommitteeMachine(task.n_pixels, config.neurons, config.activation, config.bias)
     amplifier = task_amplifier(task, config.amplifier, config.order) if net.has_effective_theory else None
     return Prepared(config, task, net, amplifier)
@@ -241,6 +243,8 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier) -> dict:
         "ipr_sim_final_mean": float(final_sim.mean()),
         "ipr_sim_final_std": float(final_sim.std()),
         "time_to_localization_sim": localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
+        "gaussian_clone": result.config.gaussian_clone,
+        "clone_of": result.task_description["clone_of"] if result.config.gaussian_clone else None,
         "theory": amplifier.describe() if amplifier is not None else None,
         "theory_validity": THEORY_VALIDITY if amplifier is not None else None,
         "kernel_clipping": result.task_description["clipping"],
@@ -253,6 +257,7 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier) -> dict:
             cosine_min=float(cosine_t.min()),
             cosine_over_time=cosine_t,
             time_to_localization_theory=localization_time(a["t"], a["ipr_theory"].mean(axis=-1), n),
+            theory_agreement_time=agreement_time(a["t"], cosine_t, AGREEMENT_COSINE),
         )
     if elliptical:
         summary["sinusoid_residual_sim_final"] = float(sinusoid_residual(a["w_sim"][:, -1]).mean())

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DyntoolsError
+from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
 from ..runs import jsonable
 from .simulate import SimulationConfig, prepare, run_simulation
 
@@ -100,8 +101,24 @@ def run_sweep(directory: Path, base: SimulationConfig, axis: str, values: np.nda
         "ipr_theory": np.array([p["ipr_theory"] for p in points]),
         "ipr_sim": np.stack([p["ipr_sim"] for p in points]),
         "cosine_final": np.array([p["cosine_final"] for p in points]),
+        "agreement_time": np.array([p["agreement_time"] for p in points]),
     }
     return SweepPoints(arrays, discarded)
+
+
+def critical_summary(arrays: dict, n_pixels: int) -> dict:
+    """Where localization sets in along the sweep's excess kurtosis, for network (with a
+    bootstrap interval over seeds) and theory; see :func:`dyntools.metrics.critical_kurtosis`."""
+    network = critical_kurtosis_bootstrap(arrays["excess_kurtosis"], arrays["ipr_sim"], n_pixels)
+    theory, theory_reason = critical_kurtosis(arrays["excess_kurtosis"], arrays["ipr_theory"], n_pixels)
+    return {
+        "critical_excess_kurtosis_network": network["value"],
+        "critical_excess_kurtosis_network_interval": network["interval"],
+        "critical_excess_kurtosis_network_reason": network["reason"],
+        "critical_no_crossing_fraction": network["no_crossing_fraction"],
+        "critical_excess_kurtosis_theory": theory,
+        "critical_excess_kurtosis_theory_reason": theory_reason,
+    }
 
 
 def finish(directory: Path) -> None:
@@ -133,14 +150,16 @@ def _claim(partial: Path, base: SimulationConfig, axis: str, values: np.ndarray)
 
 def _save_point(path: Path, result) -> None:
     a, s = result.arrays, result.summary
+    member = s["clone_of"] or s  # a clone's point is placed at its original's kurtosis and parameter
     nan = math.nan
     tmp = path.with_suffix(".tmp.npz")
     np.savez(
         tmp,
-        excess_kurtosis=s["excess_kurtosis"],
-        parameter=nan if s["parameter"] is None else s["parameter"],
+        excess_kurtosis=member["excess_kurtosis"],
+        parameter=nan if member["parameter"] is None else member["parameter"],
         ipr_theory=s.get("ipr_theory_final", nan),
         ipr_sim=a["ipr_sim"][:, -1].mean(axis=-1),
         cosine_final=s.get("cosine_final", nan),
+        agreement_time=nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"],
     )
     os.replace(tmp, path)

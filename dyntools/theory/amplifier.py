@@ -25,10 +25,10 @@ from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from ..inputs.marginals import Marginal
+from ..inputs.marginals import Gaussian, Marginal
 from .codegen import JAX_FUNCTIONS, to_jax
 from .symbolic import a as A_SYMBOL
-from .symbolic import closed_form, series_coefficients
+from .symbolic import closed_form, finite_series_order, series_coefficients
 
 A_MAX = 1 - 1e-12  # |a| <= 1 by Cauchy-Schwarz; keep c(a) finite
 SMALL_A = 0.02
@@ -85,12 +85,15 @@ class SeriesAmplifier(Amplifier):
     def __post_init__(self):
         if self.order < 1:
             raise DyntoolsError(f"series order must be at least 1 (got {self.order})")
+        usable, missing = finite_series_order(self.marginal, self.order)
+        if missing:
+            raise DyntoolsError(
+                f"the order-{self.order} series needs m{missing} = E X^{missing}, which is infinite for "
+                f"{self.marginal.family} ({self.marginal.parameter_name} = {self.marginal.parameter:g}); "
+                f"use order {usable} or the quadrature amplifier"
+            )
         exact = series_coefficients(self.marginal, self.order)
         values = tuple(float(exact.get(n, 0.0)) for n in range(self.order + 1))
-        if not all(math.isfinite(v) for v in values):
-            raise DyntoolsError(
-                f"the order-{self.order} series needs moments that are infinite for this marginal; lower --order"
-            )
         object.__setattr__(self, "coefficients", values)
 
     def __call__(self, a):
@@ -115,7 +118,7 @@ class ClosedFormAmplifier(Amplifier):
             )
         object.__setattr__(self, "expression", expr)
         object.__setattr__(self, "_positive", to_jax(expr, A_SYMBOL))
-        object.__setattr__(self, "_series", SeriesAmplifier(self.marginal, 9) if _finite_moments(self.marginal, 10) else None)
+        object.__setattr__(self, "_series", SeriesAmplifier(self.marginal, 9) if finite_series_order(self.marginal, 9)[1] is None else None)
 
     def __call__(self, a):
         magnitude = jnp.clip(jnp.abs(a), SMALL_A / 2, A_MAX)  # the closed form is derived for a > 0
@@ -148,10 +151,6 @@ def compiles_to_jax(expr: sp.Expr) -> bool:
     return all(type(f).__name__ in known for f in expr.atoms(sp.Function))
 
 
-def _finite_moments(marginal: Marginal, order: int) -> bool:
-    return all(math.isfinite(marginal.moment(p)) for p in range(4, order + 1, 2))
-
-
 def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5) -> Amplifier:
     """The amplifier of ``marginal`` in the requested form."""
     if kind == "quadrature":
@@ -165,7 +164,10 @@ def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5)
 
 def task_amplifier(task, kind: str = "quadrature", order: int = 5) -> Amplifier:
     """The amplifier for a two-class task: linear with slope E|X| for elliptical data (exact, at
-    all times), otherwise the marginal's amplifier in the requested form."""
+    all times), sqrt(2/pi) for Gaussian pixels (a Gaussian clone included), otherwise the
+    marginal's amplifier in the requested form."""
     if task.is_elliptical:
         return LinearAmplifier(task.pixel_marginal.mean_abs())
+    if isinstance(task.pixel_marginal, Gaussian):  # Gaussian pixels, a Gaussian clone included
+        return LinearAmplifier(math.sqrt(2 / math.pi))
     return make_amplifier(task.pixel_marginal, kind, order)

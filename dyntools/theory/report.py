@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._jax import jnp
 from .amplifier import QuadratureAmplifier
 from .derivation import EQ5_TEXT
-from .symbolic import closed_form, series_coefficients
+from .symbolic import closed_form, finite_series_order, series_coefficients
 
 CHECK_POINTS = (0.3, 0.6)
 THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
@@ -32,20 +30,9 @@ def amplifier_report(marginal, order: int) -> dict:
         "closed_form": None if closed is None else str(closed),
         "series": {str(n): c for n, c in series.items()},
         "series_order": usable,
-        "series_missing_moment": missing,
+        "series_missing_moment": None if missing is None else f"m{missing} = E X^{missing} is infinite",
         "series_error": {str(p): float(s - e) for p, s, e in zip(CHECK_POINTS, series_values, exact)},
         "quadrature": {str(p): float(e) for p, e in zip(CHECK_POINTS, exact)},
         "ode": EQ5_TEXT,
         "theory_validity": THEORY_VALIDITY,
     }
-
-
-def finite_series_order(marginal, order: int) -> tuple[int, str | None]:
-    """The highest odd order <= ``order`` whose coefficients need only finite moments (the a^n
-    coefficient needs m_{n+1}), and the first infinite moment that stops it (None if none)."""
-    usable = 1
-    for n in range(3, order + 1, 2):
-        if not math.isfinite(marginal.moment(n + 1)):
-            return usable, f"m{n + 1} = E X^{n + 1} is infinite"
-        usable = n
-    return usable, None

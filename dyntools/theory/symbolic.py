@@ -8,6 +8,7 @@ m_4, m_6, ... (m_2 = 1), and its closed form where SymPy can integrate.
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 from functools import cache
@@ -52,6 +53,18 @@ def series_coefficients(marginal: Marginal, order: int) -> dict[int, sp.Expr]:
     """The series coefficients with the marginal's moments substituted (exact where known)."""
     moments = {moment_symbol(p): marginal.sympy_moment(p) for p in range(4, order + 2, 2)}
     return {n: sp.simplify(coeff.subs(moments)) for n, coeff in series_in_moments(order).items()}
+
+
+def finite_series_order(marginal, order: int) -> tuple[int, int | None]:
+    """The highest odd order <= ``order`` whose coefficients need only finite moments (the a^n
+    coefficient needs m_{n+1} = E X^{n+1}), and the order of the first infinite moment that
+    stops it (None if none does)."""
+    usable = 1
+    for n in range(3, order + 1, 2):
+        if not math.isfinite(marginal.moment(n + 1)):
+            return usable, n + 1
+        usable = n
+    return usable, None
 
 
 def expectation(marginal: Marginal, integrand: sp.Expr):
