@@ -653,7 +653,7 @@ def main() -> None:
     nothing half written. Anything else is a bug: one line (the traceback with --debug), exit 1."""
     import warnings
 
-    from .inputs.kernels import KernelClippingWarning
+    from .errors import KernelClippingWarning
 
     warnings.simplefilter("ignore", category=KernelClippingWarning)  # every command reports clipping itself
     try:

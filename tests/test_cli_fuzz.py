@@ -39,6 +39,7 @@ FLAG = st.just([])
 TASK_OPTIONS = {
     "--family": one(FAMILIES), "--kurtosis": one(NUMBERS), "--param": one(NUMBERS), "--gain": one(NUMBERS),
     "--n-dims": one(SIZES), "--xi": two(NUMBERS), "--proportion": one(NUMBERS), "--2d": FLAG, "--seed": one(SIZES),
+    "--gaussian-clone": FLAG,
 }
 TINY = {"--n-dims": "6", "--steps": "4", "--batch": "8", "--seeds": "1", "--saves": "2"}
 COMMANDS = {

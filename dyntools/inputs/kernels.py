@@ -14,11 +14,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from .._jax import jnp
-from ..errors import DyntoolsError
-
-
-class KernelClippingWarning(UserWarning):
-    """A truncated kernel had negative eigenvalues, which were set to zero."""
+from ..errors import DyntoolsError, KernelClippingWarning
 
 
 def ring_distance(n: int) -> np.ndarray:
