@@ -291,7 +291,7 @@ def simulate(
         gaussian_clone=gaussian_clone, neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
         samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
         order=order, solver=solver, precision=precision)
-    from .plots import save, theory_vs_simulation_figure
+    from .plots import receptive_fields_figure, save, theory_vs_simulation_figure
     from .simulations import run_simulation
 
     result = run_simulation(config)
@@ -301,6 +301,9 @@ def simulate(
         figure = theory_vs_simulation_figure(result.arrays, summary, tuple(result.task_description["shape"]),
                                              result.amplifier, result.marginal)
         save(figure, stage / "theory_vs_simulation.png")
+        if config.neurons > 1:
+            save(receptive_fields_figure(result.arrays, tuple(result.task_description["shape"])),
+                 stage / "receptive_fields.png")
         runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
                           summary, seed)
     _emit(summary, as_json, _simulation_lines(summary, out))
@@ -333,7 +336,8 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
     if "sinusoid_residual_sim_final" in s:
         lines.append(f"sinusoid-fit residual (final): network {s['sinusoid_residual_sim_final']:.3f}"
                      + (f", theory {s['sinusoid_residual_theory_final']:.3f}" if "sinusoid_residual_theory_final" in s else ""))
-    lines.append(f"wrote {out}/trajectories.npz, theory_vs_simulation.png, run.json")
+    figures = "theory_vs_simulation.png, receptive_fields.png" if s["neurons"] > 1 else "theory_vs_simulation.png"
+    lines.append(f"wrote {out}/trajectories.npz, {figures}, run.json")
     return lines
 
 

@@ -188,6 +188,41 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     return fig
 
 
+def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10):
+    """The final receptive fields of all K neurons (at most ``most``), theory beside network
+    (seed 1), sorted by the circular peak position of the network's field, on one diverging
+    colour scale centred on zero. 1-D: one row per neuron; 2-D: one image per neuron."""
+    from .metrics import circular_peak
+
+    plt = _pyplot()
+    sim = arrays["w_sim"][0, -1]  # [K, N]
+    theory = arrays["w_theory"][-1] if "w_theory" in arrays else None
+    flat = sim if len(shape) == 1 else sim.reshape(len(sim), *shape).sum(axis=1)  # peak along the first axis
+    order = np.argsort(circular_peak(flat)[0])[:most]
+    limit = max(np.abs(sim).max(), np.abs(theory).max() if theory is not None else 0.0) or 1.0
+    fields = [("network (SGD, seed 1)", sim)] + ([("theory (effective ODE)", theory)] if theory is not None else [])
+    if len(shape) == 1:
+        fig, axes = plt.subplots(1, len(fields), figsize=(6 * len(fields), 0.5 * len(order) + 2),
+                                 squeeze=False, constrained_layout=True)
+        for ax, (title, w) in zip(axes[0], fields):
+            im = ax.imshow(w[order], aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_xlabel("pixel"), ax.set_ylabel("neuron (sorted by peak position)")
+            ax.set_yticks(range(len(order)), [str(k + 1) for k in order])
+            ax.set_title(title)
+        fig.colorbar(im, ax=axes[0], shrink=0.8, label="weight w_i")
+    else:
+        fig, axes = plt.subplots(len(fields), len(order), figsize=(1.8 * len(order) + 1, 2 * len(fields) + 0.6),
+                                 squeeze=False, constrained_layout=True)
+        for row, (title, w) in zip(axes, fields):
+            for ax, k in zip(row, order):
+                im = ax.imshow(w[k].reshape(shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
+                ax.set_xticks([]), ax.set_yticks([])
+                ax.set_title(f"{title.split()[0]} {k + 1}", fontsize=8)
+        fig.colorbar(im, ax=axes, shrink=0.8, label="weight w_i")
+    fig.suptitle(f"final receptive fields of {len(order)} of {len(sim)} neurons, t = {arrays['t'][-1]:g}")
+    return fig
+
+
 def sweep_figure(results: dict, n_pixels: int, summary: dict | None = None):
     """Final IPR against excess kurtosis; with a sweep summary, the critical excess kurtosis of
     network (with its bootstrap interval) and theory as vertical lines."""

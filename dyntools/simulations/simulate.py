@@ -238,6 +238,7 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier) -> dict:
         "parameter": marginal.parameter,
         "excess_kurtosis": marginal.excess_kurtosis,
         "n_pixels": n,
+        "neurons": result.config.neurons,
         "ipr_random": 3.0 / n,
         "ipr_localized_threshold": LOCALIZED_IPR / n,
         "ipr_sim_final_mean": float(final_sim.mean()),
