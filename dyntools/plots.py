@@ -17,11 +17,13 @@ def _pyplot():
     return plt
 
 
-def _show_field(ax, w: np.ndarray, shape: tuple[int, ...], label: str | None = None, **kw):
+def _show_field(ax, w: np.ndarray, shape: tuple[int, ...], label: str | None = None, limit: float | None = None,
+                **kw):
     """A receptive field or sample: line on a ring; on a torus an image in a diverging map centred
-    on zero, with a colourbar when ``label`` names its values."""
+    on zero (+-limit, default the field's own largest |w|), with a colourbar when ``label``
+    names its values."""
     if len(shape) == 2:
-        limit = float(np.abs(w).max()) or 1.0
+        limit = limit or float(np.abs(w).max()) or 1.0
         im = ax.imshow(np.reshape(w, shape), cmap="RdBu_r", vmin=-limit, vmax=limit, **kw)
         ax.set_xticks([]), ax.set_yticks([])
         if label:
@@ -75,14 +77,28 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
     _show_covariance(axes[1, 0], sigma0, "exact covariance, class 0")
     _show_covariance(axes[1, 1], sigma1, "exact covariance, class 1")
     plot_marginal(axes[0, 2], marginal, np.ravel(x)[:2_000_000])
-    rows = [sigma0.first_row.ravel(), sigma1.first_row.ravel()]
-    d = np.arange(rows[0].size)[: min(rows[0].size, 30)]
-    for r, cls in zip(rows, (0, 1)):
-        axes[1, 2].plot(d, r[d], "o-", ms=3, label=f"class {cls}")
-    axes[1, 2].set_xlabel("offset (pixels, along the first axis)")
-    axes[1, 2].set_title("pixel covariance vs offset")
-    axes[1, 2].legend()
+    d = np.arange(min(shape[0] // 2 + 1, 30))
+    for cls, sigma in ((0, sigma0), (1, sigma1)):
+        axes[1, 2].plot(d, _along_first_axis(sigma.first_row)[d], "-", color=f"C{cls}", label=f"class {cls}: exact")
+        if np.any(y == cls):
+            sample = _sample_covariance_row(x[y == cls][:20_000])
+            axes[1, 2].plot(d, _along_first_axis(sample)[d], "x", color=f"C{cls}", ms=6, label=f"class {cls}: sample")
+    axes[1, 2].set_xlabel("offset (pixels, along the first axis)"), axes[1, 2].set_ylabel("covariance")
+    axes[1, 2].set_title("pixel covariance vs offset: exact and sample")
+    axes[1, 2].legend(fontsize=8)
     return fig
+
+
+def _along_first_axis(row: np.ndarray) -> np.ndarray:
+    return row[(slice(None),) + (0,) * (row.ndim - 1)]
+
+
+def _sample_covariance_row(x: np.ndarray) -> np.ndarray:
+    """The translation-averaged sample covariance (a first row, grid-shaped) of stationary
+    samples x [n, *grid], by FFT."""
+    axes = tuple(range(1, x.ndim))
+    power = np.mean(np.abs(np.fft.fftn(np.asarray(x, dtype=float), axes=axes)) ** 2, axis=0)
+    return np.fft.ifftn(power).real / np.prod(x.shape[1:])
 
 
 def save(fig, path) -> None:
@@ -128,16 +144,19 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     t = arrays["t"]
     has_theory = "w_theory" in arrays
     sim = arrays["w_sim"][0, :, 0]
+    final_only = len(shape) == 2  # 2-D: the final fields as images; 1-D: the whole evolution
+    shown = [sim[-1:] if final_only else sim] + ([arrays["w_theory"][-1:, 0] if final_only else arrays["w_theory"][:, 0]]
+                                                 if has_theory else [])
+    limit = max(float(np.abs(w).max()) for w in shown) or 1.0  # one colour scale for theory and network
     if len(shape) == 1:
-        limit = max(np.abs(sim).max(), np.abs(arrays["w_theory"][:, 0]).max() if has_theory else 0.0) or 1.0
         if has_theory:
             _evolution(axes[0, 0], arrays["w_theory"][:, 0], t, "theory (effective ODE), neuron 1", limit)
         _evolution(axes[0, 1], sim, t, "network (SGD, seed 1), neuron 1", limit)
     else:
         if has_theory:
-            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape, label="weight w_i")
+            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape, label="weight w_i", limit=limit)
             axes[0, 0].set_title("theory: final receptive field")
-        _show_field(axes[0, 1], sim[-1], shape, label="weight w_i")
+        _show_field(axes[0, 1], sim[-1], shape, label="weight w_i", limit=limit)
         axes[0, 1].set_title("network: final receptive field")
     if not has_theory:
         axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers ReLU units without bias)", ha="center",
@@ -146,11 +165,16 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
 
     ax = axes[0, 2]
     final = arrays["w_sim"][0, -1, 0]
-    ax.plot(final / np.abs(final).max(), "C0", label="network (seed 1)")
+    profile, where = lambda w: w, "pixel"
+    if len(shape) == 2:  # a line through the network's peak, not the field flattened
+        peak_row = int(np.unravel_index(np.argmax(np.abs(final)), shape)[0])
+        profile, where = (lambda w: np.reshape(w, shape)[peak_row]), f"pixel along row {peak_row} (the network's peak row)"
+    ax.plot(profile(final) / np.abs(final).max(), "C0", label="network (seed 1)")
     if has_theory:
         th = arrays["w_theory"][-1, 0]
-        ax.plot(th / np.abs(th).max(), "C3--", label="theory")
-    ax.set_xlabel("pixel (flattened)"), ax.set_title(f"final receptive field, t = {t[-1]:g} (max-normalized)")
+        ax.plot(profile(th) / np.abs(th).max(), "C3--", label="theory")
+    ax.set_xlabel(where), ax.set_ylabel("w_i / max |w|")
+    ax.set_title(f"final receptive field, neuron 1, t = {t[-1]:g}")
     ax.legend(fontsize=8)
 
     ax = axes[1, 0]
@@ -316,5 +340,6 @@ def localization_map_figure(table: dict, n_pixels: int):
     kurt = table["excess_kurtosis"]
     for i, (name, values) in enumerate(table["median_ipr"].items()):
         ax.plot(kurt, values, "o-", color=f"C{i}", label=name)
-    _kurtosis_axes(ax, n_pixels, "median IPR", "who localizes where: supervised neuron vs efficient coding")
+    _kurtosis_axes(ax, n_pixels, "IPR (baselines: median over atoms; neuron: mean over seeds)",
+                   f"final IPR of each method at {len(kurt)} excess kurtosis values")
     return fig
