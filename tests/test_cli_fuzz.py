@@ -70,6 +70,8 @@ COMMANDS = {
                          {"--methods": one(["lca,pca", "", ",", *ODD_TEXT]), "--n-dims": one(["0", "-1", "abc"]),
                           "--atoms": one(["0", "-5", "abc"]), "--steps": one(["0", "nan"]),
                           "--lambda": one(["0", "-1", "nan", "inf"])}),
+    "reproduce": ({"": "nosuch"},  # real runs take seconds each: invalid names and seeds only
+                  {"": one(ODD_TEXT), "--seed": one(["-1", "abc", "1.5", ""])}),
     "show": ({"": "RUN"}, {"": one(["RUN", "MISSING", "FILE", "CORRUPT", *ODD_TEXT])}),
     "compare": ({"": "RUN", "--out": "c.png"},
                 {"": one(["RUN", "MISSING", "FILE", "CORRUPT", "INPUTS", *ODD_TEXT]),
