@@ -1,1 +1,73 @@
-"""Reproductions of the papers' figures."""
+"""Reproductions of the papers' figures, one function each, and a registry of them.
+
+``REPRODUCTIONS[name]`` is a :class:`Reproduction` (config class, run function, figure
+function)::
+
+    from dyntools.experiments import REPRODUCTIONS, write_run
+    config_class, run, figure = REPRODUCTIONS["lufkin-fig3"]
+    result = run(config_class(quick=True))      # a PaperResult: config, table, arrays
+    write_run(result, "runs/fig3")               # run.json, arrays.npz, lufkin-fig3.png
+
+``load_result(directory)`` reads a written run back into a PaperResult, which the figure
+function redraws without rerunning anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from ..runs import load_run, save_arrays, staged_run, write_record
+from .paper_figures import (
+    ingrosso_goldt_2d_figure, lufkin_fig1_right_figure, lufkin_fig3_figure, lufkin_fig4_figure, lufkin_fig5_figure,
+    lufkin_fig6_figure,
+)
+from .papers import (
+    Fig1RightConfig, Fig3Config, Fig4Config, Fig5Config, Fig6Config, IngrossoGoldtConfig, PaperConfig, PaperResult,
+    ingrosso_goldt_2d, lufkin_fig1_right, lufkin_fig3, lufkin_fig4, lufkin_fig5, lufkin_fig6,
+)
+
+ARRAYS = "arrays"  # the run directory's array file (arrays.npz)
+
+
+class Reproduction(NamedTuple):
+    config: type
+    run: Callable[[PaperConfig], PaperResult]
+    figure: Callable[[PaperResult], object]
+
+
+REPRODUCTIONS = {
+    "lufkin-fig3": Reproduction(Fig3Config, lufkin_fig3, lufkin_fig3_figure),
+    "lufkin-fig4": Reproduction(Fig4Config, lufkin_fig4, lufkin_fig4_figure),
+    "lufkin-fig5": Reproduction(Fig5Config, lufkin_fig5, lufkin_fig5_figure),
+    "lufkin-fig6": Reproduction(Fig6Config, lufkin_fig6, lufkin_fig6_figure),
+    "lufkin-fig1-right": Reproduction(Fig1RightConfig, lufkin_fig1_right, lufkin_fig1_right_figure),
+    "ingrosso-goldt-2d": Reproduction(IngrossoGoldtConfig, ingrosso_goldt_2d, ingrosso_goldt_2d_figure),
+}
+
+
+def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Path:
+    """Write ``result`` as a run directory: ``run.json`` (command ``reproduce NAME``, the
+    settings as ``config``, the table as ``summary``; non-finite numbers become null and are
+    listed under ``non_finite``), ``arrays.npz`` and the figure ``NAME.png``. Staged and renamed
+    into place; a finished run is replaced only with ``force``."""
+    from ..plots import save
+
+    with staged_run(path, force) as stage:
+        save_arrays(stage, ARRAYS, **result.arrays)
+        save(REPRODUCTIONS[result.name].figure(result), stage / f"{result.name}.png")
+        write_record(stage, f"reproduce {result.name}", result.config, result.table, result.config["seed"])
+    return Path(path)
+
+
+def load_result(path: Path | str) -> PaperResult:
+    """The PaperResult of a run directory written by :func:`write_run`."""
+    record, arrays = load_run(path)
+    return PaperResult(record["command"].split()[-1], record["config"], record["summary"], arrays[ARRAYS])
+
+
+__all__ = [
+    "REPRODUCTIONS", "Fig1RightConfig", "Fig3Config", "Fig4Config", "Fig5Config", "Fig6Config",
+    "IngrossoGoldtConfig", "PaperConfig", "PaperResult", "Reproduction", "ingrosso_goldt_2d", "load_result",
+    "lufkin_fig1_right", "lufkin_fig3", "lufkin_fig4", "lufkin_fig5", "lufkin_fig6", "write_run",
+]
