@@ -247,35 +247,122 @@ def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10
     return fig
 
 
-def sweep_figure(results: dict, n_pixels: int, summary: dict | None = None):
-    """Final IPR against excess kurtosis; with a sweep summary, the critical excess kurtosis of
-    network (with its bootstrap interval) and theory as vertical lines."""
+AXIS_LABELS = {"kurtosis": "excess kurtosis of the pixel marginal", "param": "family parameter",
+               "xi0": "correlation length xi0 (class 0)", "xi1": "correlation length xi1 (class 1)",
+               "lr": "learning rate", "init_scale": "initial weight scale", "proportion": "P(y = 1)",
+               "base_seed": "seed", "n_dims": "N (pixels per side with 2-D)", "neurons": "hidden units K",
+               "batch": "batch size"}
+
+
+def sweep_figure_name(ds) -> str | None:
+    """The file name of a sweep's figure (None for grids of three or more axes)."""
+    axes = _grid_dims(ds)
+    return f"ipr_vs_{'_'.join(axes)}.png" if len(axes) <= 2 else None
+
+
+def _grid_dims(ds) -> list[str]:
+    return [d for d in ds["excess_kurtosis"].dims]
+
+
+def _sweep_pixels(ds) -> int:
+    import json
+
+    base = json.loads(ds.attrs["config"])["base"]
+    return base["n_dims"] ** (2 if base["two_d"] else 1)
+
+
+def sweep_figure(ds):
+    """A sweep's figure from its saved Dataset: final IPR along one axis (against excess
+    kurtosis for a kurtosis or param axis, with the critical excess kurtosis of network and
+    theory), or heat maps of theory and network over two axes on one colour scale, with the
+    critical line when one axis is kurtosis or param."""
+    axes = _grid_dims(ds)
+    return _sweep_curve(ds, axes[0]) if len(axes) == 1 else _sweep_heat_maps(ds, *axes)
+
+
+def _sweep_curve(ds, axis: str):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    kurt = results["excess_kurtosis"]
-    sim = results["ipr_sim"]
-    ax.errorbar(kurt, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o-", color="C0", capsize=3,
-                label=f"network (mean +- s.d. over {sim.shape[1]} seeds)")
-    if np.isfinite(results["ipr_theory"]).any():
-        ax.plot(kurt, results["ipr_theory"], "s--", color="C3", label="theory (effective ODE)")
-    if summary is not None:
-        _critical_lines(ax, summary)
-    clone = " (Gaussian clones; kurtosis of the originals)" if summary is not None and summary.get("gaussian_clone") else ""
-    _kurtosis_axes(ax, n_pixels, "final IPR", f"final IPR over {len(kurt)} points{clone}")
+    along_kurtosis = axis in ("kurtosis", "param")
+    x = ds["excess_kurtosis"].values if along_kurtosis else ds[axis].values
+    if "ipr_sim" in ds:
+        sim = ds["ipr_sim"].values
+        ax.errorbar(x, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o-", color="C0", capsize=3,
+                    label=f"network (mean +- s.d. over {sim.shape[1]} seeds)")
+    if np.isfinite(ds["ipr_theory"].values).any():
+        ax.plot(x, ds["ipr_theory"].values, "s--", color="C3", label="theory (effective ODE)")
+    n_pixels = _sweep_pixels(ds)
+    clone = " (Gaussian clones; kurtosis of the originals)" if '"gaussian_clone": true' in ds.attrs["config"] else ""
+    title = f"final IPR over {len(x)} points{clone}"
+    if along_kurtosis:
+        _critical_lines(ax, ds)
+        _kurtosis_axes(ax, n_pixels, "final IPR", title)
+    else:
+        ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
+        ax.set_xlabel(AXIS_LABELS[axis]), ax.set_ylabel("final IPR"), ax.set_title(title)
+        ax.legend(fontsize=8)
     ax.set_yscale("log")
     return fig
 
 
-def _critical_lines(ax, summary: dict):
+def _critical_lines(ax, ds):
     """Where the IPR crosses sqrt(3/N x max IPR): the critical excess kurtosis."""
-    network, interval = summary["critical_excess_kurtosis_network"], summary["critical_excess_kurtosis_network_interval"]
-    if network is not None:
-        ax.axvline(network, color="C0", lw=1, ls="-.", label=f"critical (network): {network:.2g}")
-        if interval:
+    if "critical_excess_kurtosis_network" in ds:
+        network = float(ds["critical_excess_kurtosis_network"])
+        if np.isfinite(network):
+            ax.axvline(network, color="C0", lw=1, ls="-.", label=f"critical (network): {network:.2g}")
+        interval = ds["critical_excess_kurtosis_network_interval"].values
+        if np.isfinite(interval).all():
             ax.axvspan(*interval, color="C0", alpha=0.1, label="95% bootstrap interval over seeds")
-    theory = summary["critical_excess_kurtosis_theory"]
-    if theory is not None:
+    theory = float(ds["critical_excess_kurtosis_theory"])
+    if np.isfinite(theory):
         ax.axvline(theory, color="C3", lw=1, ls=":", label=f"critical (theory): {theory:.2g}")
+
+
+def _sweep_heat_maps(ds, first: str, second: str):
+    """Theory and network final IPR over two axes (x: the kurtosis-like axis if there is one)."""
+    from matplotlib.colors import LogNorm
+
+    x_axis, y_axis = (second, first) if second in ("kurtosis", "param") else (first, second)
+    panels = [("theory (effective ODE)", ds["ipr_theory"])]
+    if "ipr_sim" in ds:
+        panels.append((f"network (mean over {ds.sizes['seed']} seeds)", ds["ipr_sim"].mean("seed")))
+    values = np.concatenate([p.values.ravel() for _, p in panels])
+    values = values[np.isfinite(values) & (values > 0)]
+    norm = LogNorm(vmin=values.min(), vmax=values.max()) if values.size else None
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False, constrained_layout=True)
+    n_pixels = _sweep_pixels(ds)
+    for ax, (title, field) in zip(axes[0], panels):
+        field = field.transpose(y_axis, x_axis)
+        mesh = ax.pcolormesh(ds[x_axis].values, ds[y_axis].values, field.values, norm=norm, cmap="viridis",
+                             shading="nearest")
+        if x_axis in ("kurtosis", "param"):  # the phase boundary: the critical value along x at each y
+            for name, source, color, style in (("theory", panels[0][1], "tab:red", "--"),
+                                               ("network", panels[-1][1], "white", "-"))[:len(panels)]:
+                crossing = _critical_line(ds, source, x_axis, y_axis, n_pixels)
+                ax.plot(crossing, ds[y_axis].values, ls=style, color=color, marker="o", ms=3,
+                        label=f"critical {x_axis} ({name}; no marker: no crossing)")
+            ax.legend(fontsize=7, loc="upper right")
+        ax.set_xlabel(AXIS_LABELS[x_axis]), ax.set_ylabel(AXIS_LABELS[y_axis])
+        ax.set_title(f"final IPR, {title}", fontsize=10)
+    fig.colorbar(mesh, ax=axes[0], label="final IPR (log scale; random field 3/N = " f"{3 / n_pixels:.3g})")
+    return fig
+
+
+def _critical_line(ds, ipr, x_axis: str, y_axis: str, n_pixels: int) -> np.ndarray:
+    """At each value of ``y_axis``, where localization sets in along ``x_axis`` (kurtosis or
+    param): the critical excess kurtosis, mapped back to ``x_axis`` units; NaN if none."""
+    from .metrics import critical_kurtosis
+
+    kurtosis = ds["excess_kurtosis"].transpose(y_axis, x_axis).values
+    x = ds[x_axis].values
+    line = []
+    for k_row, ipr_row in zip(kurtosis, ipr.transpose(y_axis, x_axis).values):
+        critical, _ = critical_kurtosis(k_row, ipr_row, n_pixels)
+        order = np.argsort(k_row)
+        line.append(np.nan if critical is None else np.interp(critical, k_row[order], x[order]))
+    return np.array(line)
 
 
 def _kurtosis_axes(ax, n_pixels: int, ylabel: str, title: str):
@@ -302,8 +389,10 @@ def compare_figure(loaded: list):
             ax.set_xlabel("time t"), ax.set_ylabel("IPR")
         else:
             data = arrays["sweep"]
-            ax.errorbar(data["excess_kurtosis"], data["ipr_sim"].mean(axis=1), yerr=data["ipr_sim"].std(axis=1),
-                        fmt="o-", color=color, capsize=3, label=f"{path} network")
+            if "ipr_sim" in data:
+                sim = data["ipr_sim"].values
+                ax.errorbar(data["excess_kurtosis"], sim.mean(axis=1), yerr=sim.std(axis=1),
+                            fmt="o-", color=color, capsize=3, label=f"{path} network")
             ax.plot(data["excess_kurtosis"], data["ipr_theory"], "s--", color=color, label=f"{path} theory")
             ax.set_xlabel("excess kurtosis"), ax.set_ylabel("final IPR")
     ax.legend(fontsize=7)

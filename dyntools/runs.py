@@ -203,8 +203,9 @@ def save_arrays(directory: Path, name: str, **arrays) -> None:
     np.savez(Path(directory) / name, **{k: np.asarray(v) for k, v in arrays.items()})
 
 
-def load_run(path: Path | str) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
-    """(record, {file stem: {array name: array}}) for a finished run directory. A record or an
+def load_run(path: Path | str) -> tuple[dict, dict]:
+    """(record, {file stem: {array name: array}}) for a finished run directory (a ``.nc`` file's
+    entry is its xarray Dataset). A record or an
     array file that cannot be read is reported as a corrupt run, in one line."""
     path = Path(path)
     if not is_finished(path):
@@ -222,4 +223,17 @@ def load_run(path: Path | str) -> tuple[dict, dict[str, dict[str, np.ndarray]]]:
                 arrays[npz.stem] = {k: data[k] for k in data.files}
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
             raise DyntoolsError(f"{path} is a corrupt run: {npz.name} cannot be read ({err})") from None
+    for nc in sorted(path.glob("*.nc")):
+        arrays[nc.stem] = load_dataset(nc)
     return record, arrays
+
+
+def load_dataset(path: Path | str):
+    """A saved xarray Dataset (e.g. a sweep's ``sweep.nc``), read into memory."""
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except (OSError, ValueError) as err:
+        raise DyntoolsError(f"{Path(path).parent} is a corrupt run: {Path(path).name} cannot be read ({err})") from None

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from dyntools.runs import OWNER, remove_stale_stages, staged_run, write_record
+from dyntools.runs import OWNER, load_run, remove_stale_stages, staged_run, write_record
 
 DEAD_PID = 2**22 + 12345  # above Linux's largest pid_max: no such process
 TINY_SIM = ["--n-dims", "8", "--steps", "8", "--batch", "16", "--seeds", "1", "--saves", "2"]
@@ -254,4 +254,4 @@ def test_interrupted_sweep_says_where_its_points_are(cli, tmp_path, monkeypatch)
     assert len(list(kept.glob("point_*.npz"))) == 1
     monkeypatch.setattr(sweep, "run_simulation", real)
     assert cli("sweep", "--kurtosis", "-1,1", *TINY_SIM, "--out", tmp_path / "s")[0] == 0
-    assert not kept.exists() and np.load(tmp_path / "s" / "sweep.npz")["ipr_sim"].shape == (2, 1)
+    assert not kept.exists() and load_run(tmp_path / "s")[1]["sweep"]["ipr_sim"].shape == (2, 1)

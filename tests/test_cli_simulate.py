@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import xarray as xr
 import pytest
 
 FAST = ["--n-dims", "12", "--steps", "40", "--batch", "200", "--seeds", "2", "--saves", "4"]
@@ -50,8 +51,8 @@ def test_sweep_and_compare(cli, tmp_path):
     assert code == 0
     summary = json.loads(stdout)
     assert len(summary["ipr_theory"]) == 2
-    with np.load(out / "sweep.npz") as data:
-        assert data["excess_kurtosis"].shape == (2,) and data["ipr_sim"].shape == (2, 2)
+    with xr.open_dataset(out / "sweep.nc") as data:
+        assert data["excess_kurtosis"].dims == ("kurtosis",) and data["ipr_sim"].shape == (2, 2)
     assert (out / "ipr_vs_kurtosis.png").exists() and not (out / "partial").exists()
     assert cli("sweep", "--kurtosis", "0", *FAST, "--out", out)[0] == 2  # finished: needs --force
     figure = tmp_path / "cmp.png"
@@ -68,7 +69,7 @@ def test_compare_refuses_mixed_runs(cli, tmp_path):
 def test_sweep_force_keeps_the_finished_run_until_the_new_one_is_complete(cli, tmp_path):
     out = tmp_path / "sweep"
     assert cli("sweep", "--kurtosis", "0", *FAST, "--out", out)[0] == 0
-    before = (out / "sweep.npz").read_bytes()
+    before = (out / "sweep.nc").read_bytes()
     code, _, stderr = cli("sweep", "--kurtosis", "0", *FAST, "--lr", "80", "--out", out, "--force")
     assert code == 2 and "SGD diverged" in stderr
-    assert (out / "sweep.npz").read_bytes() == before and (out / "run.json").exists()
+    assert (out / "sweep.nc").read_bytes() == before and (out / "run.json").exists()

@@ -10,7 +10,7 @@ from dyntools.errors import DyntoolsError
 from dyntools.inputs import build_task
 from dyntools.metrics import cosine_similarity, ipr
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories, solve
-from dyntools.simulations.sweep import parse_values, run_sweep
+from dyntools.simulations.sweep import Grid, parse_values, run_sweep
 from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier
 
 
@@ -119,19 +119,19 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     def interrupted(config):
         if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.append(config.kurtosis)
+        calls.append(config.config.kurtosis)  # a prepared point
         return real(config)
 
     monkeypatch.setattr(sweep, "run_simulation", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(tmp_path / "s", base, "kurtosis", values)
+        run_sweep(tmp_path / "s", base, Grid({"kurtosis": values}))
     calls.clear()
-    monkeypatch.setattr(sweep, "run_simulation", lambda c: calls.append(c.kurtosis) or real(c))
-    results = run_sweep(tmp_path / "s", base, "kurtosis", values).arrays
+    monkeypatch.setattr(sweep, "run_simulation", lambda c: calls.append(c.config.kurtosis) or real(c))
+    results = run_sweep(tmp_path / "s", base, Grid({"kurtosis": values})).dataset
     assert calls == [1.0]  # only the missing point ran
     assert results["ipr_sim"].shape == (3, 2) and np.allclose(results["excess_kurtosis"], values)
     # a sweep with other settings discards the leftover points (and says how many) instead of refusing
-    assert run_sweep(tmp_path / "s", base, "kurtosis", np.array([5.0])).discarded_points == 3
+    assert run_sweep(tmp_path / "s", base, Grid({"kurtosis": [5.0]})).discarded_points == 3
 
 
 def test_gradient_flow_uses_the_requested_solver():

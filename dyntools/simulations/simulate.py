@@ -159,8 +159,7 @@ def save_steps(config: SimulationConfig) -> np.ndarray:
 def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
     prepared = config if isinstance(config, Prepared) else prepare(config)
     config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
-    steps = save_steps(config)
-    t = config.lr * steps
+    t = config.lr * save_steps(config)
     params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
 
     w_sim = _train(task, net, params0, config, t)
@@ -172,6 +171,23 @@ def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
     result = SimulationResult(config, task.describe(), arrays, amplifier=amplifier, marginal=task.pixel_marginal)
     result.summary = summarize(result, task.is_elliptical, amplifier)
     return result
+
+
+def run_theory(config: SimulationConfig | Prepared) -> dict:
+    """The effective ODE alone, from the initial weights :func:`run_simulation` would draw.
+
+    Returns:
+        {"t": [T] saved times, "w_theory": [T, K, N] weights, "ipr_theory": [T, K]}.
+    """
+    prepared = config if isinstance(config, Prepared) else prepare(config)
+    config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
+    if amplifier is None:
+        raise DyntoolsError(f"a {config.activation} network{' with bias' if config.bias else ''} has no effective "
+                            "theory; the effective ODE needs ReLU units without bias")
+    t = config.lr * save_steps(config)
+    params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
+    w_theory = _theory(task, amplifier, params0["w"], t, config)
+    return {"t": t, "w_theory": w_theory, "ipr_theory": ipr(w_theory)}
 
 
 def _train(task, net, params0, config, t) -> np.ndarray:

@@ -1,15 +1,21 @@
-"""Sweeps of theory and network over excess kurtosis (or a family parameter such as the NLGP
-gain), resumable: each finished point is saved on its own in a hidden sibling of the run
-directory, and a rerun of the same sweep skips it.
+"""Sweeps of theory and network over a grid of any numeric settings, resumable.
 
-Every point is validated (its task and theory built) before the first one runs. A sweep that
-fails removes its finished points; one that is interrupted (Ctrl-C, a killed process) keeps
-them for the next run of the same command. A finished run is replaced only when the new one is
-complete.
+A :class:`Grid` names its axes (excess ``kurtosis``, the family ``param``, ``xi0``, ``xi1``,
+``lr``, ``init_scale``, ``proportion``, ``seed``, ``n_dims``, ``neurons``, ``batch``) and
+their values; its points are their Cartesian product, each one a :class:`SimulationConfig`
+that ``dyntools simulate`` would run with the same numbers. Results are an xarray Dataset with
+one dimension per axis (the axis ``seed`` is named ``base_seed`` there, because ``seed``
+counts the SGD runs of a point).
+
+Every point is validated (its task and theory built) before the first one runs. Each finished
+point is saved on its own in a hidden sibling of the run directory: a sweep that fails removes
+them; one that is interrupted (Ctrl-C, a killed process) keeps them for the next run of the
+same sweep, which skips them.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -21,8 +27,13 @@ import numpy as np
 
 from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
-from ..runs import jsonable
-from .simulate import SimulationConfig, prepare, run_simulation
+from ..runs import jsonable, package_version
+from .simulate import SimulationConfig, prepare, run_simulation, run_theory, save_steps
+
+AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": float, "init_scale": float,
+        "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
+KURTOSIS_AXES = ("kurtosis", "param")  # axes along which excess kurtosis changes monotonically
+MAX_POINTS = 100_000
 
 
 def parse_values(text: str) -> np.ndarray:
@@ -30,23 +41,74 @@ def parse_values(text: str) -> np.ndarray:
     try:
         if ":" in text:
             start, stop, count = text.split(":")
-            if not 1 <= int(count) <= 100_000:
+            if not 1 <= int(count) <= MAX_POINTS:
                 raise ValueError
             values = np.linspace(float(start), float(stop), int(count))
         else:
             values = np.array([float(v) for v in text.split(",")])
     except ValueError:
-        raise DyntoolsError(f"cannot read sweep values '{text}': use START:STOP:COUNT (COUNT from 1 to 100000) "
+        raise DyntoolsError(f"cannot read sweep values '{text}': use START:STOP:COUNT (COUNT from 1 to {MAX_POINTS}) "
                             "or V1,V2,...") from None
     if not np.isfinite(values).all():
         raise DyntoolsError(f"sweep values must be finite numbers (got '{text}')")
     return values
 
 
-def point_configs(base: SimulationConfig, axis: str, values: np.ndarray) -> list[SimulationConfig]:
-    if axis not in ("kurtosis", "param"):
-        raise DyntoolsError(f"sweep axis must be kurtosis or param (got '{axis}')")
-    return [replace(base, **{axis: float(v)}) for v in values]
+@dataclass(frozen=True)
+class Grid:
+    """Named sweep axes and their values; the points are the Cartesian product, first axis slowest.
+
+    Arguments:
+        axes: {axis name: values}, names from :data:`AXES` (at most one of ``kurtosis`` and
+            ``param``); integer axes take integral values.
+    """
+
+    axes: tuple[tuple[str, tuple], ...]
+
+    def __init__(self, axes: dict):
+        checked = []
+        for name, values in axes.items():
+            if name not in AXES:
+                raise DyntoolsError(f"unknown sweep axis '{name}'; choose from: {', '.join(AXES)}")
+            values = np.atleast_1d(np.asarray(values, dtype=float))
+            if values.ndim != 1 or not values.size or not np.isfinite(values).all():
+                raise DyntoolsError(f"sweep axis {name} needs finite values (got {values.tolist()})")
+            if AXES[name] is int and not (values == np.round(values)).all():
+                raise DyntoolsError(f"sweep axis {name} takes whole numbers (got {values.tolist()})")
+            checked.append((name, tuple(AXES[name](v) for v in values)))
+        if not checked:
+            raise DyntoolsError("a sweep needs at least one axis")
+        if set(KURTOSIS_AXES) <= set(axes):
+            raise DyntoolsError("sweep either kurtosis or param, not both (each sets the pixel marginal)")
+        object.__setattr__(self, "axes", tuple(checked))
+        if math.prod(self.shape) > MAX_POINTS:
+            raise DyntoolsError(f"the grid has {math.prod(self.shape)} points; at most {MAX_POINTS}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.axes)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(values) for _, values in self.axes)
+
+    @property
+    def kurtosis_axis(self) -> str | None:
+        """The axis that sets the pixel marginal (kurtosis or param), if the grid has one."""
+        return next((name for name in self.names if name in KURTOSIS_AXES), None)
+
+    def points(self) -> list[dict]:
+        return [dict(zip(self.names, values)) for values in itertools.product(*(v for _, v in self.axes))]
+
+    def configs(self, base: SimulationConfig) -> list[SimulationConfig]:
+        return [point_config(base, point) for point in self.points()]
+
+
+def point_config(base: SimulationConfig, point: dict) -> SimulationConfig:
+    """``base`` with a grid point's values (``xi0``/``xi1`` are the two entries of ``xi``)."""
+    changes = dict(point)
+    xi = [changes.pop("xi0", base.xi[0]), changes.pop("xi1", base.xi[1])]
+    return replace(base, xi=tuple(xi), **changes)
 
 
 def partial_directory(directory: Path | str) -> Path:
@@ -55,36 +117,59 @@ def partial_directory(directory: Path | str) -> Path:
     return directory.parent / f".{directory.name}.sweep-points"
 
 
-@dataclass(frozen=True)
-class SweepPoints:
-    """Stacked per-point results, and what happened to a leftover partial sweep."""
-
-    arrays: dict
-    discarded_points: int  # finished points of an earlier sweep with other settings, discarded
+def _label(point: dict) -> str:
+    return ", ".join(f"{name} = {value:g}" for name, value in point.items())
 
 
-def validate_sweep(base: SimulationConfig, axis: str, values: np.ndarray) -> list:
+def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False) -> list:
     """Every point's task and theory, built (so every error is raised) before any work."""
     prepared = []
-    for value, config in zip(values, point_configs(base, axis, values)):
+    for point, config in zip(grid.points(), grid.configs(base)):
         try:
             prepared.append(prepare(config))
+            if theory_only and prepared[-1].amplifier is None:
+                raise DyntoolsError("theory_only needs a network with an effective theory (ReLU units, no bias)")
         except DyntoolsError as err:
-            raise DyntoolsError(f"sweep point {axis} = {value:g}: {err}") from None
+            raise DyntoolsError(f"sweep point {_label(point)}: {err}") from None
     return prepared
 
 
-def run_sweep(directory: Path, base: SimulationConfig, axis: str, values: np.ndarray, progress=None) -> SweepPoints:
-    """Run every point not yet done (see the module docstring); return the stacked results."""
-    prepared = validate_sweep(base, axis, values)
+@dataclass(frozen=True)
+class SweepResult:
+    """The sweep's labelled results and what happened to a leftover partial sweep."""
+
+    dataset: object  # xarray.Dataset, see :func:`run_sweep`
+    discarded_points: int  # finished points of an earlier sweep with other settings, discarded
+
+
+def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: bool = False,
+              progress=None) -> SweepResult:
+    """Run every point not yet done (see the module docstring).
+
+    Arguments:
+        directory: the run directory the sweep will be written to (its finished points are kept
+            in :func:`partial_directory` until it is).
+        base: the settings of every point, before the grid's values replace some of them.
+        grid: the axes and values.
+        theory_only: integrate only the effective ODE (no network is trained).
+        progress: called with (points done, points in all) after each point.
+    Returns:
+        A :class:`SweepResult` whose dataset has dims [*axes, seed, time] and variables
+        ``excess_kurtosis``, ``parameter``, ``ipr_theory`` [*axes], ``ipr_theory_t`` and ``t``
+        [*axes, time], and unless ``theory_only`` ``ipr_sim`` [*axes, seed] (final IPR, mean
+        over neurons), ``ipr_sim_t`` [*axes, seed, time], ``cosine_final`` and
+        ``agreement_time`` [*axes]; with a kurtosis or param axis, the critical excess kurtosis
+        along it for every combination of the other axes (see :func:`critical_variables`).
+    """
+    prepared = validate_sweep(base, grid, theory_only)
     partial = partial_directory(directory)
-    discarded = _claim(partial, base, axis, values)
+    discarded = _claim(partial, base, grid, theory_only)
     points = []
     try:
         for i, point in enumerate(prepared):
-            path = partial / f"point_{i:04d}.npz"
+            path = partial / f"point_{i:05d}.npz"
             if not path.exists():
-                _save_point(path, run_simulation(point.config))  # prepared: a cache hit
+                _save_point(path, point, theory_only)
             with np.load(path) as data:
                 points.append({k: data[k] for k in data.files})
             if progress is not None:
@@ -94,31 +179,129 @@ def run_sweep(directory: Path, base: SimulationConfig, axis: str, values: np.nda
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    arrays = {
-        axis: values,
-        "excess_kurtosis": np.array([p["excess_kurtosis"] for p in points]),
-        "parameter": np.array([p["parameter"] for p in points]),
-        "ipr_theory": np.array([p["ipr_theory"] for p in points]),
-        "ipr_sim": np.stack([p["ipr_sim"] for p in points]),
-        "cosine_final": np.array([p["cosine_final"] for p in points]),
-        "agreement_time": np.array([p["agreement_time"] for p in points]),
-    }
-    return SweepPoints(arrays, discarded)
+    return SweepResult(_dataset(points, base, grid, theory_only), discarded)
 
 
-def critical_summary(arrays: dict, n_pixels: int) -> dict:
-    """Where localization sets in along the sweep's excess kurtosis, for network (with a
-    bootstrap interval over seeds) and theory; see :func:`dyntools.metrics.critical_kurtosis`."""
-    network = critical_kurtosis_bootstrap(arrays["excess_kurtosis"], arrays["ipr_sim"], n_pixels)
-    theory, theory_reason = critical_kurtosis(arrays["excess_kurtosis"], arrays["ipr_theory"], n_pixels)
-    return {
-        "critical_excess_kurtosis_network": network["value"],
-        "critical_excess_kurtosis_network_interval": network["interval"],
-        "critical_excess_kurtosis_network_reason": network["reason"],
-        "critical_no_crossing_fraction": network["no_crossing_fraction"],
-        "critical_excess_kurtosis_theory": theory,
-        "critical_excess_kurtosis_theory_reason": theory_reason,
+def _save_point(path: Path, point, theory_only: bool) -> None:
+    task = point.task
+    member = task.describe().get("clone_of") or task.pixel_marginal.describe()  # a clone sits at its original
+    arrays = {"excess_kurtosis": member["excess_kurtosis"],
+              "parameter": math.nan if member.get("parameter") is None else member["parameter"]}
+    if theory_only:
+        theory = run_theory(point)
+        arrays.update(t=theory["t"], ipr_theory_t=theory["ipr_theory"].mean(axis=-1))
+    else:
+        result = run_simulation(point)  # prepared: a cache hit
+        a, s = result.arrays, result.summary
+        nan_t = np.full(len(a["t"]), math.nan)
+        arrays.update(
+            t=a["t"],
+            ipr_theory_t=a["ipr_theory"].mean(axis=-1) if "ipr_theory" in a else nan_t,
+            ipr_sim_t=a["ipr_sim"].mean(axis=-1),
+            cosine_final=s.get("cosine_final", math.nan),
+            agreement_time=math.nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"],
+        )
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **{k: np.asarray(v, dtype=float) for k, v in arrays.items()})
+    os.replace(tmp, path)
+
+
+def _dataset(points: list[dict], base: SimulationConfig, grid: Grid, theory_only: bool):
+    import xarray as xr
+
+    dims = [dataset_dim(name) for name in grid.names]
+    stack = lambda key: np.stack([p[key] for p in points]).reshape(*grid.shape, *points[0][key].shape)  # noqa: E731
+    variables = {
+        "excess_kurtosis": (dims, stack("excess_kurtosis")),
+        "parameter": (dims, stack("parameter")),
+        "t": ([*dims, "time"], stack("t")),
+        "ipr_theory_t": ([*dims, "time"], stack("ipr_theory_t")),
+        "ipr_theory": (dims, stack("ipr_theory_t")[..., -1]),
     }
+    if not theory_only:
+        variables.update(
+            ipr_sim_t=([*dims, "seed", "time"], stack("ipr_sim_t")),
+            ipr_sim=([*dims, "seed"], stack("ipr_sim_t")[..., -1]),
+            cosine_final=(dims, stack("cosine_final")),
+            agreement_time=(dims, stack("agreement_time")),
+        )
+    coords = {dataset_dim(name): list(values) for name, values in grid.axes}
+    coords["step"] = ("time", save_steps(base))
+    if not theory_only:
+        coords["seed"] = np.arange(base.seeds)
+    config = {"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only}
+    ds = xr.Dataset(variables, coords=coords,
+                    attrs={"config": json.dumps(jsonable(config)), "dyntools_version": package_version()})
+    return ds.assign(critical_variables(ds, grid, base))
+
+
+def dataset_dim(axis: str) -> str:
+    """The Dataset dimension of a grid axis (``seed`` is taken by the SGD runs of a point)."""
+    return "base_seed" if axis == "seed" else axis
+
+
+def n_pixels(ds, base: SimulationConfig) -> np.ndarray | int:
+    """N at every point (it changes along an ``n_dims`` axis)."""
+    if "n_dims" in ds.dims:
+        return ds["n_dims"] ** (2 if base.two_d else 1)
+    return base.n_pixels
+
+
+def critical_variables(ds, grid: Grid, base: SimulationConfig) -> dict:
+    """The excess kurtosis where localization sets in along the grid's kurtosis (or param) axis,
+    for every combination of the other axes: ``critical_excess_kurtosis_theory`` and, with a
+    network, ``..._network`` with its bootstrap ``..._network_interval`` [*other axes, bound];
+    see :func:`dyntools.metrics.critical_kurtosis`. NaN where there is no crossing."""
+    import xarray as xr
+
+    axis = grid.kurtosis_axis
+    if axis is None:
+        return {}
+    pixels = xr.DataArray(n_pixels(ds, base))
+    theory = xr.apply_ufunc(
+        lambda k, ipr, n: _none_to_nan(critical_kurtosis(k, ipr, int(n))[0]),
+        ds["excess_kurtosis"], ds["ipr_theory"], pixels,
+        input_core_dims=[[axis], [axis], []], vectorize=True)
+    out = {"critical_excess_kurtosis_theory": theory}
+    if "ipr_sim" in ds:
+        def network(k, ipr, n):
+            found = critical_kurtosis_bootstrap(k, ipr, int(n))
+            return (_none_to_nan(found["value"]), *(found["interval"] or (math.nan, math.nan)))
+
+        value, low, high = xr.apply_ufunc(
+            network, ds["excess_kurtosis"], ds["ipr_sim"], pixels,
+            input_core_dims=[[axis], [axis, "seed"], []], output_core_dims=[[], [], []], vectorize=True)
+        out["critical_excess_kurtosis_network"] = value
+        out["critical_excess_kurtosis_network_interval"] = xr.concat([low, high], dim="bound").transpose(..., "bound")
+    return out
+
+
+def _none_to_nan(value):
+    return math.nan if value is None else value
+
+
+def critical_summary(ds, grid: Grid, base: SimulationConfig) -> dict:
+    """The critical excess kurtosis for run.json: numbers for a one-axis sweep (with the reason
+    when there is no crossing), nested lists over the other axes otherwise."""
+    axis = grid.kurtosis_axis
+    if axis is None:
+        return {}
+    if len(grid.names) > 1:
+        keys = [k for k in ds.data_vars if k.startswith("critical_")]
+        return {"critical_over": [dataset_dim(n) for n in grid.names if n != axis],
+                **{k: ds[k].values for k in keys}}
+    kurtosis = ds["excess_kurtosis"].values
+    network = critical_kurtosis_bootstrap(kurtosis, ds["ipr_sim"].values, base.n_pixels) if "ipr_sim" in ds else None
+    theory, theory_reason = critical_kurtosis(kurtosis, ds["ipr_theory"].values, base.n_pixels)
+    summary = {"critical_excess_kurtosis_theory": theory, "critical_excess_kurtosis_theory_reason": theory_reason}
+    if network is not None:
+        summary.update(
+            critical_excess_kurtosis_network=network["value"],
+            critical_excess_kurtosis_network_interval=network["interval"],
+            critical_excess_kurtosis_network_reason=network["reason"],
+            critical_no_crossing_fraction=network["no_crossing_fraction"],
+        )
+    return summary
 
 
 def finish(directory: Path) -> None:
@@ -126,10 +309,10 @@ def finish(directory: Path) -> None:
     shutil.rmtree(partial_directory(directory), ignore_errors=True)
 
 
-def _claim(partial: Path, base: SimulationConfig, axis: str, values: np.ndarray) -> int:
+def _claim(partial: Path, base: SimulationConfig, grid: Grid, theory_only: bool) -> int:
     """Record the sweep's definition. A leftover partial sweep with the same definition is
     resumed; one with another definition is discarded (returns how many points it had)."""
-    definition = jsonable({"base": base.as_dict(), "axis": axis, "values": values})
+    definition = jsonable({"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only})
     record = partial / "sweep.json"
     discarded = 0
     if partial.exists():
@@ -146,20 +329,3 @@ def _claim(partial: Path, base: SimulationConfig, axis: str, values: np.ndarray)
     partial.mkdir(parents=True)
     record.write_text(json.dumps(definition))
     return discarded
-
-
-def _save_point(path: Path, result) -> None:
-    a, s = result.arrays, result.summary
-    member = s["clone_of"] or s  # a clone's point is placed at its original's kurtosis and parameter
-    nan = math.nan
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(
-        tmp,
-        excess_kurtosis=member["excess_kurtosis"],
-        parameter=nan if member["parameter"] is None else member["parameter"],
-        ipr_theory=s.get("ipr_theory_final", nan),
-        ipr_sim=a["ipr_sim"][:, -1].mean(axis=-1),
-        cosine_final=s.get("cosine_final", nan),
-        agreement_time=nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"],
-    )
-    os.replace(tmp, path)
