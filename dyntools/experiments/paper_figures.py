@@ -33,9 +33,10 @@ def _seeds(count: int) -> str:
     return f"{count} seed{'s' if count > 1 else ''}"
 
 
-def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str):
-    """One receptive field over time: pixels across, time down, colour centred on zero."""
-    limit = float(np.abs(w_t).max()) or 1.0
+def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float | None = None):
+    """One receptive field over time: pixels across, time down, colour centred on zero, on
+    +-``limit`` (default: the field's own largest |w|; pass one limit to panels compared)."""
+    limit = limit or float(np.abs(w_t).max()) or 1.0
     im = ax.imshow(w_t, aspect="auto", cmap=DIVERGING, vmin=-limit, vmax=limit,
                    extent=(-0.5, w_t.shape[1] - 0.5, t[-1], t[0]), interpolation="nearest")
     ax.set_xlabel("pixel i"), ax.set_ylabel("time t = lr x steps")
@@ -129,8 +130,9 @@ def lufkin_fig3_figure(result: PaperResult):
         ax.set_title(f"{label}: amplifier; max |cubic - phi| = {table['cubic_max_error'][row]:.2g} "
                      f"for |a| <= 0.5", fontsize=9)
         ax.legend(fontsize=7)
-        _evolution(axes[row, 2], arrays[f"{key}/w_theory"], t, f"{label}: effective ODE (Eq. 5)")
-        _evolution(axes[row, 3], arrays[f"{key}/w_sim"], t, f"{label}: SGD, seed 0")
+        limit = float(max(np.abs(arrays[f"{key}/w_theory"]).max(), np.abs(arrays[f"{key}/w_sim"]).max())) or 1.0
+        _evolution(axes[row, 2], arrays[f"{key}/w_theory"], t, f"{label}: effective ODE (Eq. 5)", limit)
+        _evolution(axes[row, 3], arrays[f"{key}/w_sim"], t, f"{label}: SGD, seed 0", limit)
         _ipr_over_time(axes[row, 4], t, {"effective ODE": arrays[f"{key}/ipr_theory"],
                                          f"SGD ({_seeds(cfg['seeds'])})": arrays[f"{key}/ipr_sim"]}, n,
                        f"{label}: IPR, final SGD {table['ipr_sim_final'][row]:.3f}, ODE "
