@@ -417,8 +417,11 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
             _show_field(ax, atoms[j], shape)
         else:
             ax.plot(atoms[j], lw=1)
+            ax.axhline(0, color="gray", lw=0.5)
             ax.set_xticks([]), ax.set_yticks([])
         ax.set_title(f"IPR {values[j]:.2f}", fontsize=8)
+    if len(shape) == 1:
+        axes[0, 0].set_xlabel("pixel"), axes[0, 0].set_ylabel("weight")
     fig.suptitle(title)
     return fig
 

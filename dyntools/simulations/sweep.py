@@ -22,6 +22,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -143,7 +144,7 @@ class SweepResult:
 
 
 def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: bool = False,
-              progress=None) -> SweepResult:
+              progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Run every point not yet done (see the module docstring).
 
     Arguments:
