@@ -1,8 +1,8 @@
 """MkDocs hook: generate the CLI reference and every figure of the site before a build.
 
-The CLI reference is written from the typer app itself; figures come from dyntools commands
-run at small scale (each is made once and reused while its file exists; CI builds from a clean
-checkout, so there every figure is fresh). Generated files are not committed.
+The CLI reference is written from the typer app itself (docs/gen/cli_reference.py); figures
+come from dyntools commands run at small scale (each is made once and reused while its file
+exists; CI builds from a clean checkout, so there every figure is fresh). Generated files are not committed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from cli_reference import cli_reference  # docs/gen/cli_reference.py (MkDocs puts a hook's folder on sys.path)
 
 DOCS = Path(__file__).resolve().parents[1]
 FIGURES = DOCS / "figures"
@@ -29,12 +31,18 @@ FIGURE_RUNS = {
 
 
 def on_pre_build(config, **kwargs) -> None:
-    (DOCS / "cli.md").write_text(cli_reference())
-    (DOCS / "gen" / "generated_derivation.md").write_text(derivation_steps())
+    _write_if_changed(DOCS / "cli.md", cli_reference())
+    _write_if_changed(DOCS / "gen" / "generated_derivation.md", derivation_steps())
     FIGURES.mkdir(exist_ok=True)
     for name, (args, produced) in FIGURE_RUNS.items():
         if not (FIGURES / name).exists():
             _figure(name, args, produced)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Leave an up-to-date file untouched, so that `mkdocs serve` does not rebuild in a loop."""
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
 
 
 def derivation_steps() -> str:
@@ -53,40 +61,3 @@ def _figure(name: str, args: list[str], produced: str) -> None:
         command = [sys.executable, "-c", "from dyntools.cli import main; main()", *args, "--out", str(out)]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         shutil.copyfile(out / produced, FIGURES / name)
-
-
-def cli_reference() -> str:
-    """Markdown for every command of the typer app: its help text and a table of its options."""
-    import click
-    import typer
-
-    from dyntools.cli import app
-
-    root = typer.main.get_command(app)
-    lines = ["# CLI reference", "", "Generated from the command-line app at build time "
-             "(`dyntools COMMAND --help` prints the same).", ""]
-    ctx = click.Context(root, info_name="dyntools")
-    for name in root.list_commands(ctx):
-        command = root.get_command(ctx, name)
-        lines += [f"## `dyntools {name}`", "", (command.help or "").strip(), ""]
-        arguments = [p for p in command.params if isinstance(p, click.Argument)]
-        if arguments:
-            usage = " ".join(p.human_readable_name for p in arguments)
-            lines += [f"Arguments: `{usage}`", ""]
-        options = [p for p in command.params if isinstance(p, click.Option)]
-        if options:
-            lines += ["| option | default | help |", "|---|---|---|"]
-            for option in options:
-                flags = ", ".join(f"`{flag}`" for flag in option.opts + option.secondary_opts)
-                default = "" if option.default in (None, False) or option.is_flag else f"`{_default(option)}`"
-                text = (option.help or "").replace("|", "\\|").replace("\n", " ")
-                lines.append(f"| {flags} | {default} | {text} |")
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _default(option) -> str:
-    value = option.default
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return str(value)
