@@ -188,12 +188,17 @@ def _run_until_killed(tmp_path, script, marker_glob, sig):
     """Start ``script`` in a fresh interpreter, wait until ``marker_glob`` matches, send ``sig``."""
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(marker_glob)):
-        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "timeout"
-        time.sleep(0.05)
-    proc.send_signal(sig)
-    return proc, *proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(marker_glob)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "timeout"
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        return proc, *proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # a failed test must not leave a 10^8-step run behind
+            proc.kill()
+            proc.wait()
 
 
 def test_a_killed_run_leaves_a_staging_directory_that_the_next_run_removes(tmp_path, cli):
