@@ -1,0 +1,78 @@
+"""The typer app, its global options, and the one entry point that turns every error into one line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import DyntoolsError
+from .common import Interrupted
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Learning dynamics of receptive-field localization: inputs, theory, simulations, baselines.",
+)
+_debug = False  # --debug: let unexpected errors show their traceback
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ..runs import package_version
+
+        print(f"dyntools {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected (internal) error.")] = False,
+):
+    global _debug
+    _debug = debug
+
+
+
+INTERRUPTED = 130  # the shell's code for Ctrl-C
+
+
+def main() -> None:
+    """Entry point. Bad input: one line on stderr, exit code 2. Ctrl-C: one line, exit 130,
+    nothing half written. Anything else is a bug: one line (the traceback with --debug), exit 1."""
+    import warnings
+
+    from ..errors import KernelClippingWarning
+
+    warnings.simplefilter("ignore", category=KernelClippingWarning)  # every command reports clipping itself
+    try:
+        code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
+    except DyntoolsError as err:
+        _fail(f"error: {err}", 2)
+    except typer.TyperException as err:  # usage errors: unknown option, bad type, ...
+        _fail(f"error: {err.format_message()}", 2)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted; nothing was written", INTERRUPTED)
+    except Interrupted as note:
+        _fail(f"interrupted; {note}", INTERRUPTED)
+    except OSError as err:  # the file system said no: full disk, permissions, a vanished directory
+        _fail(f"error: {err.strerror or err}{f': {err.filename}' if err.filename else ''}", 2)
+    except Exception as err:  # noqa: BLE001 - the one place that turns bugs into one line
+        if _debug:
+            raise
+        message = " ".join(str(err).split())[:300]
+        _fail(f"internal error ({type(err).__name__}: {message}); this is a bug, please report it; "
+              "rerun with --debug for the traceback", 1)
+    if code == INTERRUPTED:  # typer turns Ctrl-C into this return code, silently
+        _fail("interrupted; nothing was written", INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int):
+    print(f"dyntools: {message}", file=sys.stderr)
+    sys.exit(code)
+

@@ -1,0 +1,183 @@
+"""`dyntools baseline` and `dyntools localization-map`: sparse coding and ICA on the same inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import (
+    Batch,
+    Clone,
+    Family,
+    Force,
+    Gain,
+    Json,
+    Kurtosis,
+    NDims,
+    Out,
+    Param,
+    Proportion,
+    Seed,
+    TwoD,
+    Xi,
+    clipping_lines,
+    clone_label,
+    emit,
+    options_task,
+)
+
+
+Atoms = Annotated[int, typer.Option("--atoms", help="Dictionary size (ICA: components).")]
+Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity penalty (default: LCA 1.0, WLSC 0.003).")]
+Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
+
+
+def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone,
+                     seed):
+    """(sampler, grid shape, description) for the task's inputs or natural-image patches."""
+    if images and gaussian_clone:
+        raise DyntoolsError("--gaussian-clone applies to the task's inputs, not to --images")
+    from ..baselines import array_sampler, task_sampler
+
+    if images:
+        from ..inputs.images import natural_patches
+
+        patches = natural_patches(patch_size, 50_000, seed)
+        return array_sampler(patches), (patch_size, patch_size), {"inputs": "natural-image patches", "patch_size": patch_size}
+    task = options_task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
+    return task_sampler(task), task.shape, {"inputs": "task", **task.describe()}
+
+
+@app.command()
+def baseline(
+    method: Annotated[str, typer.Argument(help="lca, warp-lca, wlsc or ica.")],
+    family: Family = "auto",
+    kurtosis: Kurtosis = None,
+    param: Param = None,
+    gain: Gain = None,
+    n_dims: NDims = 40,
+    xi: Xi = (1.0, 2.0),
+    two_d: TwoD = False,
+    proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
+    images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
+    patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
+    atoms: Atoms = 40,
+    lam: Lambda = None,
+    threshold: Threshold = "soft",
+    nonneg: Annotated[bool, typer.Option("--nonneg", help="Non-negative LCA codes.")] = False,
+    steps: Annotated[int, typer.Option(help="Training steps (dictionary updates).")] = 1000,
+    batch: Batch = 256,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Dictionary learning rate (default: LCA 0.2, WLSC Adam 3e-3).")] = None,
+    samples: Annotated[int, typer.Option(help="ICA data set / WARP-LCA training set size.")] = 20_000,
+    seed: Seed = 0,
+    out: Out = Path("runs/baseline"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Train a sparse-coding or ICA baseline; report how localized its atoms are."""
+    import numpy as np
+
+    from .. import runs
+    from ..baselines import BaselineConfig, train_baseline
+
+    runs.check_writable(out, force)
+    config = BaselineConfig(method, atoms, lam, threshold, nonneg, steps, batch, samples, seed, lr)
+    config.validate()
+    sampler, shape, description = _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi,
+                                                   two_d, proportion, gaussian_clone, seed)
+    config.check_size(int(np.prod(shape)))
+    dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config)
+    from ..plots import atoms_figure, save
+
+    with runs.staged_run(out, force) as stage:
+        runs.save_arrays(stage, "dictionary.npz", atoms=dictionary)
+        save(atoms_figure(dictionary, shape, f"{method} atoms sorted by IPR"), stage / "atoms.png")
+        runs.write_record(stage, "baseline", {"baseline": config.as_dict(), "inputs": description}, summary, seed)
+    lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
+             f"IPR median {summary['ipr_median']:.4f} "
+             f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
+    if method == "warp-lca":
+        lines.append(f"to reach cold-start LCA's energy (+{100 * summary['target_rel_tol']:g}%) on 1000 held-out inputs: "
+                     f"cold {summary['iterations_cold']:.1f} iterations / {1e3 * summary['wall_time_cold_s']:.1f} ms, "
+                     f"warm {summary['iterations_warm']:.1f} iterations / {1e3 * summary['wall_time_warm_s']:.1f} ms")
+        lines.append(f"final energy: cold {summary['final_energy_cold']:.4f}, warm {summary['final_energy_warm']:.4f}")
+    if summary.get("converged") is False:
+        lines.append(f"warning: ICA did not converge in {summary['iterations']} iterations; its filters are not final")
+    if summary.get("inference_converged") is False:
+        lines.append(f"warning: LCA inference with the final dictionary did not converge in "
+                     f"{summary['inference_iterations']} iterations (held-out batch); codes are approximate")
+    lines += clipping_lines(description.get("clipping", {}))
+    lines.append(f"wrote {out}/dictionary.npz, atoms.png, run.json")
+    emit(summary, as_json, lines)
+
+
+@app.command("localization-map")
+def localization_map(
+    kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
+    methods: Annotated[str, typer.Option(help="Comma-separated baselines (lca, wlsc, ica).")] = "lca,wlsc,ica",
+    n_dims: NDims = 40,
+    xi: Xi = (1.0, 2.0),
+    atoms: Atoms = 40,
+    lam: Lambda = None,
+    steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,
+    seed: Seed = 0,
+    out: Out = Path("runs/localization-map"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Median atom IPR of every baseline next to the supervised neuron's IPR, across kurtosis."""
+    import numpy as np
+
+    from .. import runs
+    from ..baselines import BaselineConfig, task_sampler, train_baseline
+    from ..inputs import build_task
+    from ..simulations import SimulationConfig, run_simulation
+    from ..simulations.simulate import prepare
+    from ..simulations.sweep import parse_values
+
+    runs.check_writable(out, force)
+    values = parse_values(kurtosis)
+    configs = {name: BaselineConfig(name, atoms, lam, steps=steps, seed=seed)
+               for name in (m.strip() for m in methods.split(",")) if name}
+    if not configs:
+        raise DyntoolsError("--methods names no baseline; choose from: lca, warp-lca, wlsc, ica")
+    for config in configs.values():
+        config.validate()
+    tasks = [build_task("auto", float(value), None, n_dims, tuple(xi)) for value in values]  # every point first
+    for config in configs.values():
+        config.check_size(tasks[0].n_pixels)
+    supervised = [prepare(SimulationConfig(kurtosis=float(value), n_dims=n_dims, xi=tuple(xi), steps=1000, lr=0.1,
+                                           batch=1000, seeds=2, saves=10, seed=seed)) for value in values]
+    names = list(configs)
+    table = {"excess_kurtosis": values, "median_ipr": {"supervised neuron": [], "theory": [], **{n: [] for n in names}}}
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        job = bar.add_task("localization map", total=len(values))
+        for task, point in zip(tasks, supervised):
+            for name, config in configs.items():
+                table["median_ipr"][name].append(train_baseline(task_sampler(task), task.n_pixels, config)[1]["ipr_median"])
+            sim = run_simulation(point)
+            table["median_ipr"]["supervised neuron"].append(sim.summary["ipr_sim_final_mean"])
+            table["median_ipr"]["theory"].append(sim.summary["ipr_theory_final"])
+            bar.update(job, advance=1)
+    from ..plots import localization_map_figure, save
+
+    with runs.staged_run(out, force) as stage:
+        runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
+                         **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
+        save(localization_map_figure(table, n_dims), stage / "localization_map.png")
+        runs.write_record(stage, "localization-map", {"methods": names, "n_dims": n_dims, "xi": list(xi),
+                                                      "atoms": atoms, "lambda": lam, "steps": steps}, table, seed)
+    header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
+    lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
+                        for i, k in enumerate(values)]
+    lines.append(f"(random field IPR ~ {3 / n_dims:.3f}); wrote {out}/localization_map.npz, localization_map.png, run.json")
+    emit(table, as_json, lines)
+
+

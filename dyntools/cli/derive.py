@@ -1,0 +1,71 @@
+"""`dyntools derive`: the localization amplifier of a marginal, symbolically."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import Family, Gain, Json, Kurtosis, MAX_ORDER, Param, emit, num, options_task
+
+
+@app.command()
+def derive(
+    family: Family = "auto",
+    kurtosis: Kurtosis = None,
+    param: Param = None,
+    gain: Gain = None,
+    density: Annotated[Optional[str], typer.Option(help="Your own symmetric density in x (SymPy syntax), integrating to one.")] = None,
+    order: Annotated[int, typer.Option(help="Highest power of a in the series.")] = 7,
+    latex: Annotated[bool, typer.Option("--latex", help="Print every derivation step in LaTeX.")] = False,
+    as_json: Json = False,
+):
+    """Derive the localization amplifier and effective ODE for a pixel marginal."""
+    if not 1 <= order <= MAX_ORDER:
+        raise DyntoolsError(f"--order must be between 1 and {MAX_ORDER} (got {order})")
+    from ..theory.report import amplifier_report
+
+    marginal, elliptical = _marginal(family, kurtosis, param, gain, density)
+    report = amplifier_report(marginal, order)
+    if elliptical:
+        report["exact_amplifier"] = {"kind": "linear", "slope": marginal.mean_abs(),
+                                     "why": "elliptical data: E[x | w.x] is exactly linear in w.x"}
+    if latex:
+        from ..theory.derivation import general_steps, marginal_steps
+
+        for step in general_steps(order) + marginal_steps(marginal, order):
+            print(f"% {step.title}: {step.explanation}\n{step.latex()}\n")
+        return
+    lines = [
+        f"marginal: {report['family']} ({report['parameter_name'] or 'no parameter'} = {num(report['parameter'])}), "
+        f"excess kurtosis {report['excess_kurtosis']:.6g}",
+        "moments: " + ", ".join(f"{k} = {v:.6g}" for k, v in report["moments"].items()),
+        f"closed form: {report['closed_form'] or 'none found'}",
+        "series: phi(a) = " + " + ".join(f"({v:.6g}) a^{n}" for n, v in report["series"].items())
+        + (f" (stops at order {report['series_order']}: {report['series_missing_moment']} for this marginal)"
+           if report["series_missing_moment"] else ""),
+        "series - quadrature at a = " + ", ".join(f"{a}: {e:.3g}" for a, e in report["series_error"].items()),
+        f"ODE: {report['ode']}",
+        f"({report['theory_validity']})",
+    ]
+    if elliptical:
+        lines.insert(0, f"elliptical data: the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
+                        "at all times; below is the pixel marginal's conditional-Gaussian amplifier, for reference")
+    emit(report, as_json, lines)
+
+
+def _marginal(family, kurtosis, param, gain, density):
+    """(pixel marginal, whether the data are elliptical) named by the CLI options; a user density
+    takes precedence."""
+    if density is not None:
+        if kurtosis is not None or param is not None or gain is not None:
+            raise DyntoolsError("--density fixes the marginal; drop --kurtosis/--param/--gain")
+        from ..inputs.density import DensityMarginal
+
+        return DensityMarginal(density), False
+    task = options_task(family, kurtosis, param, gain, 40, (1.0, 2.0), False, 0.5)
+    return task.pixel_marginal, task.is_elliptical
+
+

@@ -1,0 +1,95 @@
+"""`dyntools inputs`: sample the task, check its statistics, plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import (
+    Clone,
+    Family,
+    Force,
+    Gain,
+    INPUT_BYTES,
+    Json,
+    Kurtosis,
+    MAX_INPUT_SAMPLES,
+    NDims,
+    Out,
+    Param,
+    Proportion,
+    Seed,
+    TwoD,
+    Xi,
+    clipping_lines,
+    clone_label,
+    emit,
+    num,
+    options_task,
+)
+
+
+@app.command()
+def inputs(
+    family: Family = "auto",
+    kurtosis: Kurtosis = None,
+    param: Param = None,
+    gain: Gain = None,
+    n_dims: NDims = 40,
+    xi: Xi = (1.0, 3.0),
+    two_d: TwoD = False,
+    proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
+    samples: Annotated[int, typer.Option(help="Number of (x, y) samples.")] = 100_000,
+    seed: Seed = 0,
+    out: Out = Path("runs/inputs"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Sample the two-class task, check its statistics against the exact ones, plot it."""
+    from .. import runs
+
+    if not 1 <= samples <= MAX_INPUT_SAMPLES:
+        raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
+    runs.check_writable(out, force)
+    task = options_task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
+    if samples * task.n_pixels * 4 > INPUT_BYTES:
+        raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
+                            f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
+                            "lower --samples or --n-dims")
+
+    import numpy as np
+
+    from .._jax import jax
+    from ..inputs.statistics import input_statistics
+    from ..plots import inputs_figure, save
+
+    x, y = task.sample(jax.random.PRNGKey(seed), samples)
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
+    stats = input_statistics(task, x, y)
+    if not stats["finite"]:
+        raise DyntoolsError("sampling produced non-finite values; please report this as a bug")
+    config = {"task": task.describe(), "samples": samples, "seed": seed}
+    with runs.staged_run(out, force) as stage:
+        runs.save_arrays(stage, "samples.npz", x=x, y=y)
+        save(inputs_figure(x, y, task.sigma0, task.sigma1, task.pixel_marginal), stage / "inputs.png")
+        runs.write_record(stage, "inputs", config, stats, seed)
+    clip = stats["kernel_clipping"]
+    lines = [
+        f"{stats['model']} inputs, pixel marginal {stats['family']} "
+        f"({stats['parameter_name'] or 'no parameter'} = {num(stats['parameter'])})"
+        f"{clone_label(task.describe().get('clone_of'))}, shape {tuple(task.shape)}, xi = {tuple(xi)}",
+        f"excess kurtosis: exact {stats['excess_kurtosis_exact']:.4f}, sample {stats['excess_kurtosis_sample']:.4f}",
+        f"max |sample - exact| covariance entry: {stats['max_covariance_error']:.4g} "
+        f"({stats['covariance_estimator']}, {samples} samples)",
+        f"fraction of class 1: {stats['fraction_class1']:.4f}",
+    ]
+    lines += clipping_lines(clip)
+    lines.append(f"wrote {out}/samples.npz, inputs.png, run.json")
+    emit(stats, as_json, lines)
+
+

@@ -1,0 +1,80 @@
+"""`dyntools compare` and `dyntools show`: read finished runs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import FIGURE_SUFFIXES, Force, Json, num
+
+
+@app.command()
+def compare(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Finished simulate or sweep runs.")],
+    out: Annotated[Path, typer.Option("--out", help="Figure to write.")] = Path("compare.png"),
+    force: Force = False,
+):
+    """Overlay several simulate runs (IPR over time) or sweep runs (IPR vs kurtosis)."""
+    from ..plots import compare_figure, save
+    from ..runs import check_creatable, load_run
+
+    if out.suffix.lower() not in FIGURE_SUFFIXES:
+        raise DyntoolsError(f"--out must name a figure file ending in {', '.join(FIGURE_SUFFIXES)} (got {out})")
+    if out.is_dir():
+        raise DyntoolsError(f"--out {out} is a directory; name a figure file")
+    if out.exists() and not force:
+        raise DyntoolsError(f"{out} exists; use --force to overwrite it")
+    check_creatable(out)
+    loaded = [(path, *load_run(path)) for path in run_dirs]
+    kinds = {record["command"] for _, record, _ in loaded}
+    if len(kinds) != 1 or kinds - {"simulate", "sweep"}:
+        raise DyntoolsError(f"compare needs runs of one kind, simulate or sweep (got {sorted(kinds)})")
+    for path, record, _ in loaded:
+        if record["command"] == "sweep" and len(record["summary"]["axes"]) != 1:
+            raise DyntoolsError(f"compare overlays one-axis sweeps; {path} has axes {', '.join(record['summary']['axes'])}")
+    figure = compare_figure(loaded)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.stem}.partial{out.suffix}")
+    try:
+        save(figure, staging)
+        os.replace(staging, out)
+    finally:
+        staging.unlink(missing_ok=True)
+    for path, record, _ in loaded:
+        s = record["summary"]
+        if record["command"] == "simulate":
+            theory = s.get("ipr_theory_final")
+            print(f"{path}: excess kurtosis {num(s['excess_kurtosis'], '.3g')}, IPR network "
+                  f"{s['ipr_sim_final_mean']:.4f}, theory {num(theory, '.4f')}")
+        else:
+            axis, values = next(iter(s["axes"].items()))
+            print(f"{path}: sweep over {axis} ({len(values)} points)")
+    print(f"wrote {out}")
+
+
+
+@app.command()
+def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_json: Json = False):
+    """Print the summary of a finished run."""
+    from ..runs import load_run
+
+    from ..runs import strict_json
+
+    record, arrays = load_run(run_dir)
+    if as_json:
+        print(strict_json(record))
+        return
+    print(f"{record['command']} run in {run_dir} (dyntools {record['version']}, {record['created']}, seed {record['seed']})")
+    for key, value in record["summary"].items():
+        print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    for stem, content in arrays.items():
+        shapes = ", ".join(f"{k} {list(v.shape)}" for k, v in content.items())
+        print(f"  {stem}.{'npz' if isinstance(content, dict) else 'nc'}: {shapes}")
+
+

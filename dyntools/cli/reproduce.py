@@ -1,0 +1,56 @@
+"""`dyntools reproduce`: the papers' figures and studies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import Force, Json, Seed, emit, num
+
+
+@app.command()
+def reproduce(
+    name: Annotated[str, typer.Argument(help="The figure to reproduce: lufkin-fig3, lufkin-fig4, lufkin-fig5, "
+                                             "lufkin-fig6, lufkin-fig1-right or ingrosso-goldt-2d.")],
+    quick: Annotated[bool, typer.Option("--quick", help="A small scale that checks the claim in seconds to a "
+                                                        "minute (the test suite runs it).")] = False,
+    seed: Seed = 0,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output run directory (default runs/NAME).")] = None,
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Reproduce a figure of the papers: its settings, a table of the measured numbers, the figure."""
+    from .. import runs
+
+    out = Path("runs") / name if out is None else out
+    runs.check_writable(out, force)
+    if seed < 0:
+        raise DyntoolsError(f"--seed must be non-negative (got {seed})")
+    from ..experiments import REPRODUCTIONS, write_run
+
+    if name not in REPRODUCTIONS:
+        raise DyntoolsError(f"unknown figure '{name}'; choose one of: {', '.join(REPRODUCTIONS)}")
+    config_class, run, _ = REPRODUCTIONS[name]
+    result = run(config_class(quick=quick, seed=seed))
+    write_run(result, out, force)
+    emit(result.table, as_json, [*_table_lines(result.table), f"wrote {out}/run.json, arrays.npz, {name}.png"])
+
+
+def _table_lines(table: dict) -> list[str]:
+    """Columns (equal-length lists) as an aligned table, then the scalars as 'key: value'."""
+    columns = {k: v for k, v in table.items() if isinstance(v, list)}
+    cell = lambda v: num(v, ".4g") if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)  # noqa: E731
+    lines = []
+    if columns:
+        widths = {k: max(len(k), *(len(cell(v)) for v in col)) for k, col in columns.items()}
+        lines.append("  ".join(k.rjust(widths[k]) for k in columns))
+        for row in zip(*columns.values()):
+            lines.append("  ".join(cell(v).rjust(widths[k]) for k, v in zip(columns, row)))
+    lines += [f"{k}: {cell(v)}" for k, v in table.items() if k not in columns]
+    return lines
+
+

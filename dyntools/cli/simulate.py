@@ -1,0 +1,136 @@
+"""`dyntools simulate`: theory and network from the same initial weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app
+from .common import (
+    Activation,
+    AmplifierKind,
+    Batch,
+    Bias,
+    Clone,
+    Family,
+    Force,
+    Gain,
+    InitScale,
+    Json,
+    Kurtosis,
+    Lr,
+    NDims,
+    Neurons,
+    Order,
+    Out,
+    Param,
+    Precision,
+    Proportion,
+    Saves,
+    Seed,
+    Seeds,
+    Solver,
+    Steps,
+    Trainer,
+    TwoD,
+    Xi,
+    clipping_lines,
+    clone_label,
+    emit,
+    num,
+    simulation_config,
+)
+
+
+@app.command()
+def simulate(
+    kurtosis: Kurtosis = None,
+    family: Family = "auto",
+    param: Param = None,
+    gain: Gain = None,
+    n_dims: NDims = 40,
+    two_d: TwoD = False,
+    xi: Xi = (1.0, 2.0),
+    proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
+    neurons: Neurons = 1,
+    activation: Activation = "relu",
+    bias: Bias = False,
+    trainer: Trainer = "sgd",
+    steps: Steps = 2000,
+    lr: Lr = 0.05,
+    batch: Batch = 2000,
+    samples: Annotated[int, typer.Option(help="Fixed sample set for --trainer flow.")] = 20_000,
+    init_scale: InitScale = 1e-3,
+    seeds: Seeds = 4,
+    seed: Seed = 0,
+    saves: Saves = 50,
+    amplifier: AmplifierKind = "quadrature",
+    order: Order = 5,
+    solver: Solver = "tsit5",
+    precision: Precision = "float32",
+    out: Out = Path("runs/simulate"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Integrate the effective ODE and train the network from the same initial weights; compare."""
+    from .. import runs
+
+    runs.check_writable(out, force)
+    config = simulation_config(
+        family, kurtosis, param, gain, n_dims=n_dims, two_d=two_d, xi=tuple(xi), proportion=proportion,
+        gaussian_clone=gaussian_clone, neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
+        samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
+        order=order, solver=solver, precision=precision)
+    from ..plots import receptive_fields_figure, save, theory_vs_simulation_figure
+    from ..simulations import run_simulation
+
+    result = run_simulation(config)
+    summary = result.summary
+    with runs.staged_run(out, force) as stage:
+        runs.save_arrays(stage, "trajectories.npz", **result.arrays)
+        figure = theory_vs_simulation_figure(result.arrays, summary, tuple(result.task_description["shape"]),
+                                             result.amplifier, result.marginal)
+        save(figure, stage / "theory_vs_simulation.png")
+        if config.neurons > 1:
+            save(receptive_fields_figure(result.arrays, tuple(result.task_description["shape"])),
+                 stage / "receptive_fields.png")
+        runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
+                          summary, seed)
+    emit(summary, as_json, _simulation_lines(summary, out))
+
+
+def _simulation_lines(s: dict, out: Path) -> list[str]:
+    def when(x):
+        return "not localized" if x is None else f"localized at t = {x:g}"
+
+    inputs = (clone_label(s["clone_of"]).strip(" ()") if s["clone_of"] else
+              f"{s['family']} ({s['parameter_name'] or 'no parameter'} = {num(s['parameter'])}), "
+              f"excess kurtosis {num(s['excess_kurtosis'])}")
+    lines = [
+        f"inputs: {inputs}, N = {s['n_pixels']}",
+        *clipping_lines(s["kernel_clipping"]),
+        f"network IPR (final): {s['ipr_sim_final_mean']:.4f} +- {s['ipr_sim_final_std']:.4f} over seeds "
+        f"(random field ~{s['ipr_random']:.3f}, localized >= {s['ipr_localized_threshold']:.3f}); "
+        f"{when(s['time_to_localization_sim'])}",
+    ]
+    if s["theory"] is None:
+        lines.append("theory: none (the effective ODE covers ReLU units without bias)")
+    else:
+        lines += [
+            f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",
+            f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f}; "
+            + ("at least 0.9 until never" if s["theory_agreement_time"] is None else
+               f"last at least 0.9 at t = {s['theory_agreement_time']:g}"),
+            f"({s['theory_validity']})",
+        ]
+    if "sinusoid_residual_sim_final" in s:
+        lines.append(f"sinusoid-fit residual (final): network {s['sinusoid_residual_sim_final']:.3f}"
+                     + (f", theory {s['sinusoid_residual_theory_final']:.3f}" if "sinusoid_residual_theory_final" in s else ""))
+    figures = "theory_vs_simulation.png, receptive_fields.png" if s["neurons"] > 1 else "theory_vs_simulation.png"
+    lines.append(f"wrote {out}/trajectories.npz, {figures}, run.json")
+    return lines
+
+

@@ -1,0 +1,227 @@
+"""`dyntools sweep`: theory and network over a grid of settings."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import DyntoolsError
+from .app import app
+from .common import (
+    Activation,
+    AmplifierKind,
+    Batch,
+    Bias,
+    Clone,
+    Family,
+    Force,
+    InitScale,
+    Interrupted,
+    Json,
+    Lr,
+    NDims,
+    Neurons,
+    Order,
+    Out,
+    Precision,
+    Proportion,
+    Saves,
+    Seed,
+    Seeds,
+    Solver,
+    Steps,
+    Trainer,
+    TwoD,
+    Xi,
+    emit,
+    simulation_config,
+    with_gain,
+)
+
+
+GridOption = Annotated[Optional[list[str]], typer.Option(
+    "--grid", help="A sweep axis AXIS=VALUES (repeat for more axes; points are all combinations). AXIS: kurtosis, "
+                   "param, gain, xi0, xi1, lr, init-scale, proportion, seed, n-dims, neurons, batch. VALUES: "
+                   "START:STOP:COUNT or V1,V2,...")]
+
+
+def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain: str | None, family: str):
+    """(family, Grid) from --grid AXIS=VALUES options and the --kurtosis/--param/--gain shorthands."""
+    from ..simulations.sweep import AXES, Grid, parse_values
+
+    pairs = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
+    for item in grid or []:
+        name, sep, text = item.partition("=")
+        if not sep or not text:
+            raise DyntoolsError(f"--grid takes AXIS=VALUES (got '{item}')")
+        pairs.append((name.strip().replace("-", "_"), text))
+    if not pairs:
+        raise DyntoolsError("give the values to sweep: --grid AXIS=VALUES, or --kurtosis, --param or --gain")
+    axes = {}
+    for name, text in pairs:
+        if name == "gain":  # sweeping the NLGP gain is sweeping its parameter
+            family, _ = with_gain(family, None, 1.0)
+            name = "param"
+        if name not in AXES:
+            raise DyntoolsError(f"unknown sweep axis '{name.replace('_', '-')}'; choose from: gain, "
+                                + ", ".join(a.replace("_", "-") for a in AXES))
+        if name in axes:
+            raise DyntoolsError(f"sweep axis '{name.replace('_', '-')}' is given twice")
+        axes[name] = parse_values(text)
+    return family, Grid(axes)
+
+
+@app.command()
+def sweep(
+    grid: GridOption = None,
+    kurtosis: Annotated[Optional[str], typer.Option("--kurtosis", help="Excess kurtosis values (shorthand for --grid kurtosis=VALUES).")] = None,
+    family: Family = "auto",
+    param: Annotated[Optional[str], typer.Option("--param", help="Family parameter values (shorthand for --grid param=VALUES).")] = None,
+    gain: Annotated[Optional[str], typer.Option("--gain", help="NLGP gain values (shorthand for --grid gain=VALUES).")] = None,
+    theory_only: Annotated[bool, typer.Option("--theory-only", help="Integrate only the effective ODE (no network): "
+                                                                     "phase diagrams of the theory in seconds.")] = False,
+    n_dims: NDims = 40,
+    two_d: TwoD = False,
+    xi: Xi = (1.0, 2.0),
+    proportion: Proportion = 0.5,
+    gaussian_clone: Clone = False,
+    neurons: Neurons = 1,
+    activation: Activation = "relu",
+    bias: Bias = False,
+    trainer: Trainer = "sgd",
+    steps: Steps = 1000,
+    lr: Lr = 0.05,
+    batch: Batch = 2000,
+    samples: Annotated[int, typer.Option(help="Fixed sample set for --trainer flow.")] = 20_000,
+    init_scale: InitScale = 1e-3,
+    seeds: Seeds = 4,
+    seed: Seed = 0,
+    saves: Saves = 20,
+    amplifier: AmplifierKind = "quadrature",
+    order: Order = 5,
+    solver: Solver = "tsit5",
+    precision: Precision = "float32",
+    out: Out = Path("runs/sweep"),
+    force: Force = False,
+    as_json: Json = False,
+):
+    """Theory and network at every point of a grid over any numeric settings; resumable."""
+    from .. import runs
+    from ..simulations.sweep import partial_directory, run_sweep, validate_sweep
+
+    runs.check_writable(out, force)
+    family, points = _grid(grid, kurtosis, param, gain, family)
+    base = simulation_config(family, None, None, None, n_dims=n_dims, two_d=two_d, xi=tuple(xi),
+                              proportion=proportion, gaussian_clone=gaussian_clone, neurons=neurons,
+                              activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
+                              samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves,
+                              amplifier=amplifier, order=order, solver=solver, precision=precision)
+    validate_sweep(base, points, theory_only)  # every point, before any work
+    from rich.progress import Progress
+
+    total = len(points.points())
+    try:
+        with Progress(transient=True) as bar:
+            task_id = bar.add_task(f"sweep over {total} points", total=total)
+            result = run_sweep(out, base, points, theory_only,
+                               progress=lambda done, _: bar.update(task_id, completed=done))
+    except KeyboardInterrupt:
+        raise Interrupted(f"finished points are kept in {partial_directory(out)}; "
+                           "run the same command again to resume") from None
+    _write_sweep(out, force, base, points, theory_only, result, as_json)
+
+
+def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:
+    from .. import runs
+    from ..plots import save, sweep_figure, sweep_figure_name
+    from ..simulations.sweep import critical_summary, finish
+
+    ds = result.dataset
+    summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.family,
+               "gaussian_clone": base.gaussian_clone, "theory_only": theory_only,
+               "excess_kurtosis": ds["excess_kurtosis"].values, "ipr_theory": ds["ipr_theory"].values}
+    if not theory_only:
+        summary.update(ipr_sim_mean=ds["ipr_sim"].mean("seed").values, ipr_sim_std=ds["ipr_sim"].std("seed").values,
+                       theory_agreement_time=ds["agreement_time"].values)
+    summary.update(critical_summary(ds, grid, base))
+    figure_name = sweep_figure_name(ds)
+    with runs.staged_run(out, force) as stage:
+        ds.to_netcdf(stage / "sweep.nc", engine="h5netcdf")
+        if figure_name:  # drawn from the saved run
+            save(sweep_figure(runs.load_dataset(stage / "sweep.nc")), stage / figure_name)
+        runs.write_record(stage, "sweep", {"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only},
+                          summary, base.seed)
+    finish(out)
+    lines = []
+    if result.discarded_points:
+        lines.append(f"discarded {result.discarded_points} finished points of an unfinished sweep with other settings")
+    if base.gaussian_clone:
+        lines.append("Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's")
+    lines += _sweep_table(ds, grid)
+    if grid.kurtosis_axis and len(grid.names) == 1:
+        lines += _critical_lines(summary)
+    elif grid.kurtosis_axis:
+        lines += _critical_grid_lines(ds, summary["critical_over"])
+    lines.append(f"wrote {out}/sweep.nc, " + (f"{figure_name}, " if figure_name else "(no figure for 3+ axes) ")
+                 + "run.json")
+    emit(summary, as_json, lines)
+
+
+def _critical_grid_lines(ds, over: list[str]) -> list[str]:
+    """The critical excess kurtosis at every combination of the other axes (a phase boundary)."""
+    import itertools
+
+    lines = ["localization sets in (IPR crosses sqrt(3/N x max IPR)) at excess kurtosis:"]
+    for index in itertools.islice(itertools.product(*(range(ds.sizes[d]) for d in over)), SWEEP_TABLE_ROWS):
+        at = dict(zip(over, index))
+        where = ", ".join(f"{d} = {ds[d].values[i]:g}" for d, i in at.items())
+        value = lambda name: float(ds[name].isel(at))  # noqa: E731
+        text = f"  {where}: theory " + ("none" if math.isnan(value("critical_excess_kurtosis_theory"))
+                                        else f"{value('critical_excess_kurtosis_theory'):.3g}")
+        if "critical_excess_kurtosis_network" in ds:
+            network = value("critical_excess_kurtosis_network")
+            low, high = ds["critical_excess_kurtosis_network_interval"].isel(at).values
+            text += ", network " + ("none" if math.isnan(network) else f"{network:.3g}") + (
+                "" if math.isnan(low) else f" (95% bootstrap {low:.3g} to {high:.3g})")
+        lines.append(text)
+    return lines
+
+
+SWEEP_TABLE_ROWS = 40  # a longer sweep prints its first rows; sweep.nc has them all
+
+
+def _sweep_table(ds, grid) -> list[str]:
+    names = [name.replace("_", "-") for name in grid.names]
+    header = "".join(f"{n:>12}" for n in names) + f"{'exc. kurt.':>11} {'IPR theory':>11}"
+    has_sim = "ipr_sim" in ds
+    if has_sim:
+        header += f" {'IPR network':>18} {'agree until t':>14}"
+    lines = [header]
+    flat = {k: ds[k].values.reshape(-1, *ds[k].shape[len(grid.names):])
+            for k in ("excess_kurtosis", "ipr_theory", "ipr_sim", "agreement_time") if k in ds}
+    for i, point in enumerate(grid.points()[:SWEEP_TABLE_ROWS]):
+        row = "".join(f"{v:12.4g}" for v in point.values())
+        row += f"{flat['excess_kurtosis'][i]:11.3f} {flat['ipr_theory'][i]:11.4f}"
+        if has_sim:
+            row += f" {flat['ipr_sim'][i].mean():11.4f} +- {flat['ipr_sim'][i].std():.4f} {flat['agreement_time'][i]:14.4g}"
+        lines.append(row)
+    if len(grid.points()) > SWEEP_TABLE_ROWS:
+        lines.append(f"... {len(grid.points()) - SWEEP_TABLE_ROWS} more points in sweep.nc")
+    return lines
+
+
+def _critical_lines(s: dict) -> list[str]:
+    theory = s["critical_excess_kurtosis_theory"]
+    line = "localization sets in (IPR crosses sqrt(3/N x max IPR)) at excess kurtosis: "
+    if "critical_excess_kurtosis_network" in s:
+        network, interval = s["critical_excess_kurtosis_network"], s["critical_excess_kurtosis_network_interval"]
+        line += "network " + (
+            f"{network:.3g}" + (f" (95% bootstrap over seeds {interval[0]:.3g} to {interval[1]:.3g})" if interval else "")
+            if network is not None else f"none ({s['critical_excess_kurtosis_network_reason']})") + ", "
+    return [line + "theory " + (f"{theory:.3g}" if theory is not None else
+                                f"none ({s['critical_excess_kurtosis_theory_reason']})")]
+
+
