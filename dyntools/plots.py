@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .inputs.kernels import Circulant
 from .inputs.marginals import Marginal
+
+if TYPE_CHECKING:
+    import xarray as xr
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .theory.amplifier import Amplifier
 
 
 def _pyplot():
@@ -44,9 +54,16 @@ def _show_covariance(ax, cov: Circulant, title: str):
     ax.figure.colorbar(im, ax=ax, shrink=0.8)
 
 
-def plot_marginal(ax, marginal: Marginal, samples: np.ndarray | None = None):
-    """Histogram of pixel samples with the exact density over it; for discrete marginals, the
-    sample frequency of each value next to its exact probability."""
+def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = None) -> None:
+    """Histogram of pixel samples with the exact density over it.
+
+    For discrete marginals: the sample frequency of each value next to its exact probability.
+
+    Arguments:
+        ax: the axes to draw into.
+        marginal: the pixel marginal.
+        samples: [n] pixel values, or None to draw the exact law alone.
+    """
     if marginal.atoms is not None:
         values, probs = marginal.atoms
         if samples is not None:
@@ -65,7 +82,24 @@ def plot_marginal(ax, marginal: Marginal, samples: np.ndarray | None = None):
     ax.legend(fontsize=8)
 
 
-def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circulant, marginal: Marginal):
+def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circulant,
+                  marginal: Marginal) -> Figure:
+    """The figure of `dyntools inputs`: samples, covariances and the pixel marginal.
+
+    One sample of each class, the exact covariance of each class, the marginal
+    ([`plot_marginal`][dyntools.plots.plot_marginal]), and the exact against the sample covariance
+    as a function of the offset along the first axis.
+
+    Arguments:
+        x: [n, *grid] samples (grid [N] on a ring, [L, L] on a torus).
+        y: [n] class labels, 0 or 1.
+        sigma0: exact covariance of class 0.
+        sigma1: exact covariance of class 1.
+        marginal: the pixel marginal.
+
+    Returns:
+        The figure (2 x 3 panels).
+    """
     plt = _pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(14, 8), constrained_layout=True)
     shape = sigma0.shape
@@ -101,7 +135,13 @@ def _sample_covariance_row(x: np.ndarray) -> np.ndarray:
     return np.fft.ifftn(power).real / np.prod(x.shape[1:])
 
 
-def save(fig, path) -> None:
+def save(fig: Figure, path: Path | str) -> None:
+    """Write `fig` to `path` (at 110 dpi; the format from the suffix) and close it.
+
+    Arguments:
+        fig: the figure.
+        path: the image file to write.
+    """
     fig.savefig(path, dpi=110)
     _pyplot().close(fig)
 
@@ -116,8 +156,17 @@ def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float):
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label="weight w_i")
 
 
-def plot_amplifier(ax, amplifier, marginal):
-    """phi(a) against the linear (Gaussian) amplifier, with the pixel density on a twin axis."""
+def plot_amplifier(ax: Axes, amplifier: Amplifier | None, marginal: Marginal) -> None:
+    r"""$\varphi(a)$ against the linear (Gaussian) amplifier, with the pixel density on a twin axis.
+
+    Draws $\sqrt{2/\pi}\, a$ and, when there is one, $\varphi(a)$ for $a \in (-1, 1)$; the pixel
+    density is drawn for $x / 3$ (or the atoms of a discrete marginal).
+
+    Arguments:
+        ax: the axes to draw into.
+        amplifier: the localization amplifier, or None (Gaussian line only).
+        marginal: the pixel marginal.
+    """
     from ._jax import jnp
 
     a = np.linspace(-0.999, 0.999, 401)
@@ -138,7 +187,26 @@ def plot_amplifier(ax, amplifier, marginal):
     twin.set_yticks([])
 
 
-def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, ...], amplifier, marginal):
+def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, ...], amplifier: Amplifier | None,
+                                marginal: Marginal) -> Figure:
+    """The figure of `dyntools simulate`: theory against network for neuron 1.
+
+    Panels: the receptive field of theory and network (seed 1) over time (1-D) or at the end (2-D),
+    the final profiles, the IPR over time, the cosine of theory and network over time, and the
+    amplifier ([`plot_amplifier`][dyntools.plots.plot_amplifier]). Without `"w_theory"` the theory
+    panels say why.
+
+    Arguments:
+        arrays: a simulation's arrays: `"t"` [T], `"w_sim"` [S, T, K, N], `"ipr_sim"` [S, T, K],
+            and with a theory `"w_theory"` [T, K, N], `"ipr_theory"` [T, K], `"cosine"` [S, T, K].
+        summary: the simulation's summary (IPR levels, marginal family and parameter, final IPRs).
+        shape: the pixel grid, (N,) or (L, L).
+        amplifier: the localization amplifier, or None.
+        marginal: the pixel marginal.
+
+    Returns:
+        The figure (2 x 3 panels).
+    """
     plt = _pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
     t = arrays["t"]
@@ -212,10 +280,22 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     return fig
 
 
-def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10):
-    """The final receptive fields of all K neurons (at most ``most``), theory beside network
-    (seed 1), sorted by the circular peak position of the network's field, on one diverging
-    colour scale centred on zero. 1-D: one row per neuron; 2-D: one image per neuron."""
+def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10) -> Figure:
+    """The final receptive fields of all K neurons (at most `most`), theory beside network (seed 1).
+
+    Neurons are sorted by the circular peak position of the network's field (in 2-D, along the
+    first axis), on one diverging colour scale centred on zero. 1-D: one row per neuron; 2-D:
+    one image per neuron.
+
+    Arguments:
+        arrays: a simulation's arrays: `"t"` [T], `"w_sim"` [S, T, K, N] and, if there is a
+            theory, `"w_theory"` [T, K, N].
+        shape: the pixel grid, (N,) or (L, L).
+        most: the most neurons shown.
+
+    Returns:
+        The figure.
+    """
     from .metrics import circular_peak
 
     plt = _pyplot()
@@ -254,8 +334,15 @@ AXIS_LABELS = {"kurtosis": "excess kurtosis of the pixel marginal", "param": "fa
                "batch": "batch size"}
 
 
-def sweep_figure_name(ds) -> str | None:
-    """The file name of a sweep's figure (None for grids of three or more axes)."""
+def sweep_figure_name(ds: xr.Dataset) -> str | None:
+    """The file name of a sweep's figure (None for grids of three or more axes).
+
+    Arguments:
+        ds: a sweep's Dataset.
+
+    Returns:
+        `"ipr_vs_<axis>[_<axis>].png"`, or None.
+    """
     axes = _grid_dims(ds)
     return f"ipr_vs_{'_'.join(axes)}.png" if len(axes) <= 2 else None
 
@@ -271,11 +358,20 @@ def _sweep_pixels(ds) -> int:
     return base["n_dims"] ** (2 if base["two_d"] else 1)
 
 
-def sweep_figure(ds):
-    """A sweep's figure from its saved Dataset: final IPR along one axis (against excess
-    kurtosis for a kurtosis or param axis, with the critical excess kurtosis of network and
-    theory), or heat maps of theory and network over two axes on one colour scale, with the
-    critical line when one axis is kurtosis or param."""
+def sweep_figure(ds: xr.Dataset) -> Figure:
+    """A sweep's figure from its saved Dataset.
+
+    One axis: final IPR along it (against excess kurtosis for a kurtosis or param axis, with
+    the critical excess kurtosis of network and theory). Two axes: heat maps of theory and
+    network on one colour scale, with the critical line when one axis is kurtosis or param.
+
+    Arguments:
+        ds: a sweep's Dataset with one or two grid axes: `"excess_kurtosis"` and `"ipr_theory"`
+            [*axes], optionally `"ipr_sim"` [*axes, seed] and the critical-kurtosis variables.
+
+    Returns:
+        The figure.
+    """
     axes = _grid_dims(ds)
     return _sweep_curve(ds, axes[0]) if len(axes) == 1 else _sweep_heat_maps(ds, *axes)
 
@@ -374,8 +470,17 @@ def _kurtosis_axes(ax, n_pixels: int, ylabel: str, title: str):
     ax.legend(fontsize=8)
 
 
-def compare_figure(loaded: list):
-    """Overlay runs: IPR over time (simulate runs) or IPR vs kurtosis (sweep runs)."""
+def compare_figure(loaded: list) -> Figure:
+    """Overlay runs: IPR over time (simulate runs) or IPR vs kurtosis (sweep runs).
+
+    Arguments:
+        loaded: (path, record, arrays) per run, as from [`load_run`][dyntools.runs.load_run]:
+            simulate runs with a `"trajectories"` file, or one-axis sweep runs with a `"sweep"`
+            Dataset.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
     for i, (path, record, arrays) in enumerate(loaded):
@@ -399,8 +504,18 @@ def compare_figure(loaded: list):
     return fig
 
 
-def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48):
-    """Atoms sorted by IPR (most localized first), each labelled with its IPR."""
+def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48) -> Figure:
+    """Atoms sorted by IPR (most localized first), each labelled with its IPR.
+
+    Arguments:
+        atoms: [M, N] learned atoms, one per row.
+        shape: the pixel grid, (N,) or (L, L) (then each atom is an image).
+        title: the figure title.
+        most: the most atoms shown (8 per row).
+
+    Returns:
+        The figure.
+    """
     from .metrics import ipr
 
     plt = _pyplot()
@@ -426,7 +541,16 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
     return fig
 
 
-def localization_map_figure(table: dict, n_pixels: int):
+def localization_map_figure(table: dict, n_pixels: int) -> Figure:
+    """Final IPR of each method against excess kurtosis (the figure of `dyntools localization-map`).
+
+    Arguments:
+        table: `{"excess_kurtosis": [P], "median_ipr": {method name: [P] values}}`.
+        n_pixels: N, for the random-field level 3/N.
+
+    Returns:
+        The figure.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
     kurt = table["excess_kurtosis"]

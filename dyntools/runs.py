@@ -18,12 +18,17 @@ import shutil
 import socket
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import DyntoolsError
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 RECORD = "run.json"
 OWNER = ".dyntools-owner"  # in staging directories: "host pid"
@@ -31,6 +36,11 @@ NON_FINITE = "non_finite"  # record key listing the values written as null
 
 
 def package_version() -> str:
+    """The installed version of `dyntools`, as recorded in every run.
+
+    Returns:
+        The version string, or `"0+unknown"` when running from a source tree that is not installed.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -40,12 +50,31 @@ def package_version() -> str:
 
 
 def is_finished(path: Path | str) -> bool:
+    """Whether `path` is a finished run, i.e. holds a `run.json`.
+
+    Arguments:
+        path: a run directory.
+
+    Returns:
+        True if `path/run.json` is a file.
+    """
     return (Path(path) / RECORD).is_file()
 
 
 def check_writable(path: Path | str, force: bool) -> Path:
-    """Fail early (before any work) if ``path`` holds a finished run and ``force`` is off, if it
-    is a file, or if nothing can be created where it would go. Creates nothing."""
+    """Fail early (before any work) if a run cannot be written to `path`. Creates nothing.
+
+    Arguments:
+        path: the run directory to be written.
+        force: whether a finished run there may be replaced.
+
+    Returns:
+        `path` as a `Path`.
+
+    Raises:
+        DyntoolsError: if `path` is a file, holds a finished run and `force` is off, or cannot be
+            created (see [`check_creatable`][dyntools.runs.check_creatable]).
+    """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise DyntoolsError(f"{path} exists and is not a directory")
@@ -56,8 +85,16 @@ def check_writable(path: Path | str, force: bool) -> Path:
 
 
 def check_creatable(path: Path | str) -> None:
-    """Raise a one-line error unless ``path`` (and its missing parents) could be created: probe
-    the nearest existing ancestor with a temporary directory, removed at once."""
+    """Raise a one-line error unless `path` (and its missing parents) could be created.
+
+    Probes the nearest existing ancestor with a temporary directory, removed at once.
+
+    Arguments:
+        path: a file or directory to be created.
+
+    Raises:
+        DyntoolsError: if the nearest existing ancestor is not a directory or not writable.
+    """
     ancestor = Path(path).absolute().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -69,9 +106,21 @@ def check_creatable(path: Path | str) -> None:
         raise DyntoolsError(f"cannot write {path}: {ancestor} is not writable ({err.strerror})") from None
 
 
-def jsonable(obj, non_finite: list | None = None, where: str = ""):
-    """Plain JSON types. Non-finite floats become None (JSON null); their key paths are appended
-    to ``non_finite`` when a list is given, so that a record can say which values they were."""
+def jsonable(obj: Any, non_finite: list | None = None, where: str = "") -> Any:
+    """Convert to plain JSON types, recursively; non-finite floats become None (JSON null).
+
+    Dict keys become strings, tuples and NumPy arrays lists, NumPy scalars Python ones; other
+    objects are returned unchanged.
+
+    Arguments:
+        obj: a value, possibly nested dicts, lists, tuples, NumPy arrays and scalars.
+        non_finite: if a list, `"key.path: value"` is appended for every non-finite float, so
+            that a record can say which values they were.
+        where: the key path of `obj` itself (used in those entries).
+
+    Returns:
+        The converted value.
+    """
     if isinstance(obj, dict):
         return {str(k): jsonable(v, non_finite, f"{where}.{k}" if where else str(k)) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -92,9 +141,19 @@ def jsonable(obj, non_finite: list | None = None, where: str = ""):
     return obj
 
 
-def strict_json(obj: dict, **dumps) -> str:
-    """``obj`` as strict JSON (no NaN/Infinity tokens): non-finite numbers are null and a key
-    ``non_finite`` lists where they were and what they were (e.g. "summary.kurtosis: inf")."""
+def strict_json(obj: dict, **dumps: Any) -> str:
+    """`obj` as strict JSON (no NaN/Infinity tokens).
+
+    Non-finite numbers are written as null, and a key `non_finite` lists where they were and
+    what they were (e.g. `"summary.kurtosis: inf"`).
+
+    Arguments:
+        obj: the dict to serialize (see [`jsonable`][dyntools.runs.jsonable]).
+        **dumps: keyword arguments of `json.dumps` (e.g. `indent`).
+
+    Returns:
+        The JSON text.
+    """
     found: list[str] = []
     clean = jsonable(obj, found)
     if found:
@@ -103,8 +162,17 @@ def strict_json(obj: dict, **dumps) -> str:
 
 
 def remove_stale_stages(parent: Path) -> list[Path]:
-    """Remove the staging directories under ``parent`` whose owner process (on this host) is
-    gone; a replaced run that was left aside is put back first. Returns what was removed."""
+    """Remove the staging directories under `parent` whose owner process (on this host) is gone.
+
+    A run that a killed forced replacement had set aside (and not yet replaced) is put back
+    first. Staging directories owned by another host are left alone.
+
+    Arguments:
+        parent: the directory whose hidden staging directories are checked.
+
+    Returns:
+        The staging directories removed.
+    """
     removed = []
     for owner in Path(parent).glob(f".*/{OWNER}"):
         stage = owner.parent
@@ -149,12 +217,25 @@ def _make_stage(parent: Path, name: str) -> Path:
 
 
 @contextmanager
-def staged_run(path: Path | str, force: bool = False):
-    """Yield a temporary directory; on success it replaces ``path`` atomically.
+def staged_run(path: Path | str, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory; on success it replaces `path` atomically.
 
-    Write arrays and figures into the yielded directory and call :func:`write_record` last.
-    On any exception (Ctrl-C included) the staging directory is removed and ``path`` is left
-    untouched."""
+    Write arrays and figures into the yielded directory and call
+    [`write_record`][dyntools.runs.write_record] last. On any exception (Ctrl-C included) the
+    staging directory is removed and `path` is left untouched. Stale staging directories of dead
+    processes in the same parent are removed first.
+
+    Arguments:
+        path: the run directory to write.
+        force: replace a finished run at `path`.
+
+    Yields:
+        The staging directory, a hidden sibling of `path`.
+
+    Raises:
+        DyntoolsError: if `path` cannot be written (see [`check_writable`][dyntools.runs.check_writable]).
+        RuntimeError: if the block ends without a record having been written.
+    """
     path = check_writable(path, force)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,6 +264,22 @@ def staged_run(path: Path | str, force: bool = False):
 
 
 def write_record(directory: Path, command: str, config: dict, summary: dict, seed: int | None) -> dict:
+    """Write `run.json` into `directory` (atomically): the step that marks a run finished.
+
+    The record holds the command, package version, UTC creation time, seed, config, summary and
+    the names of the files already in `directory`; it is strict JSON (see
+    [`strict_json`][dyntools.runs.strict_json]).
+
+    Arguments:
+        directory: the (staging) run directory.
+        command: the CLI command that made the run, e.g. `"simulate"`.
+        config: the run's settings.
+        summary: the run's results.
+        seed: the run's seed, or None.
+
+    Returns:
+        The record as written (non-finite numbers as None).
+    """
     record = {
         "command": command,
         "version": package_version(),
@@ -199,14 +296,32 @@ def write_record(directory: Path, command: str, config: dict, summary: dict, see
     return json.loads(text)
 
 
-def save_arrays(directory: Path, name: str, **arrays) -> None:
+def save_arrays(directory: Path, name: str, **arrays: Any) -> None:
+    """Save arrays into an uncompressed `.npz` file in `directory`.
+
+    Arguments:
+        directory: the (staging) run directory.
+        name: the file name (`.npz` is appended if missing).
+        **arrays: the arrays (anything `np.asarray` accepts), by name.
+    """
     np.savez(Path(directory) / name, **{k: np.asarray(v) for k, v in arrays.items()})
 
 
 def load_run(path: Path | str) -> tuple[dict, dict]:
-    """(record, {file stem: {array name: array}}) for a finished run directory (a ``.nc`` file's
-    entry is its xarray Dataset). A record or an
-    array file that cannot be read is reported as a corrupt run, in one line."""
+    """Read a finished run: its record and every array file.
+
+    Arguments:
+        path: a finished run directory.
+
+    Returns:
+        record: the parsed `run.json`.
+        arrays: {file stem: {array name: array}} for each `.npz` file, and {file stem: xarray
+            Dataset} for each `.nc` file.
+
+    Raises:
+        DyntoolsError: if `path` is not a finished run, or (in one line) if its record or an
+            array file cannot be read.
+    """
     path = Path(path)
     if not is_finished(path):
         raise DyntoolsError(f"{path} is not a finished dyntools run (no {RECORD})")
@@ -228,8 +343,18 @@ def load_run(path: Path | str) -> tuple[dict, dict]:
     return record, arrays
 
 
-def load_dataset(path: Path | str):
-    """A saved xarray Dataset (e.g. a sweep's ``sweep.nc``), read into memory."""
+def load_dataset(path: Path | str) -> xr.Dataset:
+    """A saved xarray Dataset (e.g. a sweep's `sweep.nc`), read into memory.
+
+    Arguments:
+        path: the `.nc` file (HDF5-based netCDF).
+
+    Returns:
+        The Dataset, loaded (the file is closed).
+
+    Raises:
+        DyntoolsError: if the file cannot be read (reported as a corrupt run).
+    """
     import xarray as xr
 
     try:

@@ -20,7 +20,30 @@ def _sym_decorrelate(W):
 
 def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = 500, tol: float = 1e-6,
              seed: int = 0) -> dict:
-    """Returns {"filters" [C, N], "basis" [N, C], "iterations", "converged"}."""
+    r"""Symmetric FastICA with the log-cosh contrast ($g = \tanh$).
+
+    The data are centred and whitened by PCA onto their `components` leading directions,
+    $z = V (x - \bar x)$ with $V$ [C, N]; the unmixing matrix $W$ [C, C] (random start) is
+    iterated as $W \leftarrow \mathbb{E}[g(W z) z^\top] - \mathrm{diag}(\mathbb{E}\, g'(W z))\, W$
+    followed by $W \leftarrow (W W^\top)^{-1/2} W$, until
+    $\max_i \big| |(W_\text{new} W^\top)_{ii}| - 1 \big| <$ `tol`.
+
+    Arguments:
+        X: [B, N] data, one sample per row.
+        components: C, the number of independent components, in [1, N]; None for C = N.
+        max_iter: the most fixed-point iterations.
+        tol: convergence tolerance on the change of the unmixing rows.
+        seed: seed of the random initial unmixing matrix.
+
+    Returns:
+        A dict: `"filters"` [C, N] the unmixing filters in pixel space ($W V$), `"basis"`
+            [N, C] their pseudo-inverse (the mixing basis functions, one per column),
+            `"iterations"` (int) the iterations run, `"converged"` (bool) whether the tolerance
+            was met before `max_iter`.
+
+    Raises:
+        DyntoolsError: if `components` is not in [1, N].
+    """
     X = np.asarray(X, dtype=float)
     n, dim = X.shape
     components = dim if components is None else components
@@ -44,7 +67,22 @@ def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = 50
 
 
 def amari_index(W: np.ndarray, A: np.ndarray) -> float:
-    """Amari distance of P = W A from a scaled permutation: 0 for perfect separation."""
+    r"""Amari distance of $P = W A$ from a scaled permutation: 0 for perfect separation.
+
+    With $C$ the number of rows of $P$,
+
+    $$
+    d(P) = \frac{1}{2 C (C - 1)} \Big[\sum_i \Big(\frac{\sum_j |P_{ij}|}{\max_j |P_{ij}|} - 1\Big)
+         + \sum_j \Big(\frac{\sum_i |P_{ij}|}{\max_i |P_{ij}|} - 1\Big)\Big] \in [0, 1].
+    $$
+
+    Arguments:
+        W: [C, N] estimated unmixing matrix (e.g. `fast_ica(...)["filters"]`).
+        A: [N, C] true mixing matrix, so that $W A$ is square [C, C] (C >= 2).
+
+    Returns:
+        The Amari index, a float in [0, 1].
+    """
     P = np.abs(W @ A)
     c = P.shape[0]
     rows = (P.sum(axis=1) / P.max(axis=1) - 1).sum()

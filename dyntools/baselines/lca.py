@@ -13,10 +13,11 @@ The Euler step u <- u + eta (b - u - a G) with eta = dt/tau = 1 is one ISTA step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from jaxtyping import Array, Float
+from jaxtyping import Array, Float, Int
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -24,7 +25,24 @@ from ..errors import DyntoolsError
 THRESHOLDS = ("soft", "hard")
 
 
-def threshold(u, lam: float, kind: str, nonneg: bool):
+def threshold(u: Float[Array, "*s"], lam: float, kind: str, nonneg: bool) -> Float[Array, "*s"]:
+    r"""The LCA activation $a = T_\lambda(u)$, elementwise.
+
+    Soft: $T(u) = \mathrm{sign}(u) \max(|u| - \lambda, 0)$; hard: $T(u) = u\, 1(|u| > \lambda)$. With
+    `nonneg`, the one-sided versions $\max(u - \lambda, 0)$ and $u\, 1(u > \lambda)$.
+
+    Arguments:
+        u: [*s] membrane potentials (any shape, e.g. [B, M]).
+        lam: threshold $\lambda > 0$.
+        kind: `"soft"` or `"hard"`.
+        nonneg: whether codes are one-sided (non-negative).
+
+    Returns:
+        [*s] codes, the shape of `u`.
+
+    Raises:
+        DyntoolsError: if `kind` is neither soft nor hard.
+    """
     if kind == "soft":
         return jnp.maximum(u - lam, 0.0) if nonneg else jnp.sign(u) * jnp.maximum(jnp.abs(u) - lam, 0.0)
     if kind == "hard":
@@ -32,8 +50,23 @@ def threshold(u, lam: float, kind: str, nonneg: bool):
     raise DyntoolsError(f"unknown threshold '{kind}'; choose soft or hard")
 
 
-def energy(D, s, a, lam: float, kind: str) -> Float[Array, " B"]:
-    """Per-sample sparse-coding energy (LASSO for soft, l0 for hard thresholds)."""
+def energy(D: Float[Array, "M N"], s: Float[Array, "B N"], a: Float[Array, "B M"], lam: float,
+           kind: str) -> Float[Array, " B"]:
+    r"""Per-sample sparse-coding energy (LASSO for soft, l0 for hard thresholds).
+
+    Soft: $E = \tfrac12 \lVert s - a D\rVert^2 + \lambda \lVert a\rVert_1$; any other `kind`:
+    $E = \tfrac12 \lVert s - a D\rVert^2 + \tfrac{\lambda^2}{2} \lVert a\rVert_0$.
+
+    Arguments:
+        D: [M, N] dictionary, one atom per row.
+        s: [B, N] inputs.
+        a: [B, M] codes.
+        lam: sparsity penalty $\lambda$.
+        kind: `"soft"` for the LASSO energy, otherwise the l0 energy.
+
+    Returns:
+        [B] energy of each sample.
+    """
     residual = 0.5 * jnp.sum((s - a @ D) ** 2, axis=-1)
     if kind == "soft":
         return residual + lam * jnp.sum(jnp.abs(a), axis=-1)
@@ -42,6 +75,21 @@ def energy(D, s, a, lam: float, kind: str) -> Float[Array, " B"]:
 
 @dataclass(frozen=True)
 class LCASettings:
+    r"""Settings of one LCA inference; hashable, a static argument of the jit-ed `lca`.
+
+    Attributes:
+        lam: threshold / sparsity penalty $\lambda > 0$.
+        threshold: `"soft"` (LASSO) or `"hard"` (l0).
+        nonneg: one-sided thresholds (non-negative codes).
+        eta: Euler step $\eta = dt/\tau$ in (0, 1]; 1 makes each step an ISTA step.
+        max_iter: the most iterations, at least 1.
+        tol: stop when $\max |du| <$ `tol`.
+        record_energy: record the energy at every iteration (else only at the start and the end).
+
+    Raises:
+        DyntoolsError: if `lam`, `threshold`, `eta` or `max_iter` is out of range.
+    """
+
     lam: float = 0.1
     threshold: str = "soft"
     nonneg: bool = False
@@ -62,11 +110,30 @@ class LCASettings:
 
 
 @partial(jax.jit, static_argnames=("settings",))
-def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u0=None, target=None):
-    """Run LCA from u0 (zeros by default) until max |du| < tol, every sample's energy is at or
-    below ``target`` [B] (when given), or max_iter. Returns (codes, u, energy trace
-    [max_iter + 1, B] (nan after the stop, and between start and end unless
-    ``settings.record_energy``), iterations)."""
+def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u0: Float[Array, "B M"] | None = None,
+        target: Float[Array, " B"] | None = None) -> tuple[Float[Array, "B M"], Float[Array, "B M"],
+                                                          Float[Array, "T B"], Int[Array, ""]]:
+    r"""Run LCA on a batch: Euler steps of $\tau\, du/dt = b - u - a G$, jit-ed.
+
+    With $b = s D^\top$, $G = D D^\top - I$ and $a = T(u)$ ([`threshold`][dyntools.baselines.lca.threshold]),
+    each step is $u \leftarrow u + \eta (b - u - a G)$. It runs from `u0` until $\max |du| <$ `tol`,
+    until every sample's energy is at or below `target` (when given), or for `max_iter` steps.
+
+    Arguments:
+        D: [M, N] dictionary, unit-norm atoms as rows.
+        s: [B, N] inputs (cast to the dtype of `D`).
+        settings: the threshold, $\lambda$, step and stopping rule.
+        u0: [B, M] initial membrane potentials; None for zeros (cold start).
+        target: [B] energy to reach per sample (stop once all are at or below it); None to ignore.
+
+    Returns:
+        codes: [B, M] final codes $T(u)$.
+        u: [B, M] final membrane potentials.
+        trace: [max_iter + 1, B] energy per iteration: index 0 the start, index `iterations`
+            the end; NaN after the stop, and between start and end unless
+            `settings.record_energy` or a `target` is given.
+        iterations: scalar int array, the number of steps taken.
+    """
     lam, kind, nonneg, eta = settings.lam, settings.threshold, settings.nonneg, settings.eta
     s = s.astype(D.dtype)
     b = s @ D.T
@@ -98,15 +165,44 @@ def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u
     return codes, u, trace.at[k].set(energy(D, s, codes, lam, kind)), k
 
 
-def normalize_rows(D):
+def normalize_rows(D: Float[Array, "*b M N"]) -> Float[Array, "*b M N"]:
+    r"""Scale every row (atom) to unit Euclidean norm.
+
+    Arguments:
+        D: [..., M, N] dictionary.
+
+    Returns:
+        [..., M, N] the dictionary with $\lVert d_j\rVert = 1$ for every row $j$.
+    """
     return D / jnp.linalg.norm(D, axis=-1, keepdims=True)
 
 
-def learn_dictionary(sample, n_pixels: int, atoms: int, settings: LCASettings, *, steps: int = 300,
-                     batch: int = 256, lr: float = 0.05, key=None) -> tuple[Float[Array, "M N"], Float[Array, " steps"]]:
-    """Alternate LCA inference on fresh batches ``sample(key, batch) -> s [batch, N]`` with a
-    gradient step on D (D <- D + lr a^T (s - a D) / batch) and row renormalization.
-    Returns the dictionary and the mean energy per step."""
+def learn_dictionary(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int, atoms: int,
+                     settings: LCASettings, *, steps: int = 300, batch: int = 256, lr: float = 0.05,
+                     key: Array | None = None) -> tuple[Float[Array, "M N"], Float[Array, " steps"]]:
+    r"""Learn an LCA dictionary: inference on fresh batches alternating with gradient steps on $D$.
+
+    From a random unit-norm $D$, each step draws $s$ = `sample(key, batch)`, runs
+    [`lca`][dyntools.baselines.lca.lca] (energy recorded only at the end), then sets
+    $D \leftarrow D + \mathrm{lr}\, a^\top (s - a D) / \mathrm{batch}$ and renormalizes the rows.
+
+    Arguments:
+        sample: `sample(key, n) -> [n, N]` draws n inputs.
+        n_pixels: N, the input dimension.
+        atoms: M, the number of atoms, at least 1.
+        settings: LCA settings of every inference.
+        steps: number of dictionary updates.
+        batch: inputs per update.
+        lr: learning rate of the dictionary.
+        key: JAX PRNG key; None for `PRNGKey(0)`.
+
+    Returns:
+        D: [M, N] the learned dictionary (unit-norm rows).
+        energies: [steps] mean final LCA energy over each step's batch (before its update).
+
+    Raises:
+        DyntoolsError: if `atoms` < 1.
+    """
     if atoms < 1:
         raise DyntoolsError(f"atoms must be at least 1 (got {atoms})")
     key = jax.random.PRNGKey(0) if key is None else key

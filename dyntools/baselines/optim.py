@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from jaxtyping import Array, Float, PyTree
+
 from .._jax import jax, jnp
 
 
-def adam(loss, params, batches, *, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-         project=lambda p: p):
-    """Minimize ``loss(params, batch)`` over the leading axis of ``batches`` (one step each), then
-    ``project`` the parameters (e.g. renormalize atoms). Returns (params, losses)."""
+def adam(loss: Callable[[PyTree, Any], Float[Array, ""]], params: PyTree, batches: PyTree, *, lr: float = 1e-3,
+         beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+         project: Callable[[PyTree], PyTree] = lambda p: p) -> tuple[PyTree, Float[Array, " S"]]:
+    r"""Minimize `loss(params, batch)` with Adam, one step per batch, in a `lax.scan`.
+
+    Each step $t = 1..S$, with gradient $g$: $m \leftarrow \beta_1 m + (1 - \beta_1) g$,
+    $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$,
+    $p \leftarrow p - \mathrm{lr} \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t} \frac{m}{\sqrt{v} + \epsilon}$,
+    then $p \leftarrow$ `project(p)` (e.g. renormalize atoms).
+
+    Arguments:
+        loss: `loss(params, batch) -> scalar`, differentiable in `params`.
+        params: initial parameters, any pytree of arrays.
+        batches: pytree whose leaves have a leading axis [S, ...]: step t uses slice t.
+        lr: learning rate.
+        beta1: decay of the first-moment average.
+        beta2: decay of the second-moment average.
+        eps: added to $\sqrt{v}$ in the denominator.
+        project: applied to the parameters after every step.
+
+    Returns:
+        params: the final parameters (same pytree structure).
+        losses: [S] loss at each step, before its update.
+    """
     zeros = jax.tree.map(jnp.zeros_like, params)
 
     def step(state, batch):

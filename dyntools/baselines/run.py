@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -15,6 +18,9 @@ from .ica import fast_ica
 from .lca import LCASettings, lca, learn_dictionary
 from .warp import compare_cold_warm, train_predictor
 from .wlsc import train_wlsc
+
+if TYPE_CHECKING:
+    from ..inputs.task import TwoClassTask
 
 METHODS = ("lca", "warp-lca", "wlsc", "ica")
 # lambda's scale differs: LCA penalizes |a|; WLSC weights codes by ||x - d_j||^2 ~ N
@@ -26,6 +32,23 @@ MEMORY_BUDGET = 4 * 2**30  # bytes: ICA's data set, the training batches drawn u
 
 @dataclass(frozen=True)
 class BaselineConfig:
+    r"""What [`train_baseline`][dyntools.baselines.run.train_baseline] trains: the options of `dyntools baseline`.
+
+    Attributes:
+        method: one of `METHODS`: `"lca"`, `"warp-lca"`, `"wlsc"`, `"ica"`.
+        atoms: M, the number of atoms (ICA: components, at most N).
+        lam: sparsity penalty $\lambda > 0$; None for the method's default (`DEFAULT_LAMBDA`).
+            Unused by ICA.
+        threshold: LCA threshold, `"soft"` or `"hard"`.
+        nonneg: one-sided LCA codes.
+        steps: dictionary updates (LCA, WARP-LCA, WLSC).
+        batch: inputs per update.
+        samples: size of ICA's data set and of WARP-LCA's predictor training set, at least 2.
+        seed: non-negative seed of all randomness.
+        lr: dictionary learning rate (LCA: plain gradient, WLSC: Adam); None for the method's
+            default (`DEFAULT_LR`).
+    """
+
     method: str = "lca"
     atoms: int = 40
     lam: float | None = None  # None: the method's default (DEFAULT_LAMBDA); unused by ICA
@@ -39,13 +62,20 @@ class BaselineConfig:
 
     @property
     def penalty(self) -> float:
+        r"""The $\lambda$ in use: `lam`, or the method's default."""
         return DEFAULT_LAMBDA[self.method] if self.lam is None else self.lam
 
     @property
     def learning_rate(self) -> float:
+        """The learning rate in use: `lr`, or the method's default."""
         return DEFAULT_LR[self.method] if self.lr is None else self.lr
 
-    def validate(self):
+    def validate(self) -> None:
+        """Check every field against its range and `LIMITS`.
+
+        Raises:
+            DyntoolsError: naming the first offending option.
+        """
         if self.method not in METHODS:
             raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}")
         if not 1 <= self.atoms <= LIMITS["atoms"]:
@@ -65,26 +95,74 @@ class BaselineConfig:
             raise DyntoolsError(f"--seed must be non-negative (got {self.seed})")
 
     def check_size(self, n_pixels: int) -> None:
-        """Raise before any work if the data this baseline holds at once exceed the memory budget."""
+        """Raise before any work if the data this baseline holds at once exceed the memory budget.
+
+        The estimate is 8 bytes per value of the rows held at once (`samples` rows for ICA and
+        WARP-LCA, `batch * steps` otherwise) plus the dictionary, against `MEMORY_BUDGET` (4 GiB).
+
+        Arguments:
+            n_pixels: N, the input dimension.
+
+        Raises:
+            DyntoolsError: if the estimate exceeds the budget.
+        """
         rows = self.samples if self.method in ("ica", "warp-lca") else self.batch * self.steps
         need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
         if need > MEMORY_BUDGET:
             raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
                                 f"{MEMORY_BUDGET / 2**30:g} GiB); lower --samples, --steps or --batch")
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
+        """The fields as a plain dict.
+
+        Returns:
+            {field name: value}, as written into a run record.
+        """
         return asdict(self)
 
 
 def ipr_distribution(atoms: np.ndarray) -> dict:
+    """Summary statistics of the inverse participation ratio over the atoms.
+
+    Arguments:
+        atoms: [M, N] one atom per row.
+
+    Returns:
+        A dict of floats: `"ipr_median"`, `"ipr_q1"`, `"ipr_q3"` (quartiles), `"ipr_min"`, `"ipr_max"`.
+    """
     values = ipr(atoms)
     q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
     return {"ipr_median": float(median), "ipr_q1": float(q1), "ipr_q3": float(q3),
             "ipr_min": float(values.min()), "ipr_max": float(values.max())}
 
 
-def train_baseline(sample, n_pixels: int, config: BaselineConfig) -> tuple[np.ndarray, dict]:
-    """``sample(key, n) -> [n, n_pixels]`` draws training inputs. Returns (atoms [M, N], summary)."""
+def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int,
+                   config: BaselineConfig) -> tuple[np.ndarray, dict]:
+    """Train one baseline on inputs drawn from `sample`: the entry point of `dyntools baseline`.
+
+    ICA fits a data set of `samples` inputs; LCA and WARP-LCA learn a dictionary with
+    [`learn_dictionary`][dyntools.baselines.lca.learn_dictionary] (WARP-LCA then trains its predictor
+    and compares cold and warm starts on held-out inputs); WLSC trains with Adam.
+
+    Arguments:
+        sample: `sample(key, n) -> [n, N]` draws n training inputs.
+        n_pixels: N, the input dimension.
+        config: the method and its settings (validated here).
+
+    Returns:
+        atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
+        summary: dict with `"method"`, `"atoms"` (M), `"lambda"`, the IPR statistics of
+            [`ipr_distribution`][dyntools.baselines.run.ipr_distribution], and per method: ICA
+            `"iterations"`, `"converged"`; WLSC `"loss_first"`, `"loss_last"` (means of the first and
+            last 10 losses), `"step_sizes"` [layers]; LCA and WARP-LCA `"energy_first"`, `"energy_last"`,
+            `"inference_iterations"`, `"inference_converged"` (LCA on 1000 held-out inputs);
+            WARP-LCA also the keys of [`compare_cold_warm`][dyntools.baselines.warp.compare_cold_warm]
+            and `"predictor_loss_last"`.
+
+    Raises:
+        DyntoolsError: if `config` is invalid, exceeds the memory budget, or asks ICA for more
+            components than pixels.
+    """
     config.validate()
     config.check_size(n_pixels)
     key = jax.random.PRNGKey(config.seed)
@@ -124,12 +202,26 @@ def _inference_check(D, s, settings: LCASettings) -> dict:
     return {"inference_iterations": iterations, "inference_converged": iterations < settings.max_iter}
 
 
-def task_sampler(task):
-    """Unlabelled inputs of the two-class task, flattened."""
+def task_sampler(task: TwoClassTask) -> Callable[[Array, int], Float[Array, "n N"]]:
+    """Unlabelled inputs of the two-class task, flattened.
+
+    Arguments:
+        task: the two-class task whose inputs (labels dropped) are drawn.
+
+    Returns:
+        `sample(key, n) -> [n, N]` float32 inputs, each grid flattened to N pixels.
+    """
     return lambda key, n: task.sample(key, n)[0].reshape(n, -1).astype(jnp.float32)
 
 
-def array_sampler(data: np.ndarray):
-    """Random rows of a fixed data set (e.g. natural-image patches), flattened."""
+def array_sampler(data: np.ndarray) -> Callable[[Array, int], Float[Array, "n N"]]:
+    """Random rows of a fixed data set (e.g. natural-image patches), flattened.
+
+    Arguments:
+        data: [P, ...] P samples of any shape, flattened to [P, N].
+
+    Returns:
+        `sample(key, n) -> [n, N]`: n rows drawn uniformly with replacement.
+    """
     flat = jnp.asarray(data.reshape(len(data), -1))
     return lambda key, n: flat[jax.random.randint(key, (n,), 0, flat.shape[0])]

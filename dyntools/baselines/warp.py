@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from jaxtyping import Array, Float, Int
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -18,12 +19,33 @@ from .optim import adam
 
 @dataclass(frozen=True)
 class Predictor:
-    """A two-layer MLP s -> u0 (hidden ReLU layer); ``params`` None until trained."""
+    r"""A two-layer MLP $s \mapsto u_0$ (hidden ReLU layer); `params` None until trained.
+
+    $u_0 = \mathrm{ReLU}(s W_1 + b_1) W_2 + b_2$. Calling a trained predictor on inputs [B, N]
+    returns [B, M]; calling an untrained one, or with the wrong number of pixels, raises a
+    `DyntoolsError`.
+
+    Attributes:
+        params: `{"w1": [N, H], "b1": [H], "w2": [H, M], "b2": [M]}`, or None before training.
+    """
 
     params: dict | None = None
 
     @staticmethod
-    def init(key, n_pixels: int, atoms: int, hidden: int) -> dict:
+    def init(key: Array, n_pixels: int, atoms: int, hidden: int) -> dict:
+        r"""Random initial parameters: Gaussian weights, zero biases.
+
+        Entries of $W_1$ have variance $2/N$, entries of $W_2$ variance $1/H$.
+
+        Arguments:
+            key: JAX PRNG key.
+            n_pixels: N, the input dimension.
+            atoms: M, the number of membrane potentials predicted.
+            hidden: H, the hidden width.
+
+        Returns:
+            `{"w1": [N, H], "b1": [H], "w2": [H, M], "b2": [M]}`.
+        """
         k1, k2 = jax.random.split(key)
         return {
             "w1": jax.random.normal(k1, (n_pixels, hidden)) * math.sqrt(2 / n_pixels),
@@ -33,7 +55,16 @@ class Predictor:
         }
 
     @staticmethod
-    def apply(params, s):
+    def apply(params: dict, s: Float[Array, "B N"]) -> Float[Array, "B M"]:
+        """The MLP with the given parameters (no checks).
+
+        Arguments:
+            params: as returned by [`init`][dyntools.baselines.warp.Predictor.init].
+            s: [B, N] inputs.
+
+        Returns:
+            [B, M] predicted initial membrane potentials.
+        """
         return jax.nn.relu(s @ params["w1"] + params["b1"]) @ params["w2"] + params["b2"]
 
     def __call__(self, s):
@@ -44,9 +75,28 @@ class Predictor:
         return self.apply(self.params, s)
 
 
-def train_predictor(D, s_train, settings: LCASettings, *, hidden: int = 256, epochs: int = 200, batch: int = 256,
-                    lr: float = 1e-3, key=None) -> tuple[Predictor, np.ndarray]:
-    """Fit the predictor to converged LCA membrane states of ``s_train`` by mean squared error."""
+def train_predictor(D: Float[Array, "M N"], s_train: Float[Array, "P N"], settings: LCASettings, *,
+                    hidden: int = 256, epochs: int = 200, batch: int = 256, lr: float = 1e-3,
+                    key: Array | None = None) -> tuple[Predictor, np.ndarray]:
+    """Fit the predictor to converged LCA membrane states of `s_train` by mean squared error.
+
+    LCA runs once on all of `s_train` (from zero) to give the targets $u^*$ [P, M]; Adam then
+    minimizes the mean of $(u_0(s) - u^*)^2$ over shuffled minibatches, `epochs` passes.
+
+    Arguments:
+        D: [M, N] dictionary.
+        s_train: [P, N] training inputs.
+        settings: the LCA settings whose converged states are the targets.
+        hidden: H, the hidden width.
+        epochs: passes over the (reshuffled) training set.
+        batch: minibatch size (P if P is smaller).
+        lr: Adam learning rate.
+        key: JAX PRNG key for the initial weights and shuffling; None for `PRNGKey(0)`.
+
+    Returns:
+        predictor: the trained [`Predictor`][dyntools.baselines.warp.Predictor].
+        losses: [epochs * max(P // batch, 1)] loss per Adam step.
+    """
     key = jax.random.PRNGKey(0) if key is None else key
     k_init, k_perm = jax.random.split(key)
     _, u_star, _, _ = lca(D, s_train, settings)
@@ -60,16 +110,43 @@ def train_predictor(D, s_train, settings: LCASettings, *, hidden: int = 256, epo
 
 
 def iterations_to_reach(trace: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Per sample, the first iteration whose energy is at or below the target (max if never)."""
+    """Per sample, the first iteration whose energy is at or below the target (max if never).
+
+    Arguments:
+        trace: [T, B] energy per iteration and sample (an [`lca`][dyntools.baselines.lca.lca]
+            trace; NaN entries never count as reached).
+        target: [B] energy to reach per sample.
+
+    Returns:
+        [B] int iteration indices; T - 1 for samples that never reach the target.
+    """
     below = np.asarray(trace) <= np.asarray(target)[None]
     return np.where(below.any(axis=0), below.argmax(axis=0), trace.shape[0] - 1)
 
 
-def compare_cold_warm(D, predictor: Predictor, s_test, settings: LCASettings, rel_tol: float = 0.01) -> dict:
-    """Cold (u0 = 0) vs warm (u0 = predictor(s)) LCA on held-out inputs.
+def compare_cold_warm(D: Float[Array, "M N"], predictor: Predictor, s_test: Float[Array, "B N"],
+                      settings: LCASettings, rel_tol: float = 0.01) -> dict:
+    r"""Cold ($u_0 = 0$) vs warm ($u_0$ = `predictor(s)`) LCA on held-out inputs.
 
     The target energy per sample is the energy cold-start LCA reaches at convergence, plus
-    ``rel_tol`` of it. Reports mean iterations and wall time to reach it, and final energies."""
+    `rel_tol` of it. Reports mean iterations and wall time to reach it, and final energies.
+    Wall times are the best of 3 runs of LCA stopped at the target, after compilation.
+
+    Arguments:
+        D: [M, N] dictionary.
+        predictor: a trained predictor for `D`.
+        s_test: [B, N] held-out inputs.
+        settings: LCA settings of both runs.
+        rel_tol: relative slack of the target energy above the cold-start final energy.
+
+    Returns:
+        A dict of floats: `"iterations_cold"`, `"iterations_warm"` (mean over samples),
+            `"wall_time_cold_s"`, `"wall_time_warm_s"`, `"final_energy_cold"`,
+            `"final_energy_warm"` (mean over samples), `"target_rel_tol"`.
+
+    Raises:
+        DyntoolsError: if the predictor is untrained or expects another number of pixels.
+    """
     _, _, cold_trace, cold_iters = lca(D, s_test, settings)
     cold_final = np.asarray(cold_trace)[int(cold_iters)]
     target = jnp.asarray(cold_final * (1 + rel_tol))

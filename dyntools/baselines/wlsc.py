@@ -10,7 +10,10 @@ w_j(x) = ||x - d_j||^2, with learnable step sizes eta_t = softplus(theta_t). Los
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -18,12 +21,34 @@ from .lca import normalize_rows
 from .optim import adam
 
 
-def locality_weights(D, x):
-    """w_j(x) = ||x - d_j||^2 for every atom j: [B, M]."""
+def locality_weights(D: Float[Array, "M N"], x: Float[Array, "B N"]) -> Float[Array, "B M"]:
+    r"""$w_j(x) = \lVert x - d_j\rVert^2$ for every atom j: [B, M].
+
+    Arguments:
+        D: [M, N] dictionary, atoms $d_j$ as rows.
+        x: [B, N] inputs.
+
+    Returns:
+        [B, M] squared distances from each input to each atom.
+    """
     return jnp.sum(x**2, axis=-1, keepdims=True) - 2 * x @ D.T + jnp.sum(D**2, axis=-1)
 
 
-def encode(params, x, lam: float):
+def encode(params: dict, x: Float[Array, "B N"], lam: float) -> Float[Array, "B M"]:
+    r"""The unrolled WLSC encoder: T non-negative proximal-gradient layers from $z_0 = 0$.
+
+    $z_t = \mathrm{ReLU}\big(z_{t-1} - \eta_t [(z_{t-1} D - x) D^\top + \lambda w(x)]\big)$ with
+    $\eta_t = \mathrm{softplus}(\theta_t)$ and $w$ from
+    [`locality_weights`][dyntools.baselines.wlsc.locality_weights].
+
+    Arguments:
+        params: `{"D": [M, N] dictionary, "theta": [T] raw step sizes}`.
+        x: [B, N] inputs.
+        lam: weight $\lambda$ of the locality penalty.
+
+    Returns:
+        [B, M] non-negative codes $z_T$.
+    """
     D, steps = params["D"], jax.nn.softplus(params["theta"])
     w = locality_weights(D, x)
     z = jnp.zeros((x.shape[0], D.shape[0]), x.dtype)
@@ -32,15 +57,52 @@ def encode(params, x, lam: float):
     return z
 
 
-def wlsc_loss(params, x, lam: float):
+def wlsc_loss(params: dict, x: Float[Array, "B N"], lam: float) -> Float[Array, ""]:
+    r"""The WLSC training loss, averaged over the batch.
+
+    $$
+    L = \Big\langle \tfrac12 \lVert x - z_T D\rVert^2 + \lambda\, w(x) \cdot z_T \Big\rangle_{\text{batch}}.
+    $$
+
+    Arguments:
+        params: `{"D": [M, N], "theta": [T]}` as in [`encode`][dyntools.baselines.wlsc.encode].
+        x: [B, N] inputs.
+        lam: weight $\lambda$ of the locality penalty.
+
+    Returns:
+        Scalar mean loss.
+    """
     z = encode(params, x, lam)
     recon = 0.5 * jnp.sum((x - z @ params["D"]) ** 2, axis=-1)
     return jnp.mean(recon + lam * jnp.sum(locality_weights(params["D"], x) * z, axis=-1))
 
 
-def train_wlsc(sample, n_pixels: int, atoms: int, lam: float, *, layers: int = 10, steps: int = 500,
-               batch: int = 256, lr: float = 3e-3, key=None) -> tuple[dict, np.ndarray]:
-    """Train on fresh batches ``sample(key, batch) -> x``; returns (params, losses)."""
+def train_wlsc(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int, atoms: int, lam: float, *,
+               layers: int = 10, steps: int = 500, batch: int = 256, lr: float = 3e-3,
+               key: Array | None = None) -> tuple[dict, np.ndarray]:
+    r"""Train WLSC with Adam on fresh batches `sample(key, batch) -> x`.
+
+    $D$ starts as random unit-norm rows and is renormalized after every step; every
+    $\eta_t$ starts at 0.1. All `steps` batches are drawn up front ([steps, batch, N] in memory).
+
+    Arguments:
+        sample: `sample(key, n) -> [n, N]` draws n inputs.
+        n_pixels: N, the input dimension.
+        atoms: M, the number of atoms, at least 1.
+        lam: weight $\lambda > 0$ of the locality penalty.
+        layers: T, the number of unrolled encoder layers, at least 1.
+        steps: number of Adam steps.
+        batch: inputs per step.
+        lr: Adam learning rate.
+        key: JAX PRNG key; None for `PRNGKey(0)`.
+
+    Returns:
+        params: `{"D": [M, N] learned dictionary, "theta": [T] raw step sizes}`.
+        losses: [steps] loss per step.
+
+    Raises:
+        DyntoolsError: if `lam` <= 0, or `atoms` or `layers` < 1.
+    """
     if not lam > 0:
         raise DyntoolsError(f"lambda must be positive (got {lam})")
     if atoms < 1 or layers < 1:
