@@ -52,6 +52,10 @@ def test_localization_map(cli, tmp_path):
     assert set(table["median_ipr"]) == {"supervised neuron", "theory", "lca", "ica"}
     assert all(len(v) == 2 for v in table["median_ipr"].values())
     assert (out / "localization_map.png").exists()
+    # every setting is recorded, the supervised neuron's training included (it was hidden in the CLI)
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["methods"] == ["lca", "ica"] and config["kurtosis"] == [-1.0, 3.0]
+    assert config["supervised"]["lr"] == 0.1 and config["supervised"]["steps"] == 1000
 
 
 def test_localization_map_rejects_unknown_methods_before_any_work(cli, tmp_path):

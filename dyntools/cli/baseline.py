@@ -134,46 +134,27 @@ def localization_map(
     import numpy as np
 
     from .. import runs
-    from ..baselines import BaselineConfig, task_sampler, train_baseline
-    from ..inputs import build_task
-    from ..simulations import SimulationConfig, run_simulation
-    from ..simulations.simulate import prepare
+    from ..experiments.localization_map import LocalizationMapConfig, localization_map as run_map
     from ..simulations.sweep import parse_values
 
     runs.check_writable(out, force)
-    values = parse_values(kurtosis)
-    configs = {name: BaselineConfig(name, atoms, lam, steps=steps, seed=seed)
-               for name in (m.strip() for m in methods.split(",")) if name}
-    if not configs:
-        raise DyntoolsError("--methods names no baseline; choose from: lca, warp-lca, wlsc, ica")
-    for config in configs.values():
-        config.validate()
-    tasks = [build_task("auto", float(value), None, n_dims, tuple(xi)) for value in values]  # every point first
-    for config in configs.values():
-        config.check_size(tasks[0].n_pixels)
-    supervised = [prepare(SimulationConfig(kurtosis=float(value), n_dims=n_dims, xi=tuple(xi), steps=1000, lr=0.1,
-                                           batch=1000, seeds=2, saves=10, seed=seed)) for value in values]
-    names = list(configs)
-    table = {"excess_kurtosis": values, "median_ipr": {"supervised neuron": [], "theory": [], **{n: [] for n in names}}}
+    config = LocalizationMapConfig(kurtosis=tuple(float(k) for k in parse_values(kurtosis)),
+                                   methods=tuple(m.strip() for m in methods.split(",") if m.strip()), n_dims=n_dims,
+                                   xi=tuple(xi), atoms=atoms, lam=lam, steps=steps, seed=seed)
+    config.baselines(), config.points()  # every setting and point checked before any training
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
-        job = bar.add_task("localization map", total=len(values))
-        for task, point in zip(tasks, supervised):
-            for name, config in configs.items():
-                table["median_ipr"][name].append(train_baseline(task_sampler(task), task.n_pixels, config)[1]["ipr_median"])
-            sim = run_simulation(point)
-            table["median_ipr"]["supervised neuron"].append(sim.summary["ipr_sim_final_mean"])
-            table["median_ipr"]["theory"].append(sim.summary["ipr_theory_final"])
-            bar.update(job, advance=1)
+        job = bar.add_task("localization map", total=len(config.kurtosis))
+        table = run_map(config, progress=lambda done, _: bar.update(job, completed=done))
+    values = table["excess_kurtosis"]
     from ..plots import localization_map_figure, save
 
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
                          **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
         save(localization_map_figure(table, n_dims), stage / "localization_map.png")
-        runs.write_record(stage, "localization-map", {"methods": names, "n_dims": n_dims, "xi": list(xi),
-                                                      "atoms": atoms, "lambda": lam, "steps": steps}, table, seed)
+        runs.write_record(stage, "localization-map", config.as_dict(), table, seed)
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
     lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
                         for i, k in enumerate(values)]

@@ -1,0 +1,100 @@
+"""The localization map: how localized each learning principle's receptive fields are, across the
+pixel marginal's excess kurtosis, on the same inputs.
+
+At every excess kurtosis (family ``auto``) each sparse-coding or ICA baseline is trained on the
+task's inputs (labels unused) and reports the median IPR of its atoms; the supervised single
+ReLU neuron reports its final IPR (mean over seeds) and the effective theory's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+
+from ..baselines import BaselineConfig, task_sampler, train_baseline
+from ..errors import DyntoolsError
+from ..simulations import SimulationConfig, run_simulation
+from ..simulations.simulate import prepare
+
+SUPERVISED = SimulationConfig(steps=1000, lr=0.1, batch=1000, seeds=2, saves=10)
+
+
+@dataclass(frozen=True)
+class LocalizationMapConfig:
+    """Every setting of a localization map (saved whole in run.json).
+
+    Attributes:
+        kurtosis: the excess kurtosis values, one point each.
+        methods: baseline names (``lca``, ``warp-lca``, ``wlsc``, ``ica``).
+        n_dims: pixels N on the ring.
+        xi: correlation lengths (xi0, xi1) of the two classes.
+        atoms: dictionary size of every baseline (ICA: components).
+        lam: sparsity penalty (None: each baseline's default).
+        steps: training steps of every baseline.
+        seed: random seed of baselines and network.
+        supervised: the supervised neuron's training settings; its task fields (kurtosis,
+            n_dims, xi, seed) are set per point.
+    """
+
+    kurtosis: tuple[float, ...] = tuple(np.linspace(-1.5, 4.0, 6))
+    methods: tuple[str, ...] = ("lca", "wlsc", "ica")
+    n_dims: int = 40
+    xi: tuple[float, float] = (1.0, 2.0)
+    atoms: int = 40
+    lam: float | None = None
+    steps: int = 1000
+    seed: int = 0
+    supervised: SimulationConfig = field(default=SUPERVISED)
+
+    def baselines(self) -> dict[str, BaselineConfig]:
+        """{method: its validated BaselineConfig}.
+
+        Raises:
+            DyntoolsError: no method, or a method's settings are invalid.
+        """
+        if not self.methods:
+            raise DyntoolsError("methods names no baseline; choose from: lca, warp-lca, wlsc, ica")
+        configs = {name: BaselineConfig(name, self.atoms, self.lam, steps=self.steps, seed=self.seed)
+                   for name in self.methods}
+        for config in configs.values():
+            config.validate()
+            config.check_size(self.n_dims)
+        return configs
+
+    def points(self) -> list:
+        """The supervised neuron's prepared simulation at every kurtosis (every task built, so every
+        error is raised, before any training)."""
+        return [prepare(replace(self.supervised, family="auto", kurtosis=float(k), n_dims=self.n_dims,
+                                xi=tuple(self.xi), seed=self.seed)) for k in self.kurtosis]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def localization_map(config: LocalizationMapConfig, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Train every baseline and the supervised neuron at every excess kurtosis.
+
+    Arguments:
+        config: the settings.
+        progress: called with (points done, points in all) after each point.
+    Returns:
+        ``{"excess_kurtosis": [P], "median_ipr": {name: [P]}}`` with one entry per baseline
+        (median atom IPR), ``"supervised neuron"`` (final IPR, mean over seeds) and ``"theory"``
+        (the effective ODE's final IPR).
+    """
+    baselines = config.baselines()
+    points = config.points()
+    table = {"excess_kurtosis": np.asarray(config.kurtosis, dtype=float),
+             "median_ipr": {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}}
+    for i, point in enumerate(points):
+        for name, baseline in baselines.items():
+            summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline)[1]
+            table["median_ipr"][name].append(summary["ipr_median"])
+        summary = run_simulation(point).summary
+        table["median_ipr"]["supervised neuron"].append(summary["ipr_sim_final_mean"])
+        table["median_ipr"]["theory"].append(summary["ipr_theory_final"])
+        if progress is not None:
+            progress(i + 1, len(points))
+    return table
