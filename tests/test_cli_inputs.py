@@ -83,3 +83,27 @@ def test_show_prints_the_summary(cli, tmp_path):
     code, stdout, _ = cli("show", out)
     assert code == 0 and "excess_kurtosis_exact" in stdout and "samples.npz" in stdout
     assert cli("show", tmp_path / "missing")[0] == 2
+
+
+def test_the_same_flags_build_the_same_task_in_every_command(cli, tmp_path):
+    """One set of defaults: inputs, simulate, sweep and baseline record the same task description."""
+    flags = ["--kurtosis", "-1", "--n-dims", "12"]
+    assert cli("inputs", *flags, "--samples", "100", "--out", tmp_path / "i")[0] == 0
+    assert cli("simulate", *flags, "--steps", "20", "--saves", "2", "--batch", "50", "--seeds", "1",
+               "--out", tmp_path / "s")[0] == 0
+    assert cli("baseline", "ica", *flags, "--atoms", "4", "--samples", "200", "--out", tmp_path / "b")[0] == 0
+    records = {name: json.loads((tmp_path / name / "run.json").read_text())["config"] for name in "isb"}
+    tasks = [records["i"]["task"], records["s"]["task"], {k: v for k, v in records["b"]["inputs"].items() if k != "inputs"}]
+    assert tasks[0] == tasks[1] == tasks[2]
+    assert tasks[0]["xi"] == [1.0, 2.0] and tasks[0]["shape"] == [12]
+
+
+def test_derive_says_which_field_an_elliptical_marginal_belongs_to(cli):
+    """An elliptical field's pixel marginal depends on its number of pixels: derive takes --n-dims."""
+    kurtosis = {}
+    for n in ("10", "40"):
+        code, stdout, _ = cli("derive", "--family", "shell", "--n-dims", n, "--order", "3", "--json")
+        report = json.loads(stdout)
+        assert code == 0 and report["n_pixels"] == int(n)
+        kurtosis[n] = report["excess_kurtosis"]
+    assert kurtosis["10"] == pytest.approx(-6 / 12) and kurtosis["40"] == pytest.approx(-6 / 42)  # shell: -6/(N+2)

@@ -25,6 +25,10 @@ Out = Annotated[Path, typer.Option("--out", help="Output run directory.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run in --out.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (strict JSON: "
                                                    "non-finite numbers are null, listed under non_finite).")]
+# one set of task defaults for every command (the same flags build the same task everywhere)
+N_DIMS = 40
+XI = (1.0, 2.0)
+PROPORTION = 0.5
 MAX_INPUT_SAMPLES = 10**8
 INPUT_BYTES = 4 * 2**30  # the samples `inputs` holds and saves
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")

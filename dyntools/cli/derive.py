@@ -8,7 +8,22 @@ import typer
 
 from ..errors import DyntoolsError
 from .app import app
-from .common import Family, Gain, Json, Kurtosis, MAX_ORDER, Param, emit, num, options_task
+from .common import (
+    N_DIMS,
+    PROPORTION,
+    XI,
+    Family,
+    Gain,
+    Json,
+    Kurtosis,
+    MAX_ORDER,
+    NDims,
+    Param,
+    TwoD,
+    emit,
+    num,
+    options_task,
+)
 
 
 @app.command()
@@ -18,6 +33,8 @@ def derive(
     param: Param = None,
     gain: Gain = None,
     density: Annotated[Optional[str], typer.Option(help="Your own symmetric density in x (SymPy syntax), integrating to one.")] = None,
+    n_dims: NDims = N_DIMS,
+    two_d: TwoD = False,
     order: Annotated[int, typer.Option(help="Highest power of a in the series.")] = 7,
     latex: Annotated[bool, typer.Option("--latex", help="Print every derivation step in LaTeX.")] = False,
     as_json: Json = False,
@@ -27,9 +44,11 @@ def derive(
         raise DyntoolsError(f"--order must be between 1 and {MAX_ORDER} (got {order})")
     from ..theory.report import amplifier_report
 
-    marginal, elliptical = _marginal(family, kurtosis, param, gain, density)
+    marginal, task = _marginal(family, kurtosis, param, gain, density, n_dims, two_d)
+    elliptical = task is not None and task.is_elliptical
     report = amplifier_report(marginal, order)
-    if elliptical:
+    if elliptical:  # the pixel marginal of an elliptical field depends on its number of pixels
+        report["n_pixels"] = task.n_pixels
         report["exact_amplifier"] = {"kind": "linear", "slope": marginal.mean_abs(),
                                      "why": "elliptical data: E[x | w.x] is exactly linear in w.x"}
     if latex:
@@ -51,21 +70,20 @@ def derive(
         f"({report['theory_validity']})",
     ]
     if elliptical:
-        lines.insert(0, f"elliptical data: the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
+        lines.insert(0, f"elliptical data on N = {task.n_pixels} pixels (--n-dims; the pixel marginal depends on N): "
+                        f"the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
                         "at all times; below is the pixel marginal's conditional-Gaussian amplifier, for reference")
     emit(report, as_json, lines)
 
 
-def _marginal(family, kurtosis, param, gain, density):
-    """(pixel marginal, whether the data are elliptical) named by the CLI options; a user density
-    takes precedence."""
+def _marginal(family, kurtosis, param, gain, density, n_dims, two_d):
+    """(pixel marginal, the task it belongs to or None for a user density) named by the CLI
+    options; a user density takes precedence."""
     if density is not None:
         if kurtosis is not None or param is not None or gain is not None:
             raise DyntoolsError("--density fixes the marginal; drop --kurtosis/--param/--gain")
         from ..inputs.density import DensityMarginal
 
-        return DensityMarginal(density), False
-    task = options_task(family, kurtosis, param, gain, 40, (1.0, 2.0), False, 0.5)
-    return task.pixel_marginal, task.is_elliptical
-
-
+        return DensityMarginal(density), None
+    task = options_task(family, kurtosis, param, gain, n_dims, XI, two_d, PROPORTION)
+    return task.pixel_marginal, task
