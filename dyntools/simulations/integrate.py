@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import DyntoolsError
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, ArrayLike, Bool, PyTree
 
 # solver name -> diffrax class name (diffrax is imported only when an ODE is integrated)
 ADAPTIVE_SOLVERS = {"tsit5": "Tsit5", "dopri5": "Dopri5", "dopri8": "Dopri8", "heun": "Heun", "bosh3": "Bosh3"}
@@ -13,25 +19,68 @@ SOLVERS = (*ADAPTIVE_SOLVERS, *FIXED_SOLVERS)
 
 
 def check_solver(solver: str) -> None:
+    """Check a solver name.
+
+    Arguments:
+        solver: one of `SOLVERS` (``tsit5``, ``dopri5``, ``dopri8``, ``heun``, ``bosh3``, ``euler``).
+
+    Raises:
+        DyntoolsError: for an unknown name.
+    """
     if solver not in SOLVERS:
         raise DyntoolsError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
 
 
 def max_steps_for(t1: float, stiffness: float, dt0: float | None = None) -> int:
-    """Step budget from the horizon: an explicit solver needs ~t1 * (largest decay rate) steps
-    for stability; allow 50x that (and at least 10^4), or t1/dt0 (+1%) for fixed steps."""
+    r"""The ``max_steps`` budget of a solve, from its horizon.
+
+    An explicit solver needs about $t_1 \times$ (largest decay rate) steps for stability; allow
+    50 times that (and at least $10^4$), or $\lceil 1.01\, t_1 / dt_0\rceil + 16$ for fixed steps.
+
+    Arguments:
+        t1: the final time.
+        stiffness: the largest decay rate of the field (floored at 1e-3).
+        dt0: the fixed step size, or None for an adaptive solver.
+
+    Returns:
+        The maximum number of solver steps.
+    """
     if dt0 is not None:
         return int(np.ceil(1.01 * t1 / dt0)) + 16
     return max(10_000, int(50 * t1 * max(stiffness, 1e-3)))
 
 
-def solve(field, y0, t_save, *, stiffness: float, solver: str = "tsit5", rtol: float = 1e-6, atol: float = 1e-9,
-          dt0: float | None = None, args=None):
-    """Integrate dy/dt = field(t, y, args) from t = 0, returning (ys at t_save, success flag).
+def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: float, solver: str = "tsit5",
+          rtol: float = 1e-6, atol: float = 1e-9, dt0: float | None = None,
+          args: object = None) -> tuple[PyTree[Array], Bool[Array, ""]]:
+    r"""Integrate $dy/dt = \text{field}(t, y, \text{args})$ from $t = 0$ with Diffrax.
 
-    Adaptive solvers use a PID controller (rtol, atol); 'euler' uses the fixed step ``dt0``.
-    ``stiffness`` (the largest decay rate of the field) sets ``max_steps``. Jit-able and
-    vmappable: the flag is a boolean array, checked by :func:`check_solution`."""
+    Adaptive solvers use a PID controller (``rtol``, ``atol``); ``euler`` uses the fixed step
+    ``dt0``. ``stiffness`` sets ``max_steps`` (see `max_steps_for`). Jit-able and vmappable
+    (``t_save`` must be concrete): failures are not raised but flagged, for
+    [`check_solution`][dyntools.simulations.integrate.check_solution].
+
+    Arguments:
+        field: the vector field ``field(t, y, args)``, returning a PyTree shaped like ``y``
+            (e.g. [`EffectiveDynamics`][dyntools.theory.dynamics.EffectiveDynamics]).
+        y0: the initial state at $t = 0$, a PyTree of arrays (e.g. weights [K, N]).
+        t_save: [T] increasing save times, the last one the horizon $t_1$.
+        stiffness: the largest decay rate of the field (e.g. the top eigenvalue of
+            $\Sigma_0 + \Sigma_1$).
+        solver: a name from `SOLVERS`.
+        rtol: relative tolerance of adaptive solvers.
+        atol: absolute tolerance of adaptive solvers.
+        dt0: the initial step (adaptive solvers; None lets Diffrax choose) or the fixed step
+            (``euler``, required).
+        args: passed to ``field`` unchanged.
+
+    Returns:
+        ``(ys, ok)``: the state at each save time, every leaf with a leading axis [T], and a
+            boolean scalar array, True when the solver finished.
+
+    Raises:
+        DyntoolsError: for an unknown solver, or ``euler`` without ``dt0``.
+    """
     import diffrax
 
     check_solver(solver)
@@ -52,8 +101,20 @@ def solve(field, y0, t_save, *, stiffness: float, solver: str = "tsit5", rtol: f
     return sol.ys, sol.result == diffrax.RESULTS.successful
 
 
-def check_solution(ys, succeeded, what: str) -> None:
-    """Raise a one-line DyntoolsError if the solver failed or the solution is not finite."""
+def check_solution(ys: ArrayLike, succeeded: ArrayLike, what: str) -> None:
+    """Raise a one-line DyntoolsError if the solver failed or the solution is not finite.
+
+    Arguments:
+        ys: [T, ...] the solution at the save times (as returned by
+            [`solve`][dyntools.simulations.integrate.solve]; one array, not a PyTree).
+        succeeded: the success flag(s) of [`solve`][dyntools.simulations.integrate.solve] (any
+            shape, e.g. one per vmapped solve).
+        what: what was integrated, to start the message (e.g. ``"effective ODE"``).
+
+    Raises:
+        DyntoolsError: if any flag is False (step budget exhausted or step size collapsed), or
+            the solution is not finite at some save point (the message names the first).
+    """
     if not np.all(np.asarray(succeeded)):
         raise DyntoolsError(f"{what}: the ODE solver did not finish (step budget exhausted or step size "
                             "collapsed); try a shorter horizon, looser tolerances or another --solver")

@@ -1,8 +1,8 @@
-r"""The soft committee machine f(x) = (1/K) sum_k sigma(w_k . x + b_k), trained on the two-class
-task with loss E (y - f(x))^2 (no 1/2, no 1/sqrt(N) input scaling, second layer fixed at 1/K).
+r"""The soft committee machine $f(x) = \frac1K \sum_k \sigma(w_k\cdot x + b_k)$, trained on the two-class
+task with loss $\mathbb{E}(y - f(x))^2$ (no 1/2, no $1/\sqrt N$ input scaling, second layer fixed at $1/K$).
 
 Two trainers share the loss: SGD on fresh mini-batches (``lax.scan``, vmapped over seeds; time
-t = learning rate x steps) and deterministic gradient flow on a fixed sample set (Diffrax).
+$t$ = learning rate x steps) and deterministic gradient flow on a fixed sample set (Diffrax).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
@@ -17,6 +18,11 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .integrate import check_solution, solve
+
+if TYPE_CHECKING:
+    from jax.typing import DTypeLike
+
+    from ..inputs.task import TwoClassTask
 
 ACTIVATIONS = {
     "relu": jax.nn.relu,
@@ -27,6 +33,21 @@ ACTIVATIONS = {
 
 @dataclass(frozen=True)
 class CommitteeMachine:
+    r"""The soft committee machine $f(x) = \frac1K \sum_{k=1}^K \sigma(w_k\cdot x + b_k)$ and its loss.
+
+    Parameters are a dict ``{"w": [K, N]}``, plus ``"b": [K]`` with ``bias``; calling the
+    machine, ``net(params, x)``, returns $f(x)$ [B] for inputs ``x`` [B, N].
+
+    Attributes:
+        n_inputs: N, the number of pixels (2-D inputs flattened).
+        neurons: K, the number of hidden units (1 = the single neuron).
+        activation: $\sigma$, a name from `ACTIVATIONS` (``relu``, ``sigmoid``, ``erf``).
+        bias: whether the units have trainable biases $b_k$ (no effective theory then).
+
+    Raises:
+        DyntoolsError: for an unknown activation or ``neurons < 1``.
+    """
+
     n_inputs: int
     neurons: int = 1
     activation: str = "relu"
@@ -43,8 +64,20 @@ class CommitteeMachine:
         """The effective ODE covers ReLU units without bias."""
         return self.activation == "relu" and not self.bias
 
-    def init(self, key: PRNGKeyArray, init_scale: float, dtype=jnp.float64) -> dict:
-        """Xavier-normal weights times sqrt(init_scale); zero biases."""
+    def init(self, key: PRNGKeyArray, init_scale: float, dtype: DTypeLike = jnp.float64) -> dict:
+        r"""Initial parameters: Xavier-normal weights times $\sqrt{\text{init\_scale}}$, zero biases.
+
+        The weights have standard deviation $\sqrt{2/(N + K)}\,\sqrt{\text{init\_scale}}$.
+
+        Arguments:
+            key: the JAX random key.
+            init_scale: the variance factor (positive; 1e-3 keeps a single neuron in the
+                early-time regime).
+            dtype: the parameters' dtype.
+
+        Returns:
+            ``{"w": [K, N]}``, plus ``"b": [K]`` zeros with ``bias``.
+        """
         std = math.sqrt(2.0 / (self.n_inputs + self.neurons)) * math.sqrt(init_scale)
         params = {"w": std * jax.random.normal(key, (self.neurons, self.n_inputs), dtype=dtype)}
         if self.bias:
@@ -55,23 +88,54 @@ class CommitteeMachine:
         pre = x @ params["w"].T + params.get("b", 0.0)
         return jnp.mean(ACTIVATIONS[self.activation](pre), axis=-1)
 
-    def loss(self, params: dict, x, y) -> Float[Array, ""]:
+    def loss(self, params: dict, x: Float[Array, "B N"], y: Float[Array, " B"]) -> Float[Array, ""]:
+        r"""The mean squared error $\frac1B \sum_b (y_b - f(x_b))^2$ over a batch (no 1/2).
+
+        Arguments:
+            params: ``{"w": [K, N]}`` (plus ``"b": [K]`` with ``bias``).
+            x: [B, N] inputs.
+            y: [B] labels in {0, 1}, as floats.
+
+        Returns:
+            The scalar loss.
+        """
         return jnp.mean((y - self(params, x)) ** 2)
 
 
 CHUNK_STEPS = 500  # SGD steps per compiled call: Ctrl-C is honoured between calls
 
 
-def sgd_trajectories(task, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: float, steps: int,
-                     batch: int, saves: int, dtype=jnp.float32) -> dict:
-    """SGD on fresh batches from ``task``, one run per key (vmapped), all from ``params0``.
+def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: float,
+                     steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32) -> dict:
+    r"""SGD on fresh batches from ``task``, one run per key (vmapped), all from ``params0``.
 
-    Seed ``s`` splits its key into one key per saved block and each block key into one key per
-    step. The steps run in compiled chunks of at most ``CHUNK_STEPS`` (one program for the chunk
-    size, one for a remainder), so an interrupt takes effect between chunks.
+    Each step draws a fresh batch and takes $\theta \leftarrow \theta - \text{lr}\,\nabla L$
+    ([`CommitteeMachine.loss`][dyntools.simulations.network.CommitteeMachine.loss]), so time is
+    $t = \text{lr} \times \text{steps}$. Seed ``s`` splits its key into one key per saved block and
+    each block key into one key per step. The steps run in compiled chunks of at most
+    `CHUNK_STEPS` (one program for the chunk size, one for a remainder), so an interrupt takes
+    effect between chunks.
 
-    Returns parameters at ``saves + 1`` equally spaced steps (including step 0), each leaf with
-    leading axes [seeds, saves + 1]. ``steps`` must be a multiple of ``saves``."""
+    Arguments:
+        task: the two-class task the batches are drawn from.
+        net: the network.
+        params0: the initial parameters, ``{"w": [K, N]}`` (plus ``"b": [K]``), shared by all
+            runs.
+        keys: [seeds] JAX random keys, one per run.
+        lr: the learning rate.
+        steps: the number of SGD steps, a multiple of ``saves``.
+        batch: fresh samples per step.
+        saves: the number of saved points after step 0.
+        dtype: the dtype of the parameters and the data.
+
+    Returns:
+        The parameters at ``saves + 1`` equally spaced steps (step 0 included), each leaf with
+            leading axes [seeds, saves + 1]: ``"w"`` [seeds, saves + 1, K, N] (and ``"b"``
+            [seeds, saves + 1, K]).
+
+    Raises:
+        DyntoolsError: if ``steps`` is not a multiple of ``saves``.
+    """
     if steps % saves:
         raise DyntoolsError(f"--steps ({steps}) must be a multiple of the number of saved points ({saves})")
     every = steps // saves
@@ -104,14 +168,42 @@ def _sgd_chunk(params, step_keys, lr, task, net, batch, dtype_name):
 
 
 def first_nonfinite_step(weights: np.ndarray, save_every: int) -> int | None:
-    """The first saved step whose weights are not all finite (weights [seeds, T, ...])."""
+    """The first saved step whose weights are not all finite, in any run.
+
+    Arguments:
+        weights: `[seeds, T, ...]` saved weights (e.g. [seeds, T, K, N]).
+        save_every: SGD steps between saved points.
+
+    Returns:
+        The step number (save index times ``save_every``), or None if every save is finite.
+    """
     finite = np.isfinite(weights.reshape(weights.shape[0], weights.shape[1], -1)).all(axis=(0, 2))
     return None if finite.all() else int(np.argmin(finite)) * save_every
 
 
-def gradient_flow_trajectories(task, net: CommitteeMachine, params0: dict, key: PRNGKeyArray, *, samples: int,
-                               t_save: np.ndarray, solver: str = "tsit5") -> dict:
-    """Deterministic gradient flow d params/dt = -grad L on one fixed sample set, by Diffrax."""
+def gradient_flow_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, key: PRNGKeyArray, *,
+                               samples: int, t_save: np.ndarray, solver: str = "tsit5") -> dict:
+    r"""Deterministic gradient flow $d\theta/dt = -\nabla L(\theta)$ on one fixed sample set, by Diffrax.
+
+    The loss is the empirical mean over ``samples`` inputs drawn once from ``key`` (float64); the
+    largest eigenvalue of their second-moment matrix sets the solver's step budget.
+
+    Arguments:
+        task: the two-class task the samples are drawn from.
+        net: the network.
+        params0: the initial parameters, ``{"w": [K, N]}`` (plus ``"b": [K]``).
+        key: the JAX random key of the sample set.
+        samples: the number of (x, y) samples.
+        t_save: [T] increasing save times (continuous time, the last one the horizon).
+        solver: a Diffrax solver name from `SOLVERS` of [`integrate`][dyntools.simulations.integrate].
+
+    Returns:
+        The parameters at each save time, each leaf with a leading axis [T]: ``"w"`` [T, K, N]
+            (and ``"b"`` [T, K]).
+
+    Raises:
+        DyntoolsError: if the solver fails or the solution is not finite.
+    """
     x, y = task.sample(key, samples, jnp.float64)
     x, y = x.reshape(samples, -1), y.astype(jnp.float64)
     field = lambda t, params, args: jax.tree.map(jnp.negative, jax.grad(net.loss)(params, x, y))  # noqa: E731

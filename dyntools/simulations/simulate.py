@@ -1,6 +1,6 @@
 """Theory and network side by side, from the same initial weights.
 
-:func:`run_simulation` is what ``dyntools simulate`` and ``dyntools sweep`` call: it builds the
+[`run_simulation`][dyntools.simulations.simulate.run_simulation] is what ``dyntools simulate`` and ``dyntools sweep`` call: it builds the
 task, draws the initial weights from ``seed``, integrates the effective ODE (when the network
 has one: ReLU, no bias) and trains the network (``seeds`` SGD runs that share the initial
 weights and differ in their data), then measures localization.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from ..theory.report import THEORY_VALIDITY
 from .integrate import check_solution, solve
 from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_trajectories
 
+if TYPE_CHECKING:
+    from ..theory.amplifier import Amplifier
+
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
 AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
 MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
@@ -35,7 +39,44 @@ LR_SCREEN_STEPS = 100  # each candidate is screened on this many steps, the firs
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    """Everything that defines a simulation (saved in run.json)."""
+    r"""Everything that defines a simulation (saved in run.json); the options of ``dyntools simulate``.
+
+    Values are checked by `validate` (each on its own) and
+    [`prepare`][dyntools.simulations.simulate.prepare] (the task and theory they build).
+
+    Attributes:
+        family: the pixel marginal family (``auto``, ``gaussian``, ``binary``, ``uniform``,
+            ``laplace``, ``alg``, ``gennorm``, ``t``, ``nlgp``, ``elliptical-t``, ``shell``,
+            ``ising``); ``auto`` picks one that reaches ``kurtosis``.
+        kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give this
+            or ``param``.
+        param: the family's raw parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp:
+            gain), or None.
+        n_dims: N pixels on the ring, or the side L of the L x L torus with ``two_d``.
+        two_d: L x L inputs on a torus instead of a ring.
+        xi: $(\xi_0, \xi_1)$, the correlation lengths of classes 0 and 1, in pixels (stored as a
+            tuple).
+        proportion: $P(y = 1)$, in (0, 1).
+        gaussian_clone: Gaussian pixels with exactly the chosen model's pixel covariances.
+        neurons: K hidden units (1 = the single neuron).
+        activation: ``relu``, ``sigmoid`` or ``erf``.
+        bias: trainable biases (no effective theory then).
+        trainer: ``sgd`` (fresh batches) or ``flow`` (gradient flow on ``samples`` fixed samples).
+        steps: SGD steps; time runs to $t = \text{lr} \times \text{steps}$.
+        lr: the learning rate (also the time unit of the theory).
+        batch: fresh samples per SGD step.
+        samples: the fixed sample set of ``trainer="flow"``.
+        init_scale: initial weights are Xavier normal times $\sqrt{\text{init\_scale}}$.
+        seeds: network runs; they share the initial weights and differ in their data.
+        seed: the random seed of the initial weights (the data use ``seed + 1``).
+        saves: saved time points after $t = 0$ (capped at ``steps``, which must be a multiple of
+            it).
+        amplifier: the theory's amplifier form: ``quadrature``, ``series`` or ``closed``.
+        order: the series order with ``amplifier="series"``.
+        solver: the Diffrax solver of the ODEs (``tsit5``, ``dopri5``, ``dopri8``, ``bosh3``,
+            ``heun``, ``euler``; ``euler`` steps the effective ODE by ``lr``).
+        precision: the network's precision, ``float32`` or ``float64`` (the theory is float64).
+    """
 
     family: str = "auto"
     kurtosis: float | None = None
@@ -66,8 +107,16 @@ class SimulationConfig:
         object.__setattr__(self, "xi", tuple(self.xi))  # hashable, whatever sequence was given
 
     def validate(self) -> None:
-        """Every setting on its own (names, ranges, sizes, memory); the task and the theory are
-        checked by :func:`prepare`."""
+        """Check every setting on its own (names, ranges, sizes, memory).
+
+        The task and the theory are checked by
+        [`prepare`][dyntools.simulations.simulate.prepare].
+
+        Raises:
+            DyntoolsError: for the first invalid setting, naming its command-line option; also
+                when the input batches or the saved weights would need more than
+                `MEMORY_BUDGET` bytes.
+        """
         from ..theory.amplifier import KINDS
         from .integrate import check_solver
         from .network import ACTIVATIONS
@@ -101,6 +150,7 @@ class SimulationConfig:
 
     @property
     def n_pixels(self) -> int:
+        """N, the number of pixels: ``n_dims``, or ``n_dims**2`` with ``two_d``."""
         return self.n_dims ** (2 if self.two_d else 1)
 
     def _check_memory(self) -> None:
@@ -115,11 +165,34 @@ class SimulationConfig:
                                     f"lower {flags} or --n-dims")
 
     def as_dict(self) -> dict:
+        """The settings as a plain dict (``xi`` a tuple), as saved in run.json.
+
+        Returns:
+            ``{field name: value}`` for every field.
+        """
         return asdict(self)
 
 
 @dataclass
 class SimulationResult:
+    r"""What [`run_simulation`][dyntools.simulations.simulate.run_simulation] returns.
+
+    Shapes: S = ``seeds`` (1 with ``trainer="flow"``), T = ``saves + 1`` saved times (from
+    $t = 0$), K = ``neurons``, N pixels (2-D inputs flattened).
+
+    Attributes:
+        config: the settings of the run.
+        task_description: the task's description (family, marginal, $\xi$, kernel clipping, ...).
+        arrays: ``t`` [T] saved times, ``w_sim`` [S, T, K, N] network weights, ``ipr_sim``
+            [S, T, K], ``sigma0`` and ``sigma1`` `[*grid]` the first rows of the class
+            covariances; with an effective theory also ``w_theory`` [T, K, N], ``ipr_theory``
+            [T, K] and ``cosine`` [S, T, K] (theory vs network, per neuron).
+        summary: the scalar results (see [`summarize`][dyntools.simulations.simulate.summarize]).
+        amplifier: the theory's [`Amplifier`][dyntools.theory.amplifier.Amplifier], or None
+            without an effective theory.
+        marginal: the pixel marginal of class 1.
+    """
+
     config: SimulationConfig
     task_description: dict
     arrays: dict = field(repr=False)
@@ -130,7 +203,15 @@ class SimulationResult:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A validated configuration with everything built before the first sample is drawn."""
+    """A validated configuration with everything built before the first sample is drawn.
+
+    Attributes:
+        config: the settings.
+        task: the two-class task ([`TwoClassTask`][dyntools.inputs.task.TwoClassTask]).
+        net: the network.
+        amplifier: the theory's amplifier, or None when the network has no effective theory
+            (not ReLU, or with bias).
+    """
 
     config: SimulationConfig
     task: object
@@ -140,8 +221,19 @@ class Prepared:
 
 @lru_cache(maxsize=512)  # a sweep prepares every point up front, then runs them
 def prepare(config: SimulationConfig) -> Prepared:
-    """Validate ``config`` and build its task, network and theory (raising a one-line
-    DyntoolsError for anything wrong) without drawing a sample or training anything."""
+    """Validate ``config`` and build its task, network and theory, without drawing a sample.
+
+    Cached (512 configurations): a sweep prepares every point up front, then runs them.
+
+    Arguments:
+        config: the settings.
+
+    Returns:
+        The [`Prepared`][dyntools.simulations.simulate.Prepared] run.
+
+    Raises:
+        DyntoolsError: a one-line error for any invalid setting, task or theory.
+    """
     config.validate()
     task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
                       config.proportion, config.gaussian_clone)
@@ -151,12 +243,36 @@ def prepare(config: SimulationConfig) -> Prepared:
 
 
 def save_steps(config: SimulationConfig) -> np.ndarray:
-    """Step indices of the saved points (saves + 1 of them, from 0)."""
+    r"""Step indices of the saved points.
+
+    Arguments:
+        config: the settings (``steps``, ``saves``).
+
+    Returns:
+        [T] integer steps $0, e, 2e, \dots$ with $e$ = ``steps // saves``, T = ``min(saves, steps) + 1``.
+    """
     saves = min(config.saves, config.steps)
     return np.arange(saves + 1) * (config.steps // saves)
 
 
 def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
+    """Integrate the effective ODE and train the network from the same initial weights.
+
+    Draws the initial weights from ``seed``, trains ``seeds`` networks (SGD runs that share them
+    and differ in their data, or one gradient flow), integrates the effective ODE when the
+    network has one (ReLU, no bias), and measures localization (IPR) and agreement (cosine).
+
+    Arguments:
+        config: the settings, or a [`Prepared`][dyntools.simulations.simulate.Prepared] run.
+
+    Returns:
+        The [`SimulationResult`][dyntools.simulations.simulate.SimulationResult], summary
+            included.
+
+    Raises:
+        DyntoolsError: for invalid settings, SGD that diverges (with a learning rate that
+            does not, if one is found), or an ODE solve that fails.
+    """
     prepared = config if isinstance(config, Prepared) else prepare(config)
     config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
     t = config.lr * save_steps(config)
@@ -174,10 +290,17 @@ def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
 
 
 def run_theory(config: SimulationConfig | Prepared) -> dict:
-    """The effective ODE alone, from the initial weights :func:`run_simulation` would draw.
+    """The effective ODE alone, from the initial weights `run_simulation` would draw.
+
+    Arguments:
+        config: the settings, or a [`Prepared`][dyntools.simulations.simulate.Prepared] run.
 
     Returns:
-        {"t": [T] saved times, "w_theory": [T, K, N] weights, "ipr_theory": [T, K]}.
+        ``{"t": [T] saved times, "w_theory": [T, K, N] weights, "ipr_theory": [T, K]}``.
+
+    Raises:
+        DyntoolsError: for invalid settings, a network without an effective theory (not ReLU,
+            or with bias), or an ODE solve that fails.
     """
     prepared = config if isinstance(config, Prepared) else prepare(config)
     config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
@@ -239,12 +362,38 @@ def _theory(task, amplifier, w0, t, config) -> np.ndarray:
 
 
 def localization_time(t: np.ndarray, ipr_curve: np.ndarray, n: int) -> float | None:
-    """First saved time at which IPR >= LOCALIZED_IPR / N (None if never)."""
+    """First saved time at which the IPR reaches `LOCALIZED_IPR` / N (random fields: about 3 / N).
+
+    Arguments:
+        t: [T] saved times.
+        ipr_curve: [T] IPR at those times.
+        n: N, the number of pixels.
+
+    Returns:
+        The time, or None if the IPR never reaches the threshold.
+    """
     hit = np.flatnonzero(ipr_curve >= LOCALIZED_IPR / n)
     return float(t[hit[0]]) if hit.size else None
 
 
-def summarize(result: SimulationResult, elliptical: bool, amplifier) -> dict:
+def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier | None) -> dict:
+    """The scalar results of a simulation, as saved in run.json.
+
+    Arguments:
+        result: the simulation's result (its ``arrays`` are read).
+        elliptical: whether the data are elliptical (adds sinusoid-fit residuals).
+        amplifier: the theory's amplifier, or None without an effective theory.
+
+    Returns:
+        The marginal (``family``, ``parameter``, ``excess_kurtosis``), ``n_pixels``, ``neurons``,
+            ``ipr_random`` (3/N), ``ipr_localized_threshold``, ``ipr_sim_final_mean`` and
+            ``_std`` (over seeds, each the mean over neurons), ``time_to_localization_sim``,
+            ``gaussian_clone``, ``clone_of``, ``theory``, ``theory_validity`` and
+            ``kernel_clipping``; with a theory also ``ipr_theory_final``, ``cosine_final``,
+            ``cosine_min``, ``cosine_over_time`` [T] (mean over seeds and neurons),
+            ``time_to_localization_theory`` and ``theory_agreement_time`` (last time with
+            cosine >= `AGREEMENT_COSINE`); for elliptical data the final sinusoid residuals.
+    """
     a, n = result.arrays, result.arrays["w_sim"].shape[-1]
     final_sim = a["ipr_sim"][:, -1].mean(axis=-1)  # per seed, mean over neurons
     marginal = result.marginal

@@ -1,9 +1,9 @@
 """Sweeps of theory and network over a grid of any numeric settings, resumable.
 
-A :class:`Grid` names its axes (excess ``kurtosis``, the family ``param``, ``xi0``, ``xi1``,
+A [`Grid`][dyntools.simulations.sweep.Grid] names its axes (excess ``kurtosis``, the family ``param``, ``xi0``, ``xi1``,
 ``lr``, ``init_scale``, ``proportion``, ``seed``, ``n_dims``, ``neurons``, ``batch``) and
-their values; its points are their Cartesian product, each one a :class:`SimulationConfig`
-that ``dyntools simulate`` would run with the same numbers. Results are an xarray Dataset with
+their values; its points are their Cartesian product, each one a
+[`SimulationConfig`][dyntools.simulations.simulate.SimulationConfig] that ``dyntools simulate`` would run with the same numbers. Results are an xarray Dataset with
 one dimension per axis (the axis ``seed`` is named ``base_seed`` there, because ``seed``
 counts the SGD runs of a point).
 
@@ -22,7 +22,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -31,6 +31,11 @@ from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
 from ..runs import jsonable, package_version
 from .simulate import SimulationConfig, prepare, run_simulation, run_theory, save_steps
 
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .simulate import Prepared
+
 AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": float, "init_scale": float,
         "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
 KURTOSIS_AXES = ("kurtosis", "param")  # axes along which excess kurtosis changes monotonically
@@ -38,7 +43,18 @@ MAX_POINTS = 100_000
 
 
 def parse_values(text: str) -> np.ndarray:
-    """'start:stop:count' (inclusive, evenly spaced) or 'v1,v2,...'; finite numbers only."""
+    """Read the values of a sweep axis from the command line.
+
+    Arguments:
+        text: ``START:STOP:COUNT`` (inclusive, evenly spaced, COUNT from 1 to `MAX_POINTS`) or
+            ``V1,V2,...``.
+
+    Returns:
+        [COUNT] the values, as floats.
+
+    Raises:
+        DyntoolsError: if the text cannot be read or a value is not finite.
+    """
     try:
         if ":" in text:
             start, stop, count = text.split(":")
@@ -60,8 +76,19 @@ class Grid:
     """Named sweep axes and their values; the points are the Cartesian product, first axis slowest.
 
     Arguments:
-        axes: {axis name: values}, names from :data:`AXES` (at most one of ``kurtosis`` and
-            ``param``); integer axes take integral values.
+        axes: ``{axis name: values}``, names from `AXES` (``kurtosis``, ``param``, ``xi0``,
+            ``xi1``, ``lr``, ``init_scale``, ``proportion``, ``seed``, ``n_dims``, ``neurons``,
+            ``batch``; at most one of ``kurtosis`` and ``param``), each with a scalar or a 1-D
+            sequence of finite values; integer axes take whole numbers.
+
+    Attributes:
+        axes: ``((name, values), ...)`` in the order given, values converted to the axis's
+            type (float or int).
+
+    Raises:
+        DyntoolsError: for an unknown axis, empty or non-finite values, non-integral values of
+            an integer axis, no axis, both ``kurtosis`` and ``param``, or more than
+            `MAX_POINTS` points.
     """
 
     axes: tuple[tuple[str, tuple], ...]
@@ -87,10 +114,12 @@ class Grid:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The axis names, in order."""
         return tuple(name for name, _ in self.axes)
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The number of values along each axis."""
         return tuple(len(values) for _, values in self.axes)
 
     @property
@@ -99,21 +128,51 @@ class Grid:
         return next((name for name in self.names if name in KURTOSIS_AXES), None)
 
     def points(self) -> list[dict]:
+        """Every point of the grid, first axis slowest.
+
+        Returns:
+            ``prod(shape)`` dicts ``{axis name: value}``.
+        """
         return [dict(zip(self.names, values)) for values in itertools.product(*(v for _, v in self.axes))]
 
     def configs(self, base: SimulationConfig) -> list[SimulationConfig]:
+        """The settings of every point, in the order of `points`.
+
+        Arguments:
+            base: the settings the grid's values replace (see `point_config`).
+
+        Returns:
+            One [`SimulationConfig`][dyntools.simulations.simulate.SimulationConfig] per point
+                (not validated).
+        """
         return [point_config(base, point) for point in self.points()]
 
 
 def point_config(base: SimulationConfig, point: dict) -> SimulationConfig:
-    """``base`` with a grid point's values (``xi0``/``xi1`` are the two entries of ``xi``)."""
+    """``base`` with a grid point's values.
+
+    Arguments:
+        base: the settings of the sweep.
+        point: ``{axis name: value}``; ``xi0`` and ``xi1`` set the two entries of ``xi``, any
+            other name the field of that name.
+
+    Returns:
+        The point's settings (not validated).
+    """
     changes = dict(point)
     xi = [changes.pop("xi0", base.xi[0]), changes.pop("xi1", base.xi[1])]
     return replace(base, xi=tuple(xi), **changes)
 
 
 def partial_directory(directory: Path | str) -> Path:
-    """Where the finished points of an unfinished sweep into ``directory`` are kept."""
+    """Where the finished points of an unfinished sweep into ``directory`` are kept.
+
+    Arguments:
+        directory: the sweep's run directory.
+
+    Returns:
+        The hidden sibling ``.<name>.sweep-points`` of ``directory``.
+    """
     directory = Path(directory)
     return directory.parent / f".{directory.name}.sweep-points"
 
@@ -122,8 +181,21 @@ def _label(point: dict) -> str:
     return ", ".join(f"{name} = {value:g}" for name, value in point.items())
 
 
-def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False) -> list:
-    """Every point's task and theory, built (so every error is raised) before any work."""
+def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False) -> list[Prepared]:
+    """Every point's task and theory, built (so every error is raised) before any work.
+
+    Arguments:
+        base: the settings of every point, before the grid's values replace some of them.
+        grid: the axes and values.
+        theory_only: require an effective theory (ReLU units, no bias) at every point.
+
+    Returns:
+        One [`Prepared`][dyntools.simulations.simulate.Prepared] run per point, in the order of
+            [`Grid.points`][dyntools.simulations.sweep.Grid.points].
+
+    Raises:
+        DyntoolsError: the first point's error, prefixed with the point's values.
+    """
     prepared = []
     for point, config in zip(grid.points(), grid.configs(base)):
         try:
@@ -137,9 +209,15 @@ def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False
 
 @dataclass(frozen=True)
 class SweepResult:
-    """The sweep's labelled results and what happened to a leftover partial sweep."""
+    """The sweep's labelled results and what happened to a leftover partial sweep.
 
-    dataset: object  # xarray.Dataset, see :func:`run_sweep`
+    Attributes:
+        dataset: the ``xarray.Dataset`` of results (see
+            [`run_sweep`][dyntools.simulations.sweep.run_sweep]).
+        discarded_points: finished points of an earlier sweep with other settings, discarded.
+    """
+
+    dataset: object  # xarray.Dataset, see run_sweep
     discarded_points: int  # finished points of an earlier sweep with other settings, discarded
 
 
@@ -149,18 +227,24 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
 
     Arguments:
         directory: the run directory the sweep will be written to (its finished points are kept
-            in :func:`partial_directory` until it is).
+            in [`partial_directory`][dyntools.simulations.sweep.partial_directory] until it is).
         base: the settings of every point, before the grid's values replace some of them.
         grid: the axes and values.
         theory_only: integrate only the effective ODE (no network is trained).
         progress: called with (points done, points in all) after each point.
     Returns:
-        A :class:`SweepResult` whose dataset has dims [*axes, seed, time] and variables
-        ``excess_kurtosis``, ``parameter``, ``ipr_theory`` [*axes], ``ipr_theory_t`` and ``t``
-        [*axes, time], and unless ``theory_only`` ``ipr_sim`` [*axes, seed] (final IPR, mean
-        over neurons), ``ipr_sim_t`` [*axes, seed, time], ``cosine_final`` and
-        ``agreement_time`` [*axes]; with a kurtosis or param axis, the critical excess kurtosis
-        along it for every combination of the other axes (see :func:`critical_variables`).
+        A [`SweepResult`][dyntools.simulations.sweep.SweepResult] whose dataset has dims
+            `[*axes, seed, time]` (the axis ``seed`` named ``base_seed``, see `dataset_dim`) and
+            variables ``excess_kurtosis``, ``parameter``, ``ipr_theory`` `[*axes]`,
+            ``ipr_theory_t`` and ``t`` `[*axes, time]` (IPRs are means over neurons), and unless
+            ``theory_only`` ``ipr_sim`` `[*axes, seed]` (final IPR), ``ipr_sim_t``
+            `[*axes, seed, time]`, ``cosine_final`` and ``agreement_time`` `[*axes]`; with a
+            kurtosis or param axis, the critical excess kurtosis along it for every combination
+            of the other axes (see [`critical_variables`][dyntools.simulations.sweep.critical_variables]).
+
+    Raises:
+        DyntoolsError: for an invalid point (before any work) or a point whose run fails (its
+            finished points are then removed).
     """
     prepared = validate_sweep(base, grid, theory_only)
     partial = partial_directory(directory)
@@ -237,22 +321,52 @@ def _dataset(points: list[dict], base: SimulationConfig, grid: Grid, theory_only
 
 
 def dataset_dim(axis: str) -> str:
-    """The Dataset dimension of a grid axis (``seed`` is taken by the SGD runs of a point)."""
+    """The Dataset dimension of a grid axis (``seed`` is taken by the SGD runs of a point).
+
+    Arguments:
+        axis: a grid axis name.
+
+    Returns:
+        ``"base_seed"`` for ``seed``, the name itself otherwise.
+    """
     return "base_seed" if axis == "seed" else axis
 
 
-def n_pixels(ds, base: SimulationConfig) -> np.ndarray | int:
-    """N at every point (it changes along an ``n_dims`` axis)."""
+def n_pixels(ds: xr.Dataset, base: SimulationConfig) -> xr.DataArray | int:
+    """N, the number of pixels, at every point (it changes along an ``n_dims`` axis).
+
+    Arguments:
+        ds: the sweep's dataset.
+        base: the sweep's settings (``n_dims``, ``two_d``).
+
+    Returns:
+        ``base.n_pixels``, or a DataArray over ``n_dims`` when the grid has that axis.
+    """
     if "n_dims" in ds.dims:
         return ds["n_dims"] ** (2 if base.two_d else 1)
     return base.n_pixels
 
 
-def critical_variables(ds, grid: Grid, base: SimulationConfig) -> dict:
-    """The excess kurtosis where localization sets in along the grid's kurtosis (or param) axis,
-    for every combination of the other axes: ``critical_excess_kurtosis_theory`` and, with a
-    network, ``..._network`` with its bootstrap ``..._network_interval`` [*other axes, bound];
-    see :func:`dyntools.metrics.critical_kurtosis`. NaN where there is no crossing."""
+def critical_variables(ds: xr.Dataset, grid: Grid, base: SimulationConfig) -> dict:
+    """The excess kurtosis where localization sets in along the grid's kurtosis (or param) axis.
+
+    Computed for every combination of the other axes with
+    [`critical_kurtosis`][dyntools.metrics.critical_kurtosis] (theory) and
+    [`critical_kurtosis_bootstrap`][dyntools.metrics.critical_kurtosis_bootstrap] (network, over
+    seeds); NaN where there is no crossing.
+
+    Arguments:
+        ds: the sweep's dataset (``excess_kurtosis``, ``ipr_theory``, and ``ipr_sim`` with a
+            network).
+        grid: the sweep's grid.
+        base: the sweep's settings (for N).
+
+    Returns:
+        ``{}`` without a kurtosis or param axis; otherwise DataArrays
+            ``critical_excess_kurtosis_theory`` `[*other axes]` and, with a network,
+            ``critical_excess_kurtosis_network`` `[*other axes]` and its bootstrap
+            ``critical_excess_kurtosis_network_interval`` `[*other axes, bound]`.
+    """
     import xarray as xr
 
     axis = grid.kurtosis_axis
@@ -281,9 +395,23 @@ def _none_to_nan(value):
     return math.nan if value is None else value
 
 
-def critical_summary(ds, grid: Grid, base: SimulationConfig) -> dict:
-    """The critical excess kurtosis for run.json: numbers for a one-axis sweep (with the reason
-    when there is no crossing), nested lists over the other axes otherwise."""
+def critical_summary(ds: xr.Dataset, grid: Grid, base: SimulationConfig) -> dict:
+    """The critical excess kurtosis for run.json.
+
+    Arguments:
+        ds: the sweep's dataset, with the variables of
+            [`critical_variables`][dyntools.simulations.sweep.critical_variables].
+        grid: the sweep's grid.
+        base: the sweep's settings (for N).
+
+    Returns:
+        ``{}`` without a kurtosis or param axis. For a one-axis sweep, numbers:
+            ``critical_excess_kurtosis_theory`` with its ``..._reason`` when there is no
+            crossing, and with a network ``..._network``, its ``..._network_interval``,
+            ``..._network_reason`` and ``critical_no_crossing_fraction`` (of bootstrap
+            resamples). Otherwise ``critical_over`` (the other axes' dimensions) and every
+            ``critical_*`` variable as an array over them.
+    """
     axis = grid.kurtosis_axis
     if axis is None:
         return {}
@@ -306,7 +434,11 @@ def critical_summary(ds, grid: Grid, base: SimulationConfig) -> dict:
 
 
 def finish(directory: Path) -> None:
-    """Remove the finished points once the sweep's run directory is written."""
+    """Remove the finished points once the sweep's run directory is written.
+
+    Arguments:
+        directory: the sweep's run directory (see `partial_directory`).
+    """
     shutil.rmtree(partial_directory(directory), ignore_errors=True)
 
 

@@ -1,14 +1,15 @@
-"""SymPy expressions -> jit-able, vmappable JAX functions (never retyped by hand).
+r"""SymPy expressions -> jit-able, vmappable JAX functions (never retyped by hand).
 
 SymPy's ``lambdify(..., "jax")`` maps ``erf`` to the scalar ``math.erf``; here every special
-function is mapped to its ``jax.scipy.special`` counterpart, plus :class:`Erfcx`, the scaled
-complementary error function exp(z^2) erfc(z), which keeps closed forms finite where exp(z^2)
-alone would overflow.
+function is mapped to its ``jax.scipy.special`` counterpart, plus
+[`Erfcx`][dyntools.theory.codegen.Erfcx], the scaled complementary error function
+$e^{z^2}\mathrm{erfc}(z)$, which keeps closed forms finite where $e^{z^2}$ alone would overflow.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -16,7 +17,13 @@ from .._jax import jax, jnp
 
 
 class Erfcx(sp.Function):
-    """erfcx(z) = exp(z^2) erfc(z)."""
+    r"""The scaled complementary error function $\mathrm{erfcx}(z) = e^{z^2}\,\mathrm{erfc}(z)$, as a SymPy function.
+
+    Compiled by `to_jax` to a float64-accurate JAX version: $e^{z^2}\mathrm{erfc}(z)$ directly
+    for $z < 4$, else the continued fraction
+    $\sqrt{\pi}\,\mathrm{erfcx}(z) = 1/(z + \tfrac12/(z + 1/(z + \tfrac32/(z + \dots))))$.
+    ``rewrite(sp.erfc)`` turns it back into $e^{z^2}\mathrm{erfc}(z)$.
+    """
 
     def _eval_rewrite_as_erfc(self, z, **kwargs):
         return sp.exp(z**2) * sp.erfc(z)
@@ -42,13 +49,33 @@ JAX_FUNCTIONS = {
 }
 
 
-def to_jax(expr: sp.Expr, *symbols: sp.Symbol):
-    """A JAX function of ``symbols`` evaluating ``expr`` elementwise."""
+def to_jax(expr: sp.Expr, *symbols: sp.Symbol) -> Callable:
+    """A JAX function of ``symbols`` evaluating ``expr`` elementwise.
+
+    Special functions map to ``jax.scipy.special`` (erf, erfc, gammaln, ...) and `Erfcx` to its
+    float64-accurate JAX version, so the result is jit-able and vmappable.
+
+    Arguments:
+        expr: the SymPy expression.
+        *symbols: its free symbols, in the order of the function's positional arguments.
+
+    Returns:
+        A function taking one array per symbol (broadcastable shapes) and returning ``expr``
+            evaluated elementwise, with their broadcast shape.
+    """
     return sp.lambdify(symbols, expr, modules=[JAX_FUNCTIONS, "jax"])
 
 
 def use_erfcx(expr: sp.Expr) -> sp.Expr:
-    """Rewrite products exp(z^2) erfc(z) as Erfcx(z)."""
+    r"""Rewrite products $e^{z^2}\,\mathrm{erfc}(z)$ as `Erfcx(z)`.
+
+    Arguments:
+        expr: a SymPy expression.
+
+    Returns:
+        ``expr`` with every product term holding both $e^{z^2}$ and $\mathrm{erfc}(z)$ (same $z$)
+            rewritten with `Erfcx(z)`; other terms unchanged.
+    """
 
     def rewrite(term):
         exps = [f for f in term.args if isinstance(f, sp.exp)]

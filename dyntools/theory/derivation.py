@@ -1,6 +1,6 @@
 r"""The derivation of the effective dynamics, step by step, as SymPy objects.
 
-Each :class:`Step` holds a title, a SymPy expression or equation and a short explanation, so a
+Each [`Step`][dyntools.theory.derivation.Step] holds a title, a SymPy expression or equation and a short explanation, so a
 reader can print the chain in LaTeX (``dyntools derive --latex``, ``examples/derive_amplifier.py``)
 and modify any step.
 """
@@ -19,17 +19,45 @@ EQ5_TEXT = "dw/dt = (1/2) [ phi(a) - (Sigma_0 + Sigma_1) w ],  a = Sigma_1 w / s
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the derivation: a titled SymPy expression or equation with its explanation.
+
+    Attributes:
+        title: a short title, e.g. ``"exact gradient flow (A)"``.
+        expression: the SymPy expression or equation (``sp.Eq``) of the step.
+        explanation: one or two plain-text sentences saying where it comes from.
+        tex: LaTeX to print instead of ``sp.latex(expression)``, for steps stated in vector
+            notation (which SymPy symbols print poorly); None to use SymPy's.
+    """
+
     title: str
     expression: sp.Basic
     explanation: str
     tex: str | None = None  # for steps stated in vector notation, which SymPy symbols print poorly
 
     def latex(self) -> str:
+        """The step in LaTeX: ``tex`` if given, else SymPy's LaTeX of ``expression``.
+
+        Returns:
+            A LaTeX string without math delimiters.
+        """
         return self.tex or sp.latex(self.expression)
 
 
 def general_steps(order: int = 5) -> list[Step]:
-    """Loss -> exact flow (A) -> conditional-Gaussian step -> phi -> series in the moments."""
+    r"""The general derivation: loss -> exact flow (A) -> conditional-Gaussian step -> $\phi$ -> series -> Eq. 5.
+
+    For one ReLU neuron and equiprobable classes: the loss, the exact gradient flow
+    $\dot w = \frac12[\mathbb{E}_1[x\,\mathrm{sign}(w\cdot x)] - (\Sigma_0 + \Sigma_1)w]$,
+    $\mathbb{E}\,\mathrm{sign}(S)$ for a Gaussian $S$ (integrated by SymPy), the conditional-Gaussian
+    step, the amplifier $\phi(a) = \mathbb{E}_X[X\,\mathrm{erf}(X c(a))]$, its series in the
+    moments, and the effective ODE $\dot w = \frac12[\phi(a) - (\Sigma_0 + \Sigma_1)w]$.
+
+    Arguments:
+        order: the highest power of $a$ in the series step (odd, 1 or more).
+
+    Returns:
+        The seven [`Step`][dyntools.theory.derivation.Step]s, in order.
+    """
     w_norm, e_abs, q0, q1 = sp.symbols("wnorm Eabs q0 q1", positive=True)
     loss = sp.Rational(1, 2) - sp.Rational(1, 2) * e_abs + (q0 + q1) / 4
     mu, s = sp.symbols("mu s", real=True)
@@ -69,7 +97,18 @@ def general_steps(order: int = 5) -> list[Step]:
 
 
 def marginal_steps(marginal: Marginal, order: int = 5) -> list[Step]:
-    """The steps specific to one marginal: its moments, closed form and series."""
+    r"""The steps specific to one marginal: its moments, closed form and series.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+        order: the highest power of $a$ in the series; moments $m_4, \dots, m_{\text{order}+1}$
+            are listed.
+
+    Returns:
+        Two or three [`Step`][dyntools.theory.derivation.Step]s: the moments, the closed form
+            of $\phi$ for $0 < a < 1$ (only when SymPy finds one), and the series with the
+            moments substituted.
+    """
     moments = [sp.Eq(moment_symbol(p), marginal.sympy_moment(p)) for p in range(4, order + 2, 2)]
     steps = [Step("moments of the pixel marginal", sp.Tuple(*moments), marginal.family)]
     closed = closed_form(marginal)

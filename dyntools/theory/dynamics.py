@@ -1,17 +1,20 @@
 r"""Effective learning dynamics as vector fields ``f(t, W, args) -> dW/dt`` (Diffrax's signature).
 
-Weights are ``W`` of shape [K, N] (2-D inputs flattened to N = L*L). For the committee machine
-f(x) = (1/K) sum_k ReLU(w_k . x) with loss E (y - f)^2, labels y in {0, 1}, P(y=1) = p1 and
-class covariances Sigma_0, Sigma_1, gradient flow (t = learning rate x steps) is
+Weights are ``W`` of shape [K, N] (2-D inputs flattened to $N = L^2$). For the committee machine
+$f(x) = \frac1K \sum_k \mathrm{ReLU}(w_k\cdot x)$ with loss $\mathbb{E}(y - f)^2$, labels
+$y \in \{0, 1\}$, $P(y=1) = p_1$ and class covariances $\Sigma_0, \Sigma_1$, gradient flow
+($t$ = learning rate x steps) is
 
-.. math::
-    \dot w_k = \frac{2}{K}\Big\{ \frac{p_1}{2} E_1[x\,\mathrm{sign}(w_k\cdot x)]
-              - \frac{1}{K}\sum_j E[\mathrm{ReLU}(w_j\cdot x)\,1(w_k\cdot x>0)\,x] \Big\}.
+$$
+\dot w_k = \frac{2}{K}\Big\{ \frac{p_1}{2} \mathbb{E}_1[x\,\mathrm{sign}(w_k\cdot x)]
+          - \frac{1}{K}\sum_j \mathbb{E}[\mathrm{ReLU}(w_j\cdot x)\,1(w_k\cdot x>0)\,x] \Big\}.
+$$
 
-*Effective theory*: the first expectation is replaced by the amplifier phi(a_k),
-a_k = Sigma_1 w_k / sqrt(w_k^T Sigma_1 w_k); each class's cross term by its Gaussian-equivalent
-arc-cosine form (1/2pi)[(pi - theta_jk) Sigma_c w_j + sin(theta_jk) |w_j|_c/|w_k|_c Sigma_c w_k].
-For K = 1, p1 = 1/2 this is exactly Eq. 5: dw/dt = (1/2)[phi(a) - (Sigma_0 + Sigma_1) w].
+*Effective theory*: the first expectation is replaced by the amplifier $\phi(a_k)$,
+$a_k = \Sigma_1 w_k / \sqrt{w_k^T \Sigma_1 w_k}$; each class's cross term by its
+Gaussian-equivalent arc-cosine form
+$\frac{1}{2\pi}\big[(\pi - \theta_{jk})\Sigma_c w_j + \sin\theta_{jk}\,\frac{|w_j|_c}{|w_k|_c}\Sigma_c w_k\big]$.
+For $K = 1$, $p_1 = 1/2$ this is exactly Eq. 5: $\dot w = \frac12[\phi(a) - (\Sigma_0 + \Sigma_1) w]$.
 """
 
 from __future__ import annotations
@@ -35,7 +38,26 @@ def _projections(sigma: Circulant, w):
 
 @dataclass(frozen=True, eq=False)  # static in Diffrax: hashed by identity
 class EffectiveDynamics:
-    """The effective ODE for K ReLU neurons (K = 1: Eq. 5)."""
+    r"""The effective ODE for K ReLU neurons without bias (K = 1, $p_1 = 1/2$: Eq. 5).
+
+    Calling it, ``dynamics(t, w, args=None)``, returns $dW/dt$ [K, N] at weights ``w`` [K, N]
+    (``t`` and ``args`` unused; Diffrax's signature):
+
+    $$
+    \frac{dw_k}{dt} = \frac{2}{K}\Big\{\frac{p_1}{2}\phi(a_k) - \frac1K \sum_{c\in\{0,1\}} p_c
+      \sum_j \frac{1}{2\pi}\Big[(\pi - \theta^c_{kj})\Sigma_c w_j
+      + \sin\theta^c_{kj}\,\frac{|w_j|_c}{|w_k|_c}\,\Sigma_c w_k\Big]\Big\},
+    $$
+
+    with $|w|_c = \sqrt{w^T\Sigma_c w}$ and $\cos\theta^c_{kj} = w_k^T\Sigma_c w_j / (|w_k|_c |w_j|_c)$.
+    Hashed by identity, so it can be a static argument of a jitted function.
+
+    Attributes:
+        amplifier: $\phi$, applied elementwise.
+        sigma0: $\Sigma_0$, the covariance of class 0 (shorter correlation length).
+        sigma1: $\Sigma_1$, the covariance of class 1.
+        proportion: $p_1 = P(y = 1)$, in (0, 1).
+    """
 
     amplifier: Amplifier
     sigma0: Circulant
@@ -43,6 +65,14 @@ class EffectiveDynamics:
     proportion: float = 0.5
 
     def amplifier_argument(self, w: Float[Array, "K N"]) -> Float[Array, "K N"]:
+        r"""The amplifier's argument $a_k = \Sigma_1 w_k / \sqrt{w_k^T \Sigma_1 w_k}$ for each neuron.
+
+        Arguments:
+            w: [K, N] weights, one row per neuron (nonzero rows).
+
+        Returns:
+            [K, N] $a$, each entry in $[-1, 1]$ (Cauchy-Schwarz).
+        """
         s1w, norm1 = _projections(self.sigma1, w)
         return s1w / norm1[:, None]
 
@@ -68,9 +98,22 @@ def _relu_interaction(sw, norms, w):
 
 @dataclass(frozen=True, eq=False)
 class ExactSingleNeuronFlow:
-    """Eq. (A): dw/dt = p1 E_1[x sign(w.x)] - (p0 Sigma_0 + p1 Sigma_1) w, with the non-Gaussian
-    expectation averaged over a fixed sample of class-1 inputs ``x1`` [M, N] (Monte Carlo) and
-    the covariance term exact. For p1 = 1/2 this is (1/2)[E_1 x sign(w.x) - (Sigma_0+Sigma_1) w]."""
+    r"""The exact single-neuron flow, Eq. (A), with its non-Gaussian expectation by Monte Carlo.
+
+    $$
+    \frac{dw}{dt} = p_1\,\mathbb{E}_1[x\,\mathrm{sign}(w\cdot x)] - (p_0\Sigma_0 + p_1\Sigma_1)\,w,
+    $$
+
+    the expectation averaged over a fixed sample of class-1 inputs ``x1``, the covariance term
+    exact. For $p_1 = 1/2$ this is $\frac12[\mathbb{E}_1 x\,\mathrm{sign}(w\cdot x) - (\Sigma_0+\Sigma_1)w]$.
+    Calling it, ``flow(t, w, args=None)``, returns $dw/dt$ [1, N] at weights ``w`` [1, N].
+
+    Attributes:
+        x1: [M, N] class-1 inputs, flattened.
+        sigma0: $\Sigma_0$, the covariance of class 0.
+        sigma1: $\Sigma_1$, the covariance of class 1.
+        proportion: $p_1 = P(y = 1)$, in (0, 1).
+    """
 
     x1: Float[Array, "M N"]
     sigma0: Circulant
@@ -86,12 +129,23 @@ class ExactSingleNeuronFlow:
 
 @dataclass(frozen=True, eq=False)
 class LinearSteadyState:
-    """Fixed point of the effective ODE with a linear amplifier phi(a) = slope a (Gaussian or
-    elliptical data, K = 1): gradient ascent on F(w) = p1 slope |w|_{Sigma_1} - w^T M w / 2 with
-    M = p0 Sigma_0 + p1 Sigma_1. Stable fixed point: w* = p1 slope mu v / |v|_{Sigma_1}, with v the
-    top generalized eigenvector of Sigma_1 v = mu M v. Both matrices are circulant, so v is the
-    Fourier mode k* maximizing lambda1(k) / (p0 lambda0(k) + p1 lambda1(k)); a mode k* != 0 is
-    a (cos, sin) pair whose phase the initial condition picks: ``weights`` returns its cosine."""
+    r"""Fixed point of the effective ODE with a linear amplifier $\phi(a) = \text{slope}\cdot a$ (K = 1).
+
+    For Gaussian or elliptical data the flow is gradient ascent on
+    $F(w) = p_1\,\text{slope}\,|w|_{\Sigma_1} - w^T M w / 2$ with $M = p_0\Sigma_0 + p_1\Sigma_1$.
+    Stable fixed point: $w^* = p_1\,\text{slope}\,\mu\, v / |v|_{\Sigma_1}$, with $v$ the top
+    generalized eigenvector of $\Sigma_1 v = \mu M v$. Both matrices are circulant, so $v$ is the
+    Fourier mode $k^*$ maximizing $\lambda_1(k) / (p_0\lambda_0(k) + p_1\lambda_1(k))$; a mode
+    $k^* \ne 0$ is a (cos, sin) pair whose phase the initial condition picks: ``weights``
+    returns its cosine.
+
+    Attributes:
+        sigma0: $\Sigma_0$, the covariance of class 0.
+        sigma1: $\Sigma_1$, the covariance of class 1.
+        slope: the amplifier's slope ($\sqrt{2/\pi}$ for Gaussian pixels, $\mathbb{E}|X|$ for
+            elliptical data).
+        proportion: $p_1 = P(y = 1)$, in (0, 1).
+    """
 
     sigma0: Circulant
     sigma1: Circulant
@@ -100,6 +154,7 @@ class LinearSteadyState:
 
     @property
     def ratios(self) -> np.ndarray:
+        r"""`[*grid]` $\lambda_1(k) / (p_0\lambda_0(k) + p_1\lambda_1(k))$ for every Fourier mode $k$."""
         p1 = self.proportion
         return self.sigma1.eigenvalues / ((1 - p1) * self.sigma0.eigenvalues + p1 * self.sigma1.eigenvalues)
 
@@ -110,9 +165,15 @@ class LinearSteadyState:
 
     @property
     def mu(self) -> float:
+        r"""The top generalized eigenvalue $\mu$, the largest of ``ratios``."""
         return float(self.ratios.max())
 
     def weights(self) -> np.ndarray:
+        r"""The stable fixed point $w^*$ (the cosine phase of the top mode), flattened.
+
+        Returns:
+            [N] weights, N the number of pixels (2-D grids flattened).
+        """
         shape = self.sigma1.shape
         phase = sum(2 * np.pi * k * np.arange(n).reshape([-1 if a == i else 1 for a in range(len(shape))]) / n
                     for i, (k, n) in enumerate(zip(self.mode, shape)))

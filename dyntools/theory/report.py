@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._jax import jnp
@@ -9,14 +11,31 @@ from .amplifier import QuadratureAmplifier
 from .derivation import EQ5_TEXT
 from .symbolic import closed_form, finite_series_order, series_coefficients
 
+if TYPE_CHECKING:
+    from ..inputs.marginals import Marginal
+
 CHECK_POINTS = (0.3, 0.6)
 THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
                    "field is spread out, 20-30% off once it is spike-like")
 
 
-def amplifier_report(marginal, order: int) -> dict:
-    """Moments, closed form, series (to the highest order whose moments are finite), its error
-    against quadrature at CHECK_POINTS, and the effective ODE."""
+def amplifier_report(marginal: Marginal, order: int) -> dict:
+    r"""What ``dyntools derive`` reports about one marginal, JSON-ready.
+
+    Moments, closed form, series (to the highest order whose moments are finite), its error
+    against quadrature at `CHECK_POINTS` ($a$ = 0.3 and 0.6), and the effective ODE.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+        order: the requested series order; moments $m_4, \dots, m_{\text{order}+1}$ are listed.
+
+    Returns:
+        The marginal's description plus ``moments`` ({"m4": ..., ...}), ``closed_form`` (a
+            string or None), ``series`` ({"n": coefficient of a^n}), ``series_order`` (the
+            order used), ``series_missing_moment`` (why it stops short, or None),
+            ``series_error`` and ``quadrature`` (series minus quadrature, and quadrature, at each
+            check point), ``ode`` (Eq. 5 as text) and ``theory_validity``.
+    """
     usable, missing = finite_series_order(marginal, order)
     series = {n: float(c) for n, c in series_coefficients(marginal, usable).items()}
     exact = np.asarray(QuadratureAmplifier(marginal)(jnp.asarray(CHECK_POINTS, dtype=jnp.float64)))

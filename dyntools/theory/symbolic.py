@@ -1,9 +1,9 @@
 r"""The localization amplifier, derived symbolically from its one definition
 
-.. math::  \phi(a) = E_X\left[X \,\mathrm{erf}\!\left(\frac{X a}{\sqrt{2(1 - a^2)}}\right)\right]
+$$\phi(a) = \mathbb{E}_X\left[X \,\mathrm{erf}\!\left(\frac{X a}{\sqrt{2(1 - a^2)}}\right)\right]$$
 
-(X one unit-variance pixel): its series in odd powers of a with coefficients in the moments
-m_4, m_6, ... (m_2 = 1), and its closed form where SymPy can integrate.
+($X$ one unit-variance pixel): its series in odd powers of $a$ with coefficients in the moments
+$m_4, m_6, \dots$ ($m_2 = 1$), and its closed form where SymPy can integrate.
 """
 
 from __future__ import annotations
@@ -26,19 +26,45 @@ CLOSED_FORM_SECONDS = 20
 
 
 def moment_symbol(order: int) -> sp.Symbol:
+    r"""The positive SymPy symbol ``m<order>`` standing for the moment $m_p = \mathbb{E} X^p$.
+
+    Arguments:
+        order: the moment's order $p$ (even, 4 or more in the series).
+
+    Returns:
+        The symbol ``m<order>``.
+    """
     return sp.Symbol(f"m{order}", positive=True)
 
 
 def amplifier_integrand() -> sp.Expr:
-    """X erf(X a / sqrt(2 (1 - a^2))), the quantity whose expectation is phi(a)."""
+    r"""The integrand $X\,\mathrm{erf}\big(X a / \sqrt{2(1 - a^2)}\big)$, whose expectation is $\phi(a)$.
+
+    Returns:
+        A SymPy expression in the module's symbols ``x`` (the pixel value) and ``a`` (positive).
+    """
     return x * sp.erf(x * C_OF_A)
 
 
 @cache
 def series_in_moments(order: int) -> dict[int, sp.Expr]:
-    """{n: coefficient of a^n} for odd n <= order, in the symbols m4, m6, ... (m2 = 1).
+    r"""The series of $\phi(a)$ in odd powers of $a$, with coefficients in the moments.
 
-    Series-expand the integrand in a, then take the expectation term by term: E X^{2j} = m_{2j}."""
+    Series-expand the integrand in $a$, then take the expectation term by term:
+    $\mathbb{E} X^{2j} = m_{2j}$ ($m_2 = 1$). To order 5,
+
+    $$
+    \phi(a) = \sqrt{2/\pi}\,\Big[a + \big(\tfrac12 - \tfrac{m_4}{6}\big)a^3
+      + \big(\tfrac38 - \tfrac{m_4}{4} + \tfrac{m_6}{40}\big)a^5 + O(a^7)\Big].
+    $$
+
+    Arguments:
+        order: the highest power of $a$ kept (1 or more).
+
+    Returns:
+        `{n: coefficient of a^n}` for every odd `n <= order`, SymPy expressions in the
+            symbols `m4`, `m6`, ... (see `moment_symbol`). Cached.
+    """
     expansion = sp.expand(sp.series(amplifier_integrand(), a, 0, order + 1).removeO())
     coefficients = {}
     for n in range(1, order + 1, 2):
@@ -50,15 +76,38 @@ def series_in_moments(order: int) -> dict[int, sp.Expr]:
 
 
 def series_coefficients(marginal: Marginal, order: int) -> dict[int, sp.Expr]:
-    """The series coefficients with the marginal's moments substituted (exact where known)."""
+    r"""The series coefficients of $\phi$ for one marginal, its moments substituted.
+
+    The coefficients of [`series_in_moments`][dyntools.theory.symbolic.series_in_moments] with
+    $m_p$ replaced by the marginal's exact (SymPy) moments.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+        order: the highest power of $a$ kept (1 or more).
+
+    Returns:
+        `{n: coefficient of a^n}` for every odd `n <= order`, simplified SymPy numbers (exact
+            where the marginal knows its moments exactly; infinite where a moment is).
+    """
     moments = {moment_symbol(p): marginal.sympy_moment(p) for p in range(4, order + 2, 2)}
     return {n: sp.simplify(coeff.subs(moments)) for n, coeff in series_in_moments(order).items()}
 
 
-def finite_series_order(marginal, order: int) -> tuple[int, int | None]:
-    """The highest odd order <= ``order`` whose coefficients need only finite moments (the a^n
-    coefficient needs m_{n+1} = E X^{n+1}), and the order of the first infinite moment that
-    stops it (None if none does)."""
+def finite_series_order(marginal: Marginal, order: int) -> tuple[int, int | None]:
+    r"""How far the series of $\phi$ can go for a marginal whose high moments may be infinite.
+
+    The coefficient of $a^n$ needs $m_{n+1} = \mathbb{E} X^{n+1}$, so a heavy-tailed marginal
+    (e.g. Student-t, or Kur($k$) with small $k$) has a series only up to some order.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+        order: the requested highest power of $a$.
+
+    Returns:
+        `(usable, missing)`: the highest odd order `<= order` whose coefficients need only finite
+            moments (at least 1), and the order of the first infinite moment that stops it
+            (`None` if none does).
+    """
     usable = 1
     for n in range(3, order + 1, 2):
         if not math.isfinite(marginal.moment(n + 1)):
@@ -67,9 +116,21 @@ def finite_series_order(marginal, order: int) -> tuple[int, int | None]:
     return usable, None
 
 
-def expectation(marginal: Marginal, integrand: sp.Expr):
-    """E[integrand(X)] as an unevaluated SymPy expression, or None without a density.
-    The integrand must be even in x."""
+def expectation(marginal: Marginal, integrand: sp.Expr) -> sp.Expr | None:
+    r"""$\mathbb{E}[\text{integrand}(X)]$ over a symmetric pixel marginal, as an unevaluated SymPy expression.
+
+    For a discrete marginal the sum over its atoms; otherwise
+    $2\int_0^{\text{upper}} \text{integrand}(x)\,p(x)\,dx$, which uses the symmetry of the
+    density $p$, so the integrand must be even in $x$.
+
+    Arguments:
+        marginal: the pixel marginal (its ``atoms`` or ``sympy_density``).
+        integrand: a SymPy expression in the module's symbol ``x``, even in ``x``.
+
+    Returns:
+        An unevaluated SymPy ``Integral`` (or an exact sum for atoms), or `None` when the marginal
+            has neither atoms nor a SymPy density.
+    """
     if marginal.atoms is not None:
         values, probs = marginal.atoms
         return sum(sp.nsimplify(p) * integrand.subs(x, sp.nsimplify(v)) for v, p in zip(values, probs))
@@ -82,10 +143,21 @@ def expectation(marginal: Marginal, integrand: sp.Expr):
 
 @cache
 def closed_form(marginal: Marginal) -> sp.Expr | None:
-    """phi(a) for 0 < a < 1 in closed form, or None when SymPy cannot integrate (or takes longer
-    than CLOSED_FORM_SECONDS). Only tried for families marked ``symbolic_integrable`` (others,
-    like alg, give Meijer-G functions at best, after minutes). Products exp(z^2) erfc(z) are
-    rewritten as Erfcx(z)."""
+    r"""$\phi(a)$ for $0 < a < 1$ in closed form, when SymPy can integrate it.
+
+    Only tried for families marked ``symbolic_integrable`` (others, like alg, give Meijer-G
+    functions at best, after minutes), and given up after `CLOSED_FORM_SECONDS` seconds (in the
+    main thread). Products $e^{z^2}\mathrm{erfc}(z)$ are rewritten as `Erfcx(z)` (see
+    [`use_erfcx`][dyntools.theory.codegen.use_erfcx]); results with exact numbers of more
+    than 1000 bits are rejected.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+
+    Returns:
+        A SymPy expression in the symbol ``a`` (extend to $a < 0$ by oddness), or `None` when
+            there is no usable closed form. Cached per marginal.
+    """
     unevaluated = expectation(marginal, x * sp.erf(c * x)) if marginal.symbolic_integrable else None
     if unevaluated is None:
         return None
