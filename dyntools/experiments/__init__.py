@@ -32,6 +32,14 @@ ARRAYS = "arrays"  # the run directory's array file (arrays.npz)
 
 
 class Reproduction(NamedTuple):
+    """One entry of ``REPRODUCTIONS``: how to configure, run and draw a reproduction.
+
+    Attributes:
+        config: the config class (a `PaperConfig` subclass).
+        run: the function that runs a config and returns a `PaperResult`.
+        figure: the function that draws a `PaperResult` as a matplotlib Figure.
+    """
+
     config: type
     run: Callable[[PaperConfig], PaperResult]
     figure: Callable[[PaperResult], object]
@@ -49,10 +57,21 @@ REPRODUCTIONS = {
 
 
 def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Path:
-    """Write ``result`` as a run directory: ``run.json`` (command ``reproduce NAME``, the
-    settings as ``config``, the table as ``summary``; non-finite numbers become null and are
-    listed under ``non_finite``), ``arrays.npz`` and the figure ``NAME.png``. Staged and renamed
-    into place; a finished run is replaced only with ``force``."""
+    """Write ``result`` as a run directory.
+
+    The directory holds ``run.json`` (command ``reproduce NAME``, the settings as ``config``,
+    the table as ``summary``; non-finite numbers become null and are listed under
+    ``non_finite``), ``arrays.npz`` and the figure ``NAME.png``. Staged and renamed into place;
+    a finished run is replaced only with ``force``.
+
+    Arguments:
+        result: the result of a reproduction (its ``name`` is a key of ``REPRODUCTIONS``).
+        path: the run directory.
+        force: replace a finished run at ``path``.
+
+    Returns:
+        The run directory's path.
+    """
     from ..plots import save
 
     with staged_run(path, force) as stage:
@@ -63,7 +82,14 @@ def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Pat
 
 
 def load_result(path: Path | str) -> PaperResult:
-    """The PaperResult of a run directory written by :func:`write_run`."""
+    """The PaperResult of a run directory written by `write_run`.
+
+    Arguments:
+        path: the run directory.
+
+    Returns:
+        The result (name, config, table and arrays as written), ready to redraw.
+    """
     record, arrays = load_run(path)
     return PaperResult(record["command"].split()[-1], record["config"], record["summary"], arrays[ARRAYS])
 

@@ -113,8 +113,16 @@ def _marginal(ax, arrays: dict, key: str, label: str, kurtosis):
 
 
 def lufkin_fig3_figure(result: PaperResult):
-    """Rows: pixel laws. Columns: marginal; amplifier (quadrature, cubic, Gaussian line);
-    effective-ODE field over time; SGD field over time (seed 0); IPR over time."""
+    """Lufkin et al., Fig. 3: one row per pixel law.
+
+    Columns: marginal; amplifier (quadrature, cubic, Gaussian line); effective-ODE field over time; SGD field over time (seed 0); IPR over time.
+
+    Arguments:
+        result: a result of `lufkin_fig3` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     plt = _pyplot()
     table, arrays, cfg = result.table, result.arrays, result.config
     keys, a, t, n = table["key"], arrays["a"], arrays["t"], table["n_pixels"]
@@ -143,8 +151,17 @@ def lufkin_fig3_figure(result: PaperResult):
 
 
 def lufkin_fig4_figure(result: PaperResult):
-    """Rows: elliptical laws. Columns: SGD field over time; final fields (SGD, best sinusoid,
-    effective ODE), each scaled to unit norm; IPR over time."""
+    """Lufkin et al., Fig. 4: one row per elliptical law.
+
+    Columns: SGD field over time; final fields (SGD, best sinusoid, effective ODE), each scaled
+    to unit norm; IPR over time.
+
+    Arguments:
+        result: a result of `lufkin_fig4` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     plt = _pyplot()
     table, arrays, cfg = result.table, result.arrays, result.config
     keys, t, n = table["key"], arrays["t"], table["n_pixels"]
@@ -172,8 +189,17 @@ def lufkin_fig4_figure(result: PaperResult):
 
 
 def lufkin_fig5_figure(result: PaperResult):
-    """Final IPR against excess kurtosis: SGD (median, min-max over seeds) and the effective
-    ODE, NLGP and Kur(k) points marked apart, the crossing kurtosis where there is one."""
+    """Lufkin et al., Fig. 5: final IPR against excess kurtosis.
+
+    SGD (median, min-max over seeds) and the effective ODE, NLGP and Kur(k) points marked
+    apart, the crossing kurtosis where there is one.
+
+    Arguments:
+        result: a result of `lufkin_fig5` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     plt = _pyplot()
     table, arrays, cfg = result.table, result.arrays, result.config
     k, sims, theory, nlgp = arrays["excess_kurtosis"], arrays["ipr_sim"], arrays["ipr_theory"], arrays["is_nlgp"]
@@ -204,8 +230,17 @@ def lufkin_fig5_figure(result: PaperResult):
 
 
 def lufkin_fig6_figure(result: PaperResult):
-    """Final fields of each SGD run and of ICA (units x pixels, sorted by peak), IPR over time
-    of the SGD runs, and the final IPR of every unit / filter."""
+    """Lufkin et al., Fig. 6: final fields of the SGD units and ICA filters, and their IPR.
+
+    Final fields of each SGD run and of ICA (units x pixels, sorted by peak), IPR over time
+    of the SGD runs, and the final IPR of every unit / filter.
+
+    Arguments:
+        result: a result of `lufkin_fig6` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     plt = _pyplot()
     table, arrays, cfg = result.table, result.arrays, result.config
     keys, n = table["key"], table["n_pixels"]
@@ -256,8 +291,24 @@ def _two_d_figure(result: PaperResult, heading: str):
 
 
 def lufkin_fig1_right_figure(result: PaperResult):
+    """Lufkin et al., Fig. 1 (right): final 2-D fields in a grid and the units' IPR over time.
+
+    Arguments:
+        result: a result of `lufkin_fig1_right` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     return _two_d_figure(result, "2-D NLGP")
 
 
 def ingrosso_goldt_2d_figure(result: PaperResult):
+    """Ingrosso & Goldt, 2-D: per gain, the final fields in a grid and the units' IPR over time.
+
+    Arguments:
+        result: a result of `ingrosso_goldt_2d` (or read back by ``load_result``).
+
+    Returns:
+        figure (matplotlib.figure.Figure): the figure, Agg backend.
+    """
     return _two_d_figure(result, "2-D NLGP at two gains (dyntools' g; Ingrosso & Goldt's gain = sqrt(2) g)")

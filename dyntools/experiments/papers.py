@@ -41,24 +41,48 @@ LOW_FREQUENCIES = 2  # "slow" Fourier pairs |k| <= 2: oscillatory fields that mi
 
 @dataclass(frozen=True)
 class PaperConfig:
-    """Settings shared by every reproduction. ``quick=True`` replaces the scale settings named
-    in the class's ``QUICK`` by small ones (:meth:`resolved`); the result records what ran."""
+    """Settings shared by every reproduction.
+
+    ``quick=True`` replaces the scale settings named in the class's ``QUICK`` by small ones
+    (`resolved`); the result records what ran.
+
+    Attributes:
+        quick: run at the small scale of ``QUICK``.
+        seed: base random seed (initial weights; data and other draws use keys derived from it).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     quick: bool = False
     seed: int = 0
     QUICK: ClassVar[dict] = {}
 
     def resolved(self) -> "PaperConfig":
+        """The settings that run.
+
+        Returns:
+            A copy with ``QUICK`` applied when ``quick``, else this config.
+        """
         return replace(self, **self.QUICK) if self.quick else self
 
     def as_dict(self) -> dict:
+        """The settings as a dict.
+
+        Returns:
+            Field name -> value (``dataclasses.asdict``).
+        """
         return asdict(self)
 
 
 @dataclass
 class PaperResult:
-    """``config``: the settings that ran (a dict); ``table``: measured numbers (columns as
-    lists, one entry per row, plus scalars); ``arrays``: what the figure draws."""
+    """What a reproduction returns: the settings that ran, the measured numbers, the figure's arrays.
+
+    Attributes:
+        name: the reproduction's name, a key of ``REPRODUCTIONS`` (e.g. ``'lufkin-fig3'``).
+        config: the settings that ran (``PaperConfig.as_dict`` of the resolved config).
+        table: measured numbers: columns as lists, one entry per row, plus scalars.
+        arrays: name -> NumPy array, what the figure draws.
+    """
 
     name: str
     config: dict
@@ -114,19 +138,35 @@ def _pair_power(w: np.ndarray) -> np.ndarray:
 
 
 def low_frequency_energy(w: np.ndarray, k_max: int = LOW_FREQUENCIES) -> np.ndarray:
-    """Fraction of the energy of each field in the Fourier pairs |k| <= k_max: near 1 for a
-    slow oscillation or a mixture of a few slow modes, about (2 k_max + 1)/N for a one-pixel spike.
+    r"""Fraction of the energy of each field in the Fourier pairs $|k| \le k_{\max}$.
 
-    Arguments: w [..., N]. Returns [...]."""
+    $\sum_{|k| \le k_{\max}} |\hat w_k|^2 / \sum_k |\hat w_k|^2$: near 1 for a slow oscillation
+    or a mixture of a few slow modes, about $(2 k_{\max} + 1)/N$ for a one-pixel spike.
+
+    Arguments:
+        w: [..., N] real fields on a ring.
+        k_max: highest frequency counted as slow.
+
+    Returns:
+        [...] energy fractions in $[0, 1]$.
+    """
     power = _pair_power(np.asarray(w, dtype=float))
     return power[..., : k_max + 1].sum(axis=-1) / power.sum(axis=-1)
 
 
 def best_sinusoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The least-squares single-frequency sinusoid A cos(2 pi k i / N + theta) closest to each
-    field (k = 0, a constant, included): the Fourier pair of largest energy, all else zeroed.
+    r"""The least-squares single-frequency sinusoid closest to each field.
 
-    Arguments: w [..., N]. Returns (fit [..., N], k [...])."""
+    $A \cos(2\pi k i / N + \theta)$, $k = 0$ (a constant) included: the Fourier pair of largest
+    energy, all else zeroed.
+
+    Arguments:
+        w: [..., N] real fields on a ring.
+
+    Returns:
+        fit: [..., N] the best sinusoid of each field.
+        k: [...] its frequency, $0 \le k \le N/2$.
+    """
     w = np.asarray(w, dtype=float)
     n = w.shape[-1]
     coeffs = np.fft.rfft(w, axis=-1)
@@ -141,7 +181,20 @@ def best_sinusoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Fig3Config(PaperConfig):
-    """Single ReLU neuron (no bias) on the ring; inputs: (family, parameter) pairs."""
+    r"""Settings of `lufkin_fig3`: a single ReLU neuron (no bias) on the ring.
+
+    Attributes:
+        marginals: the pixel laws, ``(family, parameter)`` pairs (parameter ``None`` for fixed families).
+        n_dims: N, pixels on the ring.
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs with independent data that share the initial weights.
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     marginals: tuple = (("ising", None), ("nlgp", 0.01), ("alg", 5.0))
     n_dims: int = 40
@@ -156,11 +209,20 @@ class Fig3Config(PaperConfig):
 
 
 def lufkin_fig3(config: Fig3Config) -> PaperResult:
-    r"""For each pixel law: its marginal, the amplifier phi(a) by quadrature next to its cubic
-    approximation sqrt(2/pi) [a + (1/2 - m4/6) a^3], and the receptive field of the effective
-    ODE dw/dt = (1/2)[phi(a) - (Sigma_0 + Sigma_1) w] against SGD from the same initial weights.
+    r"""Lufkin et al., Fig. 3: amplifier, effective ODE and SGD for each pixel law.
 
-    Returns a PaperResult with table columns ``label, family, parameter, excess_kurtosis,
+    For each pixel law: its marginal, the amplifier $\phi(a)$ by quadrature next to its cubic
+    approximation $\sqrt{2/\pi}\,[a + (1/2 - m_4/6) a^3]$, and the receptive field of the
+    effective ODE $\dot w = \tfrac12[\phi(a) - (\Sigma_0 + \Sigma_1) w]$ against SGD from the
+    same initial weights.
+
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'lufkin-fig3'``, described below.
+
+    The PaperResult has table columns ``label, family, parameter, excess_kurtosis,
     ipr_sim_final`` (mean over seeds), ``ipr_sim_final_std, ipr_theory_final, cosine_final,
     cubic_max_error`` (max |phi_3 - phi| for |a| <= 0.5), ``localized`` (IPR >= 5/N),
     ``kernel_eigenvalues_clipped`` (negative kernel eigenvalues set to zero, both classes) and scalars
@@ -198,7 +260,20 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
 
 @dataclass(frozen=True)
 class Fig4Config(PaperConfig):
-    """Single ReLU neuron on elliptical inputs: multivariate Student-t (nu) and the shell."""
+    r"""Settings of `lufkin_fig4`: a single ReLU neuron on elliptical inputs (Student-t and shell).
+
+    Attributes:
+        marginals: ``(family, parameter)`` pairs: ``('elliptical-t', nu)``, ``('shell', None)``.
+        n_dims: N, pixels on the ring.
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs with independent data that share the initial weights.
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     marginals: tuple = (("elliptical-t", 3.0), ("shell", None))
     n_dims: int = 40
@@ -213,13 +288,21 @@ class Fig4Config(PaperConfig):
 
 
 def lufkin_fig4(config: Fig4Config) -> PaperResult:
-    r"""Elliptical inputs x = R A u have E[x | w.x] linear in w.x, so phi(a) = E|X| a exactly and
-    the fixed points are Fourier modes: the trained field should be a sinusoid (small sinusoid-fit
+    r"""Lufkin et al., Fig. 4: elliptical inputs give sinusoids, not localized fields.
+
+    Elliptical inputs $x = R A u$ have $E[x \mid w \cdot x]$ linear in $w \cdot x$, so
+    $\phi(a) = E|X|\, a$ exactly and the fixed points are Fourier modes: the trained field should be a sinusoid (small sinusoid-fit
     residual 1 - max_k E_k / E) and not localized (IPR near 1/N for the constant mode k = 0 or
     1.5/N for k >= 1, below the random 3/N). With infinite-kurtosis data (Student-t, nu <= 4)
     SGD noise keeps mixing the slowest modes, so the energy fraction in |k| <= 2 is reported too.
 
-    Returns a PaperResult with table columns ``label, family, parameter, excess_kurtosis,
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'lufkin-fig4'``, described below.
+
+    The PaperResult has table columns ``label, family, parameter, excess_kurtosis,
     sinusoid_residual_sim`` (mean over seeds), ``sinusoid_residual_theory, frequency`` (k of the
     best sinusoid, seed 0), ``low_frequency_energy_sim`` (energy fraction in |k| <= 2, mean over
     seeds), ``ipr_sim_final, ipr_theory_final, cosine_final`` and scalars
@@ -255,8 +338,24 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
 
 @dataclass(frozen=True)
 class Fig5Config(PaperConfig):
-    """Single ReLU neuron; NLGP gains (excess kurtosis in (-2, 0)) and Kur(k) members
-    (excess kurtosis from -1.2 up to large positive values)."""
+    r"""Settings of `lufkin_fig5`: a single ReLU neuron on NLGP and Kur(k) pixels.
+
+    NLGP gains give excess kurtosis in (-2, 0), Kur(k) members from -1.2 up to large positive
+    values.
+
+    Attributes:
+        gains: NLGP gains g.
+        ks: Kur(k) exponents k (> 4 for a finite kurtosis).
+        n_dims: N, pixels on the ring.
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs with independent data that share the initial weights.
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     gains: tuple = tuple(float(g) for g in np.logspace(-2, 2, 10))
     ks: tuple = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
@@ -273,10 +372,18 @@ class Fig5Config(PaperConfig):
 
 
 def lufkin_fig5(config: Fig5Config) -> PaperResult:
-    r"""Final IPR of SGD and of the effective ODE at each pixel law, against its excess kurtosis
-    m4 - 3. The claim: IPR decreases with excess kurtosis (negative excess localizes).
+    r"""Lufkin et al., Fig. 5: final IPR against the pixels' excess kurtosis.
 
-    Returns a PaperResult with table columns (one row per point, sorted by excess kurtosis)
+    Final IPR of SGD and of the effective ODE at each pixel law, against its excess kurtosis
+    $m_4 - 3$. The claim: IPR decreases with excess kurtosis (negative excess localizes).
+
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'lufkin-fig5'``, described below.
+
+    The PaperResult has table columns (one row per point, sorted by excess kurtosis)
     ``label, family, parameter, excess_kurtosis, ipr_sim_final`` (mean over seeds),
     ``ipr_sim_final_std, ipr_theory_final`` and scalars ``spearman`` (rank correlation of excess
     kurtosis and mean final IPR), ``critical_kurtosis`` (where the IPR crosses halfway, on a
@@ -313,7 +420,24 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
 
 @dataclass(frozen=True)
 class Fig6Config(PaperConfig):
-    """K sigmoid units with bias on Kur(k) inputs (``ks``), and FastICA on Kur(``ica_k``)."""
+    r"""Settings of `lufkin_fig6`: K sigmoid units with bias on Kur(k) inputs, and FastICA on Kur(``ica_k``).
+
+    Attributes:
+        ks: Kur(k) exponents of the SGD runs.
+        neurons: K, sigmoid units of the committee machine.
+        n_dims: N, pixels on the ring.
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs with independent data that share the initial weights.
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        ica_k: Kur(k) exponent of FastICA's data.
+        ica_atoms: FastICA filters.
+        ica_samples: FastICA's training samples.
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     ks: tuple = (10.0, 4.0)
     neurons: int = 10
@@ -333,12 +457,23 @@ class Fig6Config(PaperConfig):
 
 
 def lufkin_fig6(config: Fig6Config) -> PaperResult:
-    r"""The committee machine f(x) = (1/K) sum_k sigmoid(w_k.x + b_k) trained by SGD on each
+    r"""Lufkin et al., Fig. 6: many sigmoid units on Kur(k) inputs, and ICA for contrast.
+
+    The committee machine $f(x) = \frac1K \sum_k \sigma(w_k \cdot x + b_k)$ trained by SGD on each
     Kur(k), and FastICA's filters on Kur(ica_k) (positive excess kurtosis: sparse pixels).
     Claims: Kur(10) (excess kurtosis -0.93) localizes, Kur(4) (infinite kurtosis) does not;
     ICA on Kur(3) localizes.
 
-    Returns a PaperResult with table columns (one row per Kur(k), then ICA) ``label, method,
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'lufkin-fig6'``, described below.
+
+    Raises:
+        DyntoolsError: if a setting is invalid.
+
+    The PaperResult has table columns (one row per Kur(k), then ICA) ``label, method,
     k, excess_kurtosis, ipr_median`` (over units / filters), ``ipr_mean, fraction_localized``
     (IPR >= 5/N) and scalars ``n_pixels, ipr_random``; arrays ``t`` [T] and per row
     ``KEY/w_final`` [K, N], ``KEY/ipr_final`` [K], plus ``KEY/ipr_t`` [T, K] for SGD rows
@@ -414,8 +549,25 @@ def _sgd_fields(settings: SimulationConfig) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Fig1RightConfig(PaperConfig):
-    """K units on the L x L NLGP torus (L = ``n_dims``) at one gain (dyntools' convention,
-    x = erf(g z) / Z(g))."""
+    r"""Settings of `lufkin_fig1_right`: K units on the L x L NLGP torus at one gain.
+
+    The gain is dyntools' (x = erf(g z) / Z(g)).
+
+    Attributes:
+        gain: NLGP gain g.
+        n_dims: L, side of the L x L torus (N = L^2 pixels).
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        neurons: K, units of the committee machine.
+        activation: the units' activation (``'relu'``, ``'sigmoid'``, ...).
+        bias: whether the units have biases.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs (seed 0 is reported).
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     gain: float = 100.0
     n_dims: int = 30
@@ -433,11 +585,22 @@ class Fig1RightConfig(PaperConfig):
 
 
 def lufkin_fig1_right(config: Fig1RightConfig) -> PaperResult:
-    r"""Receptive fields of a committee machine trained on the 2-D NLGP with a large gain
+    r"""Lufkin et al., Fig. 1 (right): receptive fields on the 2-D NLGP at a large gain.
+
+    Receptive fields of a committee machine trained on the 2-D NLGP with a large gain
     (nearly binary pixels, excess kurtosis near -2), measured against the random level
     IPR = 3/N (N = L^2 pixels).
 
-    Returns a PaperResult with one table row (columns ``gain, key, excess_kurtosis,
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'lufkin-fig1-right'``, described below.
+
+    Raises:
+        DyntoolsError: if a setting is invalid or SGD diverges.
+
+    The PaperResult has one table row (columns ``gain, key, excess_kurtosis,
     ipr_median`` over units, ``ipr_mean, ipr_median_over_random`` (median IPR / (3/N)),
     ``fraction_localized`` (IPR >= 5/N)) and scalars ``n_pixels, ipr_random``; arrays ``t`` [T],
     ``KEY/w_final`` [K, L, L], ``KEY/ipr_t`` [T, K] (KEY = 'nlgp-GAIN')."""
@@ -450,8 +613,26 @@ def lufkin_fig1_right(config: Fig1RightConfig) -> PaperResult:
 
 @dataclass(frozen=True)
 class IngrossoGoldtConfig(PaperConfig):
-    """K units on the L x L NLGP torus at a small and a large gain. Gains are dyntools'
-    (x = erf(g z) / Z(g)); Ingrosso & Goldt write erf(g z / sqrt 2): their gain is sqrt(2) g."""
+    r"""Settings of `ingrosso_goldt_2d`: K units on the L x L NLGP torus at a small and a large gain.
+
+    Gains are dyntools' (x = erf(g z) / Z(g)); Ingrosso & Goldt write erf(g z / sqrt 2): their
+    gain is sqrt(2) g.
+
+    Attributes:
+        gains: NLGP gains g.
+        n_dims: L, side of the L x L torus (N = L^2 pixels).
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        neurons: K, units of the committee machine.
+        activation: the units' activation (``'relu'``, ``'sigmoid'``, ...).
+        bias: whether the units have biases.
+        lr: SGD learning rate (time t = lr x steps).
+        steps: SGD steps, a multiple of ``saves``.
+        batch: samples per SGD step.
+        seeds: SGD runs (seed 0 is reported).
+        saves: saved time points after step 0.
+        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     gains: tuple = (0.01, 3.0)
     n_dims: int = 20
@@ -469,11 +650,22 @@ class IngrossoGoldtConfig(PaperConfig):
 
 
 def ingrosso_goldt_2d(config: IngrossoGoldtConfig) -> PaperResult:
-    r"""Ingrosso & Goldt's 2-D result: localized receptive fields emerge from the NLGP
-    x = erf(g z) / Z(g) at a large gain (nearly binary pixels) and not at a small one (nearly
+    r"""Ingrosso & Goldt's 2-D result: localized fields at a large NLGP gain, not at a small one.
+
+    Localized receptive fields emerge from the NLGP
+    $x = \mathrm{erf}(g z) / \mathcal Z(g)$ at a large gain (nearly binary pixels) and not at a small one (nearly
     Gaussian pixels), with the same correlation lengths at both gains.
 
-    Returns a PaperResult with table columns (one row per gain) ``gain, gain_ingrosso_goldt``
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'ingrosso-goldt-2d'``, described below.
+
+    Raises:
+        DyntoolsError: if a setting is invalid or SGD diverges.
+
+    The PaperResult has table columns (one row per gain) ``gain, gain_ingrosso_goldt``
     (sqrt(2) g), ``key, excess_kurtosis, ipr_median, ipr_mean, ipr_median_over_random,
     fraction_localized`` and scalars ``n_pixels, ipr_random``; arrays ``t`` [T] and per gain
     ``KEY/w_final`` [K, L, L], ``KEY/ipr_t`` [T, K]."""

@@ -1,17 +1,17 @@
 r"""Why the effective ODE (Eq. 5) fails on 2-D inputs: its approximations, one at a time.
 
-The exact single-neuron flow (A) is :math:`\dot w = \tfrac12[E_1(x\,\mathrm{sign}(w\cdot x)) -
-(\Sigma_0+\Sigma_1) w]`. Eq. 5 writes the first term pixel by pixel as
-:math:`E_{x_i}[x_i\,E(\mathrm{sign}(w\cdot x)\mid x_i)]` and replaces the law of
-:math:`h = w\cdot x` given :math:`x_i` by a Gaussian with
+The exact single-neuron flow (A) is $\dot w = \tfrac12[E_1(x\,\mathrm{sign}(w\cdot x)) -
+(\Sigma_0+\Sigma_1) w]$. Eq. 5 writes the first term pixel by pixel as
+$E_{x_i}[x_i\,E(\mathrm{sign}(w\cdot x)\mid x_i)]$ and replaces the law of
+$h = w\cdot x$ given $x_i$ by a Gaussian with
 
-* mean :math:`m_i(x_i) = x_i (\Sigma_1 w)_i` (linear in :math:`x_i`), and
-* variance :math:`v_i = w^\top\Sigma_1 w - (\Sigma_1 w)_i^2` (the same for every :math:`x_i`),
+* mean $m_i(x_i) = x_i (\Sigma_1 w)_i$ (linear in $x_i$), and
+* variance $v_i = w^\top\Sigma_1 w - (\Sigma_1 w)_i^2$ (the same for every $x_i$),
 
-so that :math:`E(\mathrm{sign}\,h\mid x_i) = \mathrm{erf}(m_i / \sqrt{2 v_i})`, which gives the
-amplifier :math:`\phi(a_i)`. Here each step is replaced in turn by its exact value, estimated
-on a fixed Monte-Carlo sample of class 1: :math:`x_i` is cut into quantile bins and
-:math:`E(h\mid x_i)`, :math:`\mathrm{Var}(h\mid x_i)` are the bin means. Every variant drives
+so that $E(\mathrm{sign}\,h\mid x_i) = \mathrm{erf}(m_i / \sqrt{2 v_i})$, which gives the
+amplifier $\phi(a_i)$. Here each step is replaced in turn by its exact value, estimated
+on a fixed Monte-Carlo sample of class 1: $x_i$ is cut into quantile bins and
+$E(h\mid x_i)$, $\mathrm{Var}(h\mid x_i)$ are the bin means. Every variant drives
 the same Euler flow from the network's initial weights, so the one that recovers the exact
 flow's localization names the approximation that fails.
 """
@@ -41,10 +41,26 @@ DRIVES = {  # name: what replaces E_1[x_i sign(w.x)]
 
 @dataclass(frozen=True)
 class TwoDConfig(PaperConfig):
-    """The 2-D discrepancy: a ring of ``ring`` pixels against an ``side`` x ``side`` torus, pixels
-    of excess kurtosis ``kurtosis``, correlation lengths ``xi``; SGD as ``dyntools simulate``;
-    drives on ``samples`` class-1 samples with ``bins`` quantile bins per pixel, linearly
-    implicit Euler steps ``dt`` up to ``horizon``."""
+    r"""Settings of `two_d_discrepancy`: a ring against a torus, SGD and the drives' Euler flows.
+
+    SGD runs as ``dyntools simulate`` does; the drives are estimated on ``samples`` class-1
+    samples and integrated by linearly implicit Euler steps.
+
+    Attributes:
+        kurtosis: the pixels' excess kurtosis (family ``'auto'``).
+        ring: N, pixels on the ring.
+        side: L, side of the L x L torus.
+        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
+        steps: SGD steps.
+        lr: SGD learning rate (time t = lr x steps).
+        batch: samples per SGD step.
+        seeds: SGD runs that share the initial weights (at least 2: seed cosines are reported).
+        samples: M, class-1 Monte-Carlo samples for the drives.
+        bins: quantile bins per pixel.
+        dt: Euler step of the flows, in time units.
+        horizon: end time of the flows.
+        QUICK: the small-scale settings used with ``quick=True``.
+    """
 
     kurtosis: float = -1.5
     ring: int = 40
@@ -63,10 +79,18 @@ class TwoDConfig(PaperConfig):
 
 
 class BinnedSample:
-    """Class-1 samples with each pixel cut into quantile bins, for conditional means given x_i.
+    """Class-1 samples with each pixel cut into quantile bins, for conditional means given $x_i$.
 
     Arguments:
-        x: [M, N] samples; bins: quantile bins per pixel.
+        x: [M, N] samples (flattened pixels).
+        bins: quantile bins per pixel (each holds about M / bins samples).
+
+    Attributes:
+        x: [M, N] the samples.
+        bins: quantile bins per pixel.
+        index: [M * N] flat bin index (pixel i's bins are i * bins ... (i + 1) * bins - 1).
+        counts: [N * bins] samples per bin.
+        x_bar: [N, bins] mean of $x_i$ in each bin.
     """
 
     def __init__(self, x: np.ndarray, bins: int):
@@ -78,14 +102,30 @@ class BinnedSample:
         self.x_bar = self.bin_mean(x)  # [N, bins]
 
     def bin_mean(self, values: np.ndarray) -> np.ndarray:
-        """[N, bins] mean of ``values`` (broadcast to [M, N]) over the samples in each bin of x_i."""
+        """Mean of ``values`` over the samples in each bin of $x_i$.
+
+        Arguments:
+            values: [M, N] or broadcastable to it (e.g. [M, 1]).
+
+        Returns:
+            [N, bins] bin means.
+        """
         n = self.x.shape[1]
         total = np.bincount(self.index, np.broadcast_to(values, self.x.shape).ravel(), self.bins * n)
         return (total / self.counts).reshape(n, self.bins)
 
     def drive(self, name: str, w: np.ndarray, sigma1_w: np.ndarray, amplifier) -> np.ndarray:
-        """[N] the variant ``name`` of E_1[x_i sign(w.x)] (see :data:`DRIVES`) at weights w [N],
-        with sigma1_w [N] the exact Sigma_1 w and ``amplifier`` phi."""
+        r"""The variant ``name`` of $E_1[x_i\, \mathrm{sign}(w \cdot x)]$ (see ``DRIVES``).
+
+        Arguments:
+            name: a key of ``DRIVES``.
+            w: [N] weights.
+            sigma1_w: [N] the exact $\Sigma_1 w$.
+            amplifier (Callable): $\phi$, applied to $a = \Sigma_1 w / \sqrt{w^\top \Sigma_1 w}$ (``'eq5'`` only).
+
+        Returns:
+            [N] the drive.
+        """
         q = w @ sigma1_w
         if name == "eq5":
             return np.asarray(amplifier(jnp.asarray(sigma1_w / np.sqrt(q))))
@@ -152,9 +192,22 @@ def _key(seed: int):
 
 
 def two_d_discrepancy(config: TwoDConfig) -> PaperResult:
-    """Run the comparison on the ring and on the torus; the table has one row per geometry and
-    drive: the flow's final IPR, its cosine with the exact flow at the end, and the drive's
-    relative error against the exact one at the exact flow's final weights."""
+    """Run the comparison of the drives on the ring and on the torus.
+
+    On each geometry: SGD, then every drive's Euler flow from the network's initial weights.
+
+    Arguments:
+        config: the settings (resolved here: ``quick`` applies ``QUICK``).
+
+    Returns:
+        The `PaperResult` ``'two-d-discrepancy'``. Its table has one row per geometry and
+            drive (columns ``geometry, drive, final_ipr, cosine_with_exact_flow,
+            drive_error_at_exact_end``: the flow's final IPR, its cosine with the exact flow at
+            the end, the drive's relative error against the exact one at the exact flow's final
+            weights) and per geometry G in {1-D, 2-D} scalars ``network_final_ipr_G``,
+            ``network_seed_cosine_G``, ``random_field_ipr_G`` (3/N); arrays ``G-t`` [T],
+            ``G-DRIVE-ipr`` [T], ``G-network-t`` and ``G-network-ipr`` [steps // 100 + 1].
+    """
     config = config.resolved()
     table = {"geometry": [], "drive": [], "final_ipr": [], "cosine_with_exact_flow": [], "drive_error_at_exact_end": []}
     arrays = {}
@@ -180,7 +233,14 @@ def two_d_discrepancy(config: TwoDConfig) -> PaperResult:
 
 
 def two_d_discrepancy_figure(result: PaperResult):
-    """IPR over time of every drive's flow and of the network (mean over seeds), ring and torus."""
+    """IPR over time of every drive's flow and of the network (mean over seeds), ring and torus.
+
+    Arguments:
+        result: a result of `two_d_discrepancy`.
+
+    Returns:
+        figure (matplotlib.figure.Figure): two panels (1-D, 2-D), Agg backend.
+    """
     from ..plots import _pyplot
 
     plt = _pyplot()

@@ -34,14 +34,23 @@ def _real_values(pdf, v) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DensityMarginal(TabulatedMarginal):
-    """A symmetric density p(x), given as text in ``x`` (e.g. ``"2*exp(-x**4)/gamma(1/4)"``),
-    which must integrate to one. The text is parsed against a whitelist, never evaluated (see
-    :mod:`dyntools.inputs.expression`). It is standardized to unit variance: X = Y / sd(Y).
+    r"""A pixel marginal from a symmetric density $p(x)$ given as text in ``x``.
 
-    Moments and the amplifier use quadrature in x (substitution x = u / (1 - u) for the tails);
-    sampling inverts the tabulated CDF through the copula transform. The checks on the density
-    (finite, non-negative, symmetric, normalized, finite variance) are bounded in time by
-    ``CHECK_SECONDS``."""
+    E.g. ``"2*exp(-x**4)/gamma(1/4)"``; it must integrate to one. The text is parsed against a
+    whitelist, never evaluated (see `dyntools.inputs.expression`). It is standardized to unit
+    variance: $X = Y / \mathrm{sd}(Y)$; excess kurtosis anywhere in $(-2, \infty)$.
+
+    Moments and the amplifier use quadrature in $x$ (substitution $x = u / (1 - u)$ for the
+    tails); sampling inverts the tabulated CDF through the copula transform. The checks on the
+    density (finite, non-negative, symmetric, normalized, finite variance) are bounded in time
+    by ``CHECK_SECONDS``.
+
+    Attributes:
+        expression: the density's text in ``x`` (see `parse_density`).
+
+    Raises:
+        DyntoolsError: if the text is not allowed or the density fails a check.
+    """
 
     expression: str
     family: ClassVar[str] = "density"

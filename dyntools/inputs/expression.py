@@ -44,10 +44,21 @@ ALLOWED = (f"use x, numbers, pi, E, + - * / ** and parentheses, and calls of {',
 
 
 def parse_density(text: str) -> sp.Expr:
-    """The SymPy expression of a density in ``x`` written as ``text`` (see the module docstring).
+    """The SymPy expression of a density in ``x`` written as ``text``.
 
-    Raises :class:`DyntoolsError` (one line: what is not allowed, and what is) for anything
-    outside the whitelist."""
+    Parsed node by node against the whitelist of the module docstring; nothing is evaluated.
+
+    Arguments:
+        text: the density, e.g. ``"exp(-x**2/2)/sqrt(2*pi)"``; at most ``MAX_CHARACTERS``
+            characters and ``MAX_NODES`` syntax nodes.
+
+    Returns:
+        The expression in the real symbol ``x``.
+
+    Raises:
+        DyntoolsError: (one line: what is not allowed, and what is) for anything outside the
+            whitelist or the size bounds, or an expression that is infinite or undefined.
+    """
     if not isinstance(text, str):
         raise DyntoolsError(f"a density is text in x (got {type(text).__name__})")
     if len(text) > MAX_CHARACTERS:

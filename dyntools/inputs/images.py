@@ -25,6 +25,14 @@ def _gray(image: np.ndarray) -> np.ndarray:
 
 @cache
 def available_images() -> tuple[np.ndarray, ...]:
+    """The grayscale images shipped with installed packages (cached).
+
+    matplotlib's ``grace_hopper.jpg`` always, then scikit-image's ``SKIMAGE_IMAGES`` when
+    scikit-image is installed; colour images are averaged over their RGB channels.
+
+    Returns:
+        Float arrays [rows, cols], one per image, in their original intensity units.
+    """
     import matplotlib.cbook
     import matplotlib.image
 
@@ -39,7 +47,19 @@ def available_images() -> tuple[np.ndarray, ...]:
 
 
 def whiten(image: np.ndarray, f0_fraction: float = 0.4) -> np.ndarray:
-    """Olshausen-Field whitening of one image, scaled to unit variance."""
+    r"""Olshausen-Field whitening of one image, scaled to unit variance.
+
+    The mean-subtracted image's 2-D Fourier transform is multiplied by
+    $R(f) = f \exp(-(f / f_0)^4)$, $f$ the radial frequency in cycles/picture,
+    $f_0$ = ``f0_fraction`` x Nyquist (of the shorter side).
+
+    Arguments:
+        image: [rows, cols] grayscale image.
+        f0_fraction: the cut-off $f_0$ as a fraction of the Nyquist frequency.
+
+    Returns:
+        [rows, cols] whitened image with unit standard deviation.
+    """
     rows, cols = image.shape
     fy = np.fft.fftfreq(rows)[:, None] * rows
     fx = np.fft.fftfreq(cols)[None, :] * cols
@@ -50,8 +70,22 @@ def whiten(image: np.ndarray, f0_fraction: float = 0.4) -> np.ndarray:
 
 
 def natural_patches(size: int, count: int, seed: int = 0) -> np.ndarray:
-    """``count`` whitened patches of size x size pixels, float32 [count, size, size], each
-    centred; patches are drawn uniformly from all available images."""
+    """``count`` whitened natural-image patches, each centred to zero mean.
+
+    Each patch comes from an image drawn uniformly from `available_images` (each whitened by
+    `whiten`), at a uniformly random position.
+
+    Arguments:
+        size: side of a square patch in pixels, 4 to 32.
+        count: number of patches, at least 1.
+        seed: seed of the NumPy generator choosing images and positions.
+
+    Returns:
+        [count, size, size] float32 patches.
+
+    Raises:
+        DyntoolsError: if ``size`` or ``count`` is out of range.
+    """
     if not 4 <= size <= 32:
         raise DyntoolsError(f"patch size must be between 4 and 32 pixels (got {size})")
     if count < 1:

@@ -2,7 +2,7 @@ r"""Translation-invariant covariances on a ring (1-D) or torus (2-D).
 
 Every covariance in dyntools is *circulant*: it is fixed by its first row ``r`` (an array of the
 grid's shape), its eigenvalues are the DFT of ``r``, and ``C v`` or ``C^{1/2} v`` cost
-:math:`O(N \log N)` with FFTs.
+$O(N \log N)$ with FFTs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ from ..errors import DyntoolsError, KernelClippingWarning
 
 
 def ring_distance(n: int) -> np.ndarray:
-    """d(0, i) = min(i, n - i) for i = 0..n-1."""
+    r"""Distance on a ring of ``n`` sites from site 0 to every site.
+
+    $d(0, i) = \min(i, n - i)$ for $i = 0, \dots, n - 1$.
+
+    Arguments:
+        n: number of sites on the ring.
+
+    Returns:
+        [n] integer distances.
+    """
     i = np.arange(n)
     return np.minimum(i, n - i)
 
@@ -27,8 +36,18 @@ MAX_PIXELS = 2**20
 
 
 def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
-    """(N,) on a ring, (L, L) on a torus; validates the size (at least 4 sites a side, at most
-    MAX_PIXELS pixels)."""
+    """The grid shape: ``(N,)`` on a ring, ``(L, L)`` on a torus.
+
+    Arguments:
+        n_dims: sites per side (N on the ring, L on the torus); at least 4.
+        two_d: whether the grid is an L x L torus rather than a ring.
+
+    Returns:
+        The shape tuple.
+
+    Raises:
+        DyntoolsError: if ``n_dims < 4`` or the grid has more than ``MAX_PIXELS`` ($2^{20}$) pixels.
+    """
     if n_dims < 4:
         raise DyntoolsError(f"n-dims must be at least 4 (got {n_dims})")
     shape = (n_dims, n_dims) if two_d else (n_dims,)
@@ -38,7 +57,16 @@ def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
 
 
 def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
-    """Squared ring/torus distance from site 0 to every site, as an array of ``shape``."""
+    r"""Squared ring/torus distance from site 0 to every site.
+
+    On a torus the squared distances of the axes add: $d^2 = \sum_a d_a(0, i_a)^2$.
+
+    Arguments:
+        shape: grid shape, ``(N,)`` or ``(L, L)``.
+
+    Returns:
+        [*shape] float squared distances.
+    """
     d2 = np.zeros(shape)
     for axis, n in enumerate(shape):
         d = ring_distance(n).astype(float) ** 2
@@ -50,10 +78,16 @@ def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
 class Circulant:
     r"""A symmetric circulant covariance on a ring or torus, stored by its first row.
 
-    ``eigenvalues`` are the (real) DFT of the first row. Negative ones, which truncated
-    kernels can have when the correlation length is large relative to the grid, are clipped
-    by :meth:`nearest_correlation` and *reported*: ``n_clipped`` and ``min_eigenvalue`` say
-    how much, and a :class:`KernelClippingWarning` is issued when it happens.
+    $C_{ij} = r_{(j - i) \bmod \text{shape}}$, so $C$ is diagonalized by the DFT and its
+    eigenvalues are $\hat r$. Negative ones, which truncated kernels can have when the
+    correlation length is large relative to the grid, are clipped by `nearest_correlation`
+    and *reported*: ``n_clipped`` and ``min_eigenvalue`` say how much, and a
+    `KernelClippingWarning` is issued when it happens.
+
+    Attributes:
+        first_row: [*grid] the covariance between site 0 and every site (``grid`` is ``(N,)``
+            or ``(L, L)``); stored as float64.
+        eigenvalues: [*grid] the real part of the DFT of ``first_row`` (computed, not passed).
     """
 
     first_row: np.ndarray
@@ -85,8 +119,14 @@ class Circulant:
         return {"n_clipped": self.n_clipped, "min_eigenvalue": self.min_eigenvalue}
 
     def nearest_correlation(self) -> "Circulant":
-        """This matrix with negative eigenvalues set to zero and the diagonal rescaled to one:
-        the covariance a sampler actually realizes. Warns when anything was clipped."""
+        """The covariance a sampler actually realizes: negative eigenvalues clipped, unit diagonal.
+
+        This matrix with negative eigenvalues set to zero and the diagonal rescaled to one.
+        Issues a `KernelClippingWarning` when anything was clipped.
+
+        Returns:
+            This matrix if nothing is clipped, else the clipped `Circulant`.
+        """
         if not self.n_clipped:
             return self
         warnings.warn(
@@ -121,8 +161,18 @@ class Circulant:
         return self._multiply(self.sqrt_eigenvalues(), v)
 
     def apply_sqrt_mixed(self, other: "Circulant", use_other, v: Float[Array, "n *grid"]) -> Float[Array, "n *grid"]:
-        """Row i of v multiplied by other^{1/2} where use_other[i], else by self^{1/2}: one FFT
-        pair for a batch drawn from two classes."""
+        """Row $i$ of ``v`` times ``other``$^{1/2}$ where ``use_other[i]``, else times this $C^{1/2}$.
+
+        One FFT pair for a batch drawn from two classes.
+
+        Arguments:
+            other: the second covariance, on the same grid.
+            use_other (Array): [n] booleans, which rows use ``other``.
+            v: [n, *grid] vectors (white noise).
+
+        Returns:
+            [n, *grid] the products.
+        """
         mask = jnp.reshape(use_other, (-1,) + (1,) * len(self.shape))
         spectra = jnp.where(mask, jnp.asarray(other.sqrt_eigenvalues(), v.dtype), jnp.asarray(self.sqrt_eigenvalues(), v.dtype))
         return self._multiply(spectra, v)
@@ -140,7 +190,21 @@ class Circulant:
 
 
 def gaussian_kernel(shape: tuple[int, ...], xi: float) -> Circulant:
-    """C_ij = exp(-d(i, j)^2 / xi^2) on the ring or torus of the given shape."""
+    r"""The Gaussian kernel $C_{ij} = \exp(-d(i, j)^2 / \xi^2)$ on a ring or torus.
+
+    $d$ is the ring/torus distance. The kernel is not clipped here: see
+    `Circulant.nearest_correlation`.
+
+    Arguments:
+        shape: grid shape, ``(N,)`` or ``(L, L)``.
+        xi: correlation length $\xi > 0$, in sites.
+
+    Returns:
+        The kernel, a `Circulant` with first row [*shape].
+
+    Raises:
+        DyntoolsError: if ``xi`` is not positive.
+    """
     if not xi > 0:
         raise DyntoolsError(f"correlation length xi must be positive (got {xi})")
     return Circulant(np.exp(-squared_distance(shape) / xi**2))

@@ -1,9 +1,9 @@
 r"""Symmetric, unit-variance pixel marginals.
 
-Every family is a Gaussian-copula marginal: a pixel is :math:`X = g(Z) = Q(\Phi(Z))/s` with
-:math:`Z \sim N(0, 1)`, ``Q`` the family's quantile function and ``s`` its standard deviation.
+Every family is a Gaussian-copula marginal: a pixel is $X = g(Z) = Q(\Phi(Z))/s$ with
+$Z \sim N(0, 1)$, $Q$ the family's quantile function and $s$ its standard deviation.
 Each family knows its exact even moments, its copula correlation map
-:math:`\rho_x(\rho_z) = E[g(Z_1) g(Z_2)]`, its density, and solves for the parameter that gives a
+$\rho_x(\rho_z) = E[g(Z_1) g(Z_2)]$, its density, and solves for the parameter that gives a
 requested excess kurtosis (``m4 - 3``; 0 is Gaussian, -2 is the smallest possible).
 """
 
@@ -30,7 +30,23 @@ TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms
 
 
 class Marginal(ABC):
-    """A symmetric pixel marginal with unit variance (see module docstring)."""
+    r"""A symmetric pixel marginal with unit variance: $X = g(Z) = Q(\Phi(Z))/s$, $Z \sim N(0, 1)$.
+
+    Subclasses are frozen dataclasses holding the family's parameter (if any); every statistic
+    the theory needs (even moments, $E|X|$, the copula correlation map, the density) comes
+    from the family, exactly or by quadrature, never from samples.
+
+    Attributes:
+        family: the family's name, as accepted by `make_marginal`.
+        parameter_name: name of the family's parameter field (``None`` for fixed families).
+        kurtosis_range: open interval of excess kurtosis the family reaches by varying its
+            parameter, or ``(value, value)`` for a fixed family.
+        parameter_range: open interval of valid parameter values (``None`` for fixed families).
+        finite_kurtosis_range: parameter interval where the excess kurtosis is finite, used
+            when solving for a requested kurtosis (``None``: all of ``parameter_range``).
+        atoms: ``(values, probabilities)`` of a discrete marginal, else ``None``.
+        symbolic_integrable: whether SymPy finds the closed-form amplifier quickly.
+    """
 
     family: ClassVar[str]
     parameter_name: ClassVar[str | None] = None
@@ -56,13 +72,26 @@ class Marginal(ABC):
         return getattr(self, self.parameter_name) if self.parameter_name else None
 
     def pixel_quadrature(self) -> tuple[np.ndarray, np.ndarray]:
-        """Nodes x_j >= 0 and weights W_j with E f(X) = sum_j W_j f(x_j) for even f.
-        Default: the Gaussian half-line rule mapped through the copula transform."""
+        r"""Nodes $x_j \ge 0$ and weights $W_j$ with $E f(X) = \sum_j W_j f(x_j)$ for even $f$.
+
+        Default: the Gaussian half-line rule mapped through the copula transform.
+
+        Returns:
+            x: [M] nodes.
+            W: [M] weights.
+        """
         z, weights = half_line_rule()
         return self.transform_np(z), weights
 
     def moment(self, order: int) -> float:
-        """Standardized even moment E X^order (inf where it does not exist)."""
+        r"""Standardized even moment $E X^p$ (``inf`` where it does not exist).
+
+        Arguments:
+            order: the even order $p \ge 0$.
+
+        Returns:
+            The moment; 1 for ``order = 2`` (unit variance).
+        """
         x, w = self.pixel_quadrature()
         return float(np.sum(w * x**order))
 
@@ -85,8 +114,17 @@ class Marginal(ABC):
         return float(np.sum(w * np.abs(x)))
 
     def correlation_map(self, rho_z: np.ndarray) -> np.ndarray:
-        r"""Pixel correlation for latent correlation rho_z: :math:`\sum_n c_n^2 \rho_z^n`
-        (Mehler expansion, Hermite coefficients by quadrature); exactly 1 at rho_z = 1."""
+        r"""Pixel correlation for latent correlation $\rho_z$: $\rho_x = \sum_n c_n^2 \rho_z^n$.
+
+        Mehler expansion with $c_n = E[g(Z) h_n(Z)]$ (orthonormal Hermite coefficients, by
+        quadrature, odd $n$ up to 601); exactly 1 at $\rho_z = 1$.
+
+        Arguments:
+            rho_z: latent correlations, any shape, in $[-1, 1]$.
+
+        Returns:
+            Pixel correlations $\rho_x$, same shape as ``rho_z``.
+        """
         c2 = _hermite_power(self)
         rho = np.asarray(rho_z, dtype=float)
         out = np.polynomial.polynomial.polyval(rho, c2)
@@ -94,7 +132,14 @@ class Marginal(ABC):
 
     # --- densities, for plots and the symbolic theory --------------------------------------
     def pdf(self, x: np.ndarray) -> np.ndarray | None:
-        """Density of the standardized pixel; None for discrete marginals (see ``atoms``)."""
+        """Density of the standardized pixel.
+
+        Arguments:
+            x: pixel values, any shape.
+
+        Returns:
+            $p(x)$, same shape as ``x``; ``None`` for discrete marginals (see ``atoms``).
+        """
         return None
 
     atoms: ClassVar[tuple[tuple[float, ...], tuple[float, ...]] | None] = None
@@ -108,7 +153,20 @@ class Marginal(ABC):
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def from_excess_kurtosis(cls, excess: float) -> "Marginal":
-        """The family member with the requested excess kurtosis."""
+        """The family member with the requested excess kurtosis.
+
+        The parameter is solved by Brent's method (closed form for Student-t).
+
+        Arguments:
+            excess: excess kurtosis $m_4 - 3$, inside the family's ``kurtosis_range``
+                (equal to its single value for a fixed family).
+
+        Returns:
+            The marginal.
+
+        Raises:
+            DyntoolsError: if the family does not reach ``excess`` or ``excess < -2``.
+        """
         check_excess_kurtosis(excess)
         lo, hi = cls.kurtosis_range
         if cls.parameter_name is None:
@@ -139,6 +197,14 @@ class Marginal(ABC):
 
     @classmethod
     def check_parameter(cls, value: float) -> None:
+        """Validate a raw family parameter against ``parameter_range``.
+
+        Arguments:
+            value: the parameter (k, beta, nu, gain, ...).
+
+        Raises:
+            DyntoolsError: if ``value`` is outside the open interval ``parameter_range``.
+        """
         plo, phi = cls.parameter_range
         if not plo < value < phi:
             why = " (finite variance)" if cls.finite_kurtosis_range else ""
@@ -161,6 +227,14 @@ def _fmt(x: float) -> str:
 
 
 def check_excess_kurtosis(excess: float) -> None:
+    r"""Check that an excess kurtosis is possible at all ($m_4 - 3 \ge -2$, finite).
+
+    Arguments:
+        excess: the requested excess kurtosis.
+
+    Raises:
+        DyntoolsError: if ``excess`` is below -2 or not finite.
+    """
     if not math.isfinite(excess) or excess < -2:
         raise DyntoolsError(
             f"excess kurtosis {excess:g} is impossible: every distribution has excess kurtosis >= -2"
@@ -184,7 +258,10 @@ def _sign(z):
 
 @dataclass(frozen=True)
 class Gaussian(Marginal):
-    """Standard normal: X = Z."""
+    r"""Standard normal: $X = Z$, density $e^{-x^2/2}/\sqrt{2\pi}$; excess kurtosis 0.
+
+    Its correlation map is the identity and $E X^p = (p - 1)!!$ exactly.
+    """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "gaussian"
@@ -215,7 +292,11 @@ class Gaussian(Marginal):
 
 @dataclass(frozen=True)
 class Binary(Marginal):
-    """X = sign(Z) = +-1 with probability 1/2 each (the kurtosis-1 limit)."""
+    r"""Binary pixels: $X = \mathrm{sign}(Z) = \pm 1$ with probability 1/2 each.
+
+    Discrete (no density; ``atoms``), excess kurtosis -2 (the smallest possible, $m_4 = 1$);
+    correlation map $\rho_x = \tfrac{2}{\pi} \arcsin \rho_z$.
+    """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "binary"
@@ -242,7 +323,11 @@ class Binary(Marginal):
 
 @dataclass(frozen=True)
 class Uniform(Marginal):
-    """Uniform on [-sqrt 3, sqrt 3]: X = sqrt(3) erf(Z / sqrt 2)."""
+    r"""Uniform on $[-\sqrt 3, \sqrt 3]$: $X = \sqrt 3\, \mathrm{erf}(Z / \sqrt 2)$.
+
+    Density $1/(2\sqrt 3)$ on that interval; excess kurtosis -1.2; correlation map
+    $\rho_x = \tfrac{6}{\pi} \arcsin(\rho_z / 2)$.
+    """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "uniform"
@@ -275,7 +360,10 @@ class Uniform(Marginal):
 
 @dataclass(frozen=True)
 class Laplace(Marginal):
-    """Laplace with b = 1/sqrt 2 (unit variance): X = -sign(Z) b log(2 Phi(-|Z|))."""
+    r"""Laplace with $b = 1/\sqrt 2$ (unit variance): $X = -\mathrm{sign}(Z)\, b \log(2 \Phi(-|Z|))$.
+
+    Density $e^{-\sqrt 2 |x|}/\sqrt 2$; excess kurtosis 3; $E X^p = p! / 2^{p/2}$.
+    """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "laplace"
@@ -304,13 +392,22 @@ class Laplace(Marginal):
 
 @dataclass(frozen=True)
 class Alg(Marginal):
-    r"""The paper's Kur(k): CDF F_k(x) = (1 + x / (1 + |x|^k)^{1/k}) / 2, quantile
-    Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^{1/k}, tails ~ |x|^{-(k+1)}.
+    r"""The paper's Kur(k), an algebraic-tailed law, scaled to unit variance.
 
-    E|X|^p = B((p + 1)/k, 1 - p/k) / k for p < k (infinite otherwise). k -> inf is uniform.
-    Every k > 2 has a finite variance; for 2 < k <= 4 the kurtosis is infinite (excess
-    kurtosis ``inf``), and a requested finite kurtosis is solved for among k > 4.
-    The transform is evaluated in log space so that it cannot overflow near p = 0 or 1.
+    CDF $F_k(x) = \tfrac12 (1 + x / (1 + |x|^k)^{1/k})$, quantile
+    $Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^{1/k}$, density $\tfrac12 (1 + |x|^k)^{-1-1/k}$
+    (before scaling), tails $\sim |x|^{-(k+1)}$.
+    $E|X|^p = B((p + 1)/k, 1 - p/k) / k$ for $p < k$ (infinite otherwise); $k \to \infty$ is
+    uniform. Every $k > 2$ has a finite variance; for $2 < k \le 4$ the kurtosis is infinite
+    (excess kurtosis ``inf``), and a requested finite kurtosis is solved for among $k > 4$.
+    Excess kurtosis range $(-1.2, \infty)$. The transform is evaluated in log space so that
+    it cannot overflow near $p = 0$ or 1.
+
+    Attributes:
+        k: tail exponent, $k > 2$.
+
+    Raises:
+        DyntoolsError: if $k \le 2$.
     """
 
     k: float
@@ -360,9 +457,19 @@ class Alg(Marginal):
 
 @dataclass(frozen=True)
 class NLGP(Marginal):
-    r"""Nonlinear Gaussian process pixel: X = erf(g Z) / Z(g), with
-    Z(g)^2 = (2/pi) arcsin(2 g^2 / (1 + 2 g^2)). (Ingrosso & Goldt write erf(g' Z / sqrt 2):
-    their gain g' = sqrt(2) g.) g -> 0 is Gaussian, g -> inf is binary."""
+    r"""Nonlinear Gaussian process pixel: $X = \mathrm{erf}(g Z) / \mathcal Z(g)$.
+
+    $\mathcal Z(g)^2 = \tfrac{2}{\pi} \arcsin(2 g^2 / (1 + 2 g^2))$ normalizes the variance;
+    correlation map $\rho_x = \tfrac{2}{\pi \mathcal Z^2} \arcsin(2 g^2 \rho_z / (1 + 2 g^2))$.
+    (Ingrosso & Goldt write $\mathrm{erf}(g' Z / \sqrt 2)$: their gain $g' = \sqrt 2 g$.)
+    $g \to 0$ is Gaussian, $g \to \infty$ binary: excess kurtosis in $(-2, 0)$.
+
+    Attributes:
+        gain: the gain $g > 0$ (raw parameters are accepted in $(10^{-4}, 10^4)$).
+
+    Raises:
+        DyntoolsError: if ``gain`` is not positive.
+    """
 
     gain: float
     family: ClassVar[str] = "nlgp"
@@ -406,7 +513,11 @@ class NLGP(Marginal):
 
 
 class TabulatedMarginal(Marginal):
-    """A family whose JAX transform interpolates an exact SciPy table of |g(z)|, z >= 0."""
+    r"""A family whose JAX transform interpolates an exact SciPy table of $|g(z)|$, $z \ge 0$.
+
+    Subclasses implement `abs_transform_np`; the JAX transform interpolates it on
+    $0 \le z \le 10$ (relative error about $10^{-7}$), clamped beyond.
+    """
 
     @abstractmethod
     def abs_transform_np(self, z: np.ndarray) -> np.ndarray:
@@ -430,8 +541,17 @@ def _transform_table(marginal: TabulatedMarginal) -> tuple[np.ndarray, np.ndarra
 
 @dataclass(frozen=True)
 class GeneralizedNormal(TabulatedMarginal):
-    """Generalized normal, density ~ exp(-|x|^beta): beta = 2 Gaussian, 1 Laplace,
-    beta -> inf uniform. Excess kurtosis Gamma(5/b) Gamma(1/b) / Gamma(3/b)^2 - 3."""
+    r"""Generalized normal, density $\propto \exp(-|x|^\beta)$, scaled to unit variance.
+
+    $\beta = 2$ is Gaussian, 1 Laplace, $\beta \to \infty$ uniform. Excess kurtosis
+    $\Gamma(5/\beta) \Gamma(1/\beta) / \Gamma(3/\beta)^2 - 3$, in $(-1.2, \infty)$.
+
+    Attributes:
+        beta: shape $\beta > 0$ (raw parameters are accepted above 0.05).
+
+    Raises:
+        DyntoolsError: if ``beta`` is not positive.
+    """
 
     beta: float
     family: ClassVar[str] = "gennorm"
@@ -467,8 +587,18 @@ class GeneralizedNormal(TabulatedMarginal):
 
 @dataclass(frozen=True)
 class StudentT(TabulatedMarginal):
-    """Student-t with nu > 2 degrees of freedom, scaled to unit variance.
-    Excess kurtosis 6 / (nu - 4) for nu > 4 (infinite for 2 < nu <= 4)."""
+    r"""Student-t with $\nu > 2$ degrees of freedom, scaled to unit variance.
+
+    Density $\propto (1 + y^2/\nu)^{-(\nu + 1)/2}$ with $y = x \sqrt{\nu / (\nu - 2)}$.
+    Excess kurtosis $6 / (\nu - 4)$ for $\nu > 4$, in $(0, \infty)$ (infinite for
+    $2 < \nu \le 4$).
+
+    Attributes:
+        nu: degrees of freedom $\nu > 2$.
+
+    Raises:
+        DyntoolsError: if $\nu \le 2$.
+    """
 
     nu: float
     symbolic_integrable: ClassVar[bool] = True
@@ -517,8 +647,15 @@ class StudentT(TabulatedMarginal):
 
 @dataclass(frozen=True)
 class Shell(TabulatedMarginal):
-    """One coordinate of sqrt(n) u with u uniform on the sphere S^{n-1}: the pixel marginal of
-    elliptical 'shell' data. Density ~ (1 - x^2/n)^((n-3)/2); m4 = 3n/(n+2)."""
+    r"""One coordinate of $\sqrt n\, u$ with $u$ uniform on the sphere $S^{n-1}$.
+
+    The pixel marginal of elliptical 'shell' data. Density
+    $\propto (1 - x^2/n)^{(n-3)/2}$ on $|x| \le \sqrt n$; $m_4 = 3n/(n+2)$, so excess kurtosis
+    $-6/(n + 2)$, in $(-1.2, 0)$.
+
+    Attributes:
+        n: the sphere's dimension (the number of pixels), $n > 3$.
+    """
 
     n: int
     family: ClassVar[str] = "shell"
@@ -551,6 +688,18 @@ FAMILIES: dict[str, type[Marginal]] = {
 
 
 def marginal_family(name: str) -> type[Marginal]:
+    """The marginal class of a family name.
+
+    Arguments:
+        name: a key of `FAMILIES` (``gaussian``, ``binary``, ``uniform``, ``laplace``, ``alg``,
+            ``gennorm``, ``t``, ``nlgp``).
+
+    Returns:
+        The class (not an instance).
+
+    Raises:
+        DyntoolsError: if the family is unknown.
+    """
     try:
         return FAMILIES[name]
     except KeyError:
@@ -558,7 +707,23 @@ def marginal_family(name: str) -> type[Marginal]:
 
 
 def make_marginal(family: str, excess_kurtosis: float | None = None, parameter: float | None = None) -> Marginal:
-    """A marginal by family and either excess kurtosis or raw parameter (not both)."""
+    """A marginal by family and either excess kurtosis or raw parameter (not both).
+
+    Fixed families (no parameter) need neither.
+
+    Arguments:
+        family: a key of `FAMILIES`.
+        excess_kurtosis: requested excess kurtosis $m_4 - 3$; the parameter is solved for.
+        parameter: the family's raw parameter (k, beta, nu, gain), within its ``parameter_range``.
+
+    Returns:
+        The marginal.
+
+    Raises:
+        DyntoolsError: for an unknown family, both or (for a parametric family) neither of
+            ``excess_kurtosis`` and ``parameter``, a parameter given to a fixed family, or a
+            value out of the family's range.
+    """
     cls = marginal_family(family)
     if excess_kurtosis is not None and parameter is not None:
         raise DyntoolsError("give either a kurtosis or a family parameter, not both")

@@ -21,14 +21,28 @@ from .marginals import Binary, Gaussian, Marginal, Shell, StudentT
 
 
 class InputModel(ABC):
-    """A stationary random field on a ring or torus with unit-variance pixels."""
+    r"""A stationary random field on a ring or torus with unit-variance pixels.
+
+    Attributes:
+        shape: the grid, ``(N,)`` (ring) or ``(L, L)`` (torus).
+        is_elliptical: whether the law is elliptical ($E[x \mid w \cdot x]$ linear in $w \cdot x$).
+    """
 
     shape: tuple[int, ...]
     is_elliptical: bool = False
 
     @abstractmethod
     def sample(self, key: PRNGKeyArray, n: int, dtype=jnp.float32) -> Float[Array, "n *grid"]:
-        """n independent samples."""
+        """``n`` independent samples (jit-able).
+
+        Arguments:
+            key: JAX PRNG key.
+            n: number of samples.
+            dtype (jnp.dtype): floating dtype of the samples.
+
+        Returns:
+            [n, *grid] samples.
+        """
 
     @property
     @abstractmethod
@@ -56,8 +70,15 @@ def _latent(shape, xi):
 
 
 class LatentGaussianModel(InputModel):
-    """x = T(z, eps, key) with z = C^{1/2} eps, eps white noise: the kernel enters only through
-    z, so two classes that share T can be sampled from one noise draw."""
+    r"""A model $x = T(z, \varepsilon, \text{key})$ with $z = C^{1/2} \varepsilon$, $\varepsilon$ white noise.
+
+    The kernel enters only through $z$, so two classes that share $T$ can be sampled from one
+    noise draw.
+
+    Attributes:
+        kernel: the Gaussian kernel as built (before clipping).
+        latent: the covariance of $z$ as realized (``kernel.nearest_correlation()``).
+    """
 
     latent: Circulant
     kernel: Circulant
@@ -82,9 +103,18 @@ class LatentGaussianModel(InputModel):
 
 @dataclass(frozen=True)
 class Copula(LatentGaussianModel):
-    r"""Gaussian copula ("NORTA"): x_i = g(z_i), z ~ N(0, C), g = Q(Phi(.))/s from the marginal.
-    With the NLGP marginal this is the nonlinear Gaussian process. Pixel covariance:
-    rho_x(C_ij) through the marginal's correlation map."""
+    r"""Gaussian copula ("NORTA"): $x_i = g(z_i)$, $z \sim N(0, C)$, $g = Q(\Phi(\cdot))/s$.
+
+    $g$ comes from the marginal. With the NLGP marginal this is the nonlinear Gaussian process.
+    Pixel covariance: $\rho_x(C_{ij})$ through the marginal's correlation map.
+
+    Attributes:
+        shape: the grid, ``(N,)`` or ``(L, L)``.
+        xi: correlation length $\xi$ of the latent Gaussian kernel, in sites.
+        marginal: the pixel marginal.
+        kernel: the latent Gaussian kernel (computed).
+        latent: the latent covariance after eigenvalue clipping (computed).
+    """
 
     shape: tuple[int, ...]
     xi: float
@@ -117,10 +147,24 @@ class Copula(LatentGaussianModel):
 
 @dataclass(frozen=True)
 class Elliptical(LatentGaussianModel):
-    r"""Elliptical field x = R C^{1/2} u / sqrt(...), u uniform on the sphere, scaled so that the
-    covariance is exactly C. ``radial='t'``: multivariate Student-t with ``nu`` > 2 degrees of
-    freedom (x = sqrt((nu-2)/V) C^{1/2} eps, V ~ chi^2_nu); ``radial='shell'``: R = sqrt(N)
-    (x = sqrt(N) C^{1/2} eps / |eps|). E[x | w.x] is linear in w.x: never localizes."""
+    r"""Elliptical field $x = R\, C^{1/2} u$, $u$ uniform on the sphere, with covariance exactly $C$.
+
+    ``radial='t'``: multivariate Student-t with $\nu > 2$ degrees of freedom,
+    $x = \sqrt{(\nu - 2)/V}\, C^{1/2} \varepsilon$, $V \sim \chi^2_\nu$;
+    ``radial='shell'``: $R = \sqrt N$, $x = \sqrt N\, C^{1/2} \varepsilon / |\varepsilon|$.
+    $E[x \mid w \cdot x]$ is linear in $w \cdot x$: never localizes.
+
+    Attributes:
+        shape: the grid, ``(N,)`` or ``(L, L)``.
+        xi: correlation length $\xi$ of the Gaussian kernel $C$, in sites.
+        radial: ``'t'`` or ``'shell'``.
+        nu: degrees of freedom of the Student-t law (unused for the shell).
+        kernel: the Gaussian kernel (computed).
+        latent: the covariance after eigenvalue clipping (computed).
+
+    Raises:
+        DyntoolsError: for another ``radial``, or $\nu \le 2$ with ``radial='t'``.
+    """
 
     shape: tuple[int, ...]
     xi: float
@@ -167,11 +211,19 @@ class Elliptical(LatentGaussianModel):
 
 @dataclass(frozen=True)
 class IsingChain(InputModel):
-    r"""Periodic Ising chain of +-1 spins with coupling J = artanh(exp(-1/xi)), so that
-    correlations decay as (a^d + a^{N-d}) / (1 + a^N), a = tanh J = exp(-1/xi).
+    r"""Periodic Ising chain of $\pm 1$ spins with coupling $J = \operatorname{artanh}(e^{-1/\xi})$.
 
-    Sampled exactly: bonds b_i = s_i s_{i+1} are independent with E b = a, conditioned on
-    prod b = 1 (the ring closes); drawn one by one with that conditioning, s_0 = +-1 at random.
+    Correlations decay as $(a^d + a^{N-d}) / (1 + a^N)$, $a = \tanh J = e^{-1/\xi}$.
+    Sampled exactly: bonds $b_i = s_i s_{i+1}$ are independent with $E b = a$, conditioned on
+    $\prod_i b_i = 1$ (the ring closes); drawn one by one with that conditioning, $s_0 = \pm 1$
+    at random.
+
+    Attributes:
+        shape: ``(N,)``: a 1-D ring only.
+        xi: correlation length $\xi > 0$, in sites.
+
+    Raises:
+        DyntoolsError: for a 2-D shape or $\xi \le 0$.
     """
 
     shape: tuple[int, ...]
@@ -224,11 +276,21 @@ class IsingChain(InputModel):
 
 @dataclass(frozen=True)
 class GaussianClone(LatentGaussianModel):
-    r"""Gaussian pixels with exactly the pixel covariance of ``original`` (the authors' "Gaussian
-    clone"): x = Sigma^{1/2} eps by FFT, Sigma = original.covariance (the copula's pixel
-    covariance, the NLGP arcsin covariance, the elliptical C, the Ising covariance). Only the
+    r"""Gaussian pixels with exactly the pixel covariance of ``original`` (the "Gaussian clone").
+
+    $x = \Sigma^{1/2} \varepsilon$ by FFT, $\Sigma$ = ``original.covariance`` (the copula's pixel
+    covariance, the NLGP arcsin covariance, the elliptical $C$, the Ising covariance). Only the
     higher-order statistics differ from ``original``: the control that shows they, not the
-    covariance, drive localization. Its amplifier is linear, sqrt(2/pi) a."""
+    covariance, drive localization. Its amplifier is linear, $\sqrt{2/\pi}\, a$.
+
+    Attributes:
+        original: the model whose covariance is cloned (not itself a clone).
+        kernel: ``original.covariance`` (computed).
+        latent: that covariance after eigenvalue clipping (computed).
+
+    Raises:
+        DyntoolsError: if ``original`` is already a `GaussianClone`.
+    """
 
     original: InputModel
     kernel: Circulant = field(init=False, repr=False)

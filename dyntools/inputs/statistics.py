@@ -10,15 +10,35 @@ DENSE_CHECK_MAX_PIXELS = 256
 
 
 def sample_excess_kurtosis(x: np.ndarray) -> float:
+    r"""Sample excess kurtosis of all entries, pooled: $\overline{x^4} / (\overline{x^2})^2 - 3$.
+
+    Moments are about zero (the pixels have mean zero).
+
+    Arguments:
+        x: samples, any shape (flattened).
+
+    Returns:
+        The excess kurtosis.
+    """
     x = np.asarray(x, dtype=float).ravel()
     return float(np.mean(x**4) / np.mean(x**2) ** 2 - 3)
 
 
 def max_covariance_error(x: np.ndarray, exact: Circulant) -> tuple[float, str]:
-    """Largest |sample - exact| covariance entry, and the estimator used.
+    r"""Largest |sample - exact| covariance entry, and the estimator used.
 
-    Up to 256 pixels: the full sample covariance. Above: the translation-averaged sample
-    covariance (all models are stationary), computed by FFT in O(n N log N)."""
+    Up to 256 pixels: the full sample covariance $x^\top x / n$ (about zero). Above: the
+    translation-averaged sample covariance (all models are stationary), computed by FFT in
+    $O(n N \log N)$ and compared with the exact first row.
+
+    Arguments:
+        x: [n, *grid] samples.
+        exact: the exact covariance on the same grid.
+
+    Returns:
+        error: the largest absolute entry-wise difference.
+        estimator: ``'dense'`` or ``'translation-averaged'``.
+    """
     n = x.shape[0]
     flat = np.asarray(x, dtype=float).reshape(n, -1)
     if flat.shape[1] <= DENSE_CHECK_MAX_PIXELS:
@@ -31,7 +51,19 @@ def max_covariance_error(x: np.ndarray, exact: Circulant) -> tuple[float, str]:
 
 
 def input_statistics(task, x: np.ndarray, y: np.ndarray) -> dict:
-    """Exact vs sample excess kurtosis and covariance, per class and overall."""
+    """Exact vs sample excess kurtosis and covariance, per class and overall.
+
+    Arguments:
+        task (TwoClassTask): the task that generated the samples.
+        x: [n, *grid] samples.
+        y: [n] labels in {0, 1}.
+
+    Returns:
+        A JSON-friendly dict: model, family, parameter, exact and sample excess kurtosis, exact
+            moments, the largest covariance error (overall and per class, see
+            `max_covariance_error`), the estimator, the fraction of class 1, kernel clipping
+            and whether every sample is finite.
+    """
     marginal = task.pixel_marginal
     errors = {}
     for cls, cov in ((0, task.sigma0), (1, task.sigma1)):

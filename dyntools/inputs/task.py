@@ -19,8 +19,19 @@ ALL_FAMILIES = ("auto", *FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
 
 @dataclass(frozen=True)
 class TwoClassTask:
-    """Class y=1 (correlation length xi1, the longer) vs y=0 (xi0); labels i.i.d. with
-    P(y=1) = proportion."""
+    r"""The two-class task: class $y = 1$ (correlation length $\xi_1$, the longer) vs $y = 0$ ($\xi_0$).
+
+    Labels are i.i.d. with $P(y = 1)$ = ``proportion``; ``sigma0``, ``sigma1`` are the exact
+    pixel covariances $\Sigma_0$, $\Sigma_1$ and ``pixel_marginal`` is class 1's.
+
+    Attributes:
+        class0: the input model of class 0.
+        class1: the input model of class 1.
+        proportion: $P(y = 1)$, in $(0, 1)$.
+
+    Raises:
+        DyntoolsError: if ``proportion`` is not in $(0, 1)$.
+    """
 
     class0: InputModel
     class1: InputModel
@@ -55,8 +66,20 @@ class TwoClassTask:
         return self.class1.is_elliptical
 
     def sample(self, key: PRNGKeyArray, n: int, dtype=jnp.float32) -> tuple[Float[Array, "n *grid"], Int[Array, " n"]]:
-        """n i.i.d. (x, y) pairs. Classes that differ only in their kernel are drawn from one
-        white-noise batch with a per-sample spectrum (half the cost of drawing both classes)."""
+        """``n`` i.i.d. $(x, y)$ pairs (jit-able).
+
+        Classes that differ only in their kernel are drawn from one white-noise batch with a
+        per-sample spectrum (half the cost of drawing both classes).
+
+        Arguments:
+            key: JAX PRNG key.
+            n: number of pairs.
+            dtype (jnp.dtype): floating dtype of ``x``.
+
+        Returns:
+            x: [n, *grid] inputs.
+            y: [n] int32 labels in {0, 1}.
+        """
         k_y, k0, k1 = jax.random.split(key, 3)
         y = jax.random.bernoulli(k_y, self.proportion, (n,))
         c0, c1 = self.class0, self.class1
@@ -77,8 +100,21 @@ class TwoClassTask:
 
 
 def resolve_family(family: str, excess_kurtosis: float | None) -> str:
-    """'auto' picks the paper's Kur(k) family where it reaches the kurtosis (> -1.2) and the
-    NLGP below (down to the binary limit -2), so every excess kurtosis above -2 is reachable."""
+    r"""Resolve the family ``'auto'``; any other name is returned unchanged.
+
+    ``'auto'`` picks the paper's Kur(k) family (``alg``) where it reaches the kurtosis (> -1.2),
+    the NLGP below, and ``binary`` at exactly -2, so every excess kurtosis $\ge -2$ is reachable.
+
+    Arguments:
+        family: a family name, or ``'auto'``.
+        excess_kurtosis: the requested excess kurtosis (needed for ``'auto'``).
+
+    Returns:
+        The family name.
+
+    Raises:
+        DyntoolsError: for ``'auto'`` without a kurtosis, or a kurtosis below -2.
+    """
     if family != "auto":
         return family
     if excess_kurtosis is None:
@@ -99,13 +135,28 @@ def build_task(
     proportion: float = 0.5,
     gaussian_clone: bool = False,
 ) -> TwoClassTask:
-    """Build the two-class task from user-level options.
+    r"""Build the two-class task from user-level options.
 
-    ``family``: one of :data:`ALL_FAMILIES`; ``excess_kurtosis`` *or* ``parameter`` (the family's
-    raw parameter: k, beta, nu, gain) selects the member; ``n_dims`` is N (ring) or L (L x L
-    torus with ``two_d``); ``xi = (xi0, xi1)`` the correlation lengths of classes 0 and 1;
-    ``gaussian_clone`` replaces both classes by Gaussian fields with exactly their pixel
-    covariances (:class:`GaussianClone`).
+    Copula families give `Copula` classes, ``elliptical-t`` and ``shell`` `Elliptical` ones,
+    ``ising`` `IsingChain` ones; both classes share the pixel marginal and differ in $\xi$.
+
+    Arguments:
+        family: one of `ALL_FAMILIES` (``'auto'``: see `resolve_family`).
+        excess_kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (give this *or* ``parameter``).
+        parameter: the family's raw parameter (k, beta, nu, gain).
+        n_dims: N on the ring, or L for the L x L torus with ``two_d``; at least 4.
+        xi: $(\xi_0, \xi_1)$, the correlation lengths of classes 0 and 1, positive, in sites.
+        two_d: use an L x L torus instead of a ring.
+        proportion: $P(y = 1)$, in $(0, 1)$.
+        gaussian_clone: replace both classes by Gaussian fields with exactly their pixel
+            covariances (`GaussianClone`).
+
+    Returns:
+        The task.
+
+    Raises:
+        DyntoolsError: for an unknown family, invalid or conflicting kurtosis/parameter, an
+            invalid grid, $\xi$ or proportion.
     """
     task = _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion)
     if gaussian_clone:
