@@ -74,7 +74,7 @@ class TwoDConfig(PaperConfig):
     bins: int = 40
     dt: float = 0.25
     horizon: float = 60.0
-    QUICK = {"ring": 24, "side": 10, "steps": 400, "seeds": 2, "samples": 60_000, "bins": 20, "dt": 0.5,
+    QUICK = {"ring": 24, "side": 10, "steps": 400, "seeds": 2, "samples": 30_000, "bins": 20, "dt": 0.5,
              "horizon": 20.0}
 
 
