@@ -14,6 +14,7 @@ import datetime
 import json
 import math
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -159,6 +160,26 @@ def strict_json(obj: dict, **dumps: Any) -> str:
     if found:
         clean[NON_FINITE] = found
     return json.dumps(clean, allow_nan=False, **dumps)
+
+
+def restore_non_finite(record: dict) -> dict:
+    """Put back, in place, the non-finite numbers that strict JSON wrote as null, from the
+    record's `non_finite` list (see [`strict_json`][dyntools.runs.strict_json]).
+
+    Arguments:
+        record: a record read from JSON.
+
+    Returns:
+        The same record, with e.g. `summary.excess_kurtosis` inf again instead of None.
+    """
+    for entry in record.get(NON_FINITE, []):
+        path, _, value = entry.rpartition(": ")
+        keys = [int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)]
+        target = record
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = float(value)
+    return record
 
 
 def remove_stale_stages(parent: Path) -> list[Path]:
@@ -331,6 +352,10 @@ def load_run(path: Path | str) -> tuple[dict, dict]:
         raise DyntoolsError(f"{path} is a corrupt run: {RECORD} cannot be read ({err})") from None
     if not isinstance(record, dict) or not {"command", "summary"} <= set(record):
         raise DyntoolsError(f"{path} is a corrupt run: {RECORD} is not a dyntools record")
+    try:
+        restore_non_finite(record)
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        raise DyntoolsError(f"{path} is a corrupt run: its {NON_FINITE} list does not match the record ({err})") from None
     arrays = {}
     for npz in sorted(path.glob("*.npz")):
         try:

@@ -21,16 +21,17 @@ from .common import (
     NDims,
     Out,
     Param,
-    PROPORTION,
     Proportion,
+    PROPORTION,
     Seed,
     TwoD,
-    XI,
     Xi,
+    XI,
     clipping_lines,
     clone_label,
     emit,
     options_task,
+    save_figures,
 )
 
 
@@ -95,12 +96,11 @@ def baseline(
                                                    two_d, proportion, gaussian_clone, seed)
     config.check_size(int(np.prod(shape)))
     dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config)
-    from ..plots import atoms_figure, save
 
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "dictionary.npz", atoms=dictionary)
-        save(atoms_figure(dictionary, shape, f"{method} atoms sorted by IPR"), stage / "atoms.png")
         runs.write_record(stage, "baseline", {"baseline": config.as_dict(), "inputs": description}, summary, seed)
+        save_figures(stage)
     lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
              f"IPR median {summary['ipr_median']:.4f} "
              f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
@@ -151,13 +151,12 @@ def localization_map(
         job = bar.add_task("localization map", total=len(config.kurtosis))
         table = run_map(config, progress=lambda done, _: bar.update(job, completed=done))
     values = table["excess_kurtosis"]
-    from ..plots import localization_map_figure, save
 
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
                          **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
-        save(localization_map_figure(table, n_dims), stage / "localization_map.png")
         runs.write_record(stage, "localization-map", config.as_dict(), table, seed)
+        save_figures(stage)
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
     lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
                         for i, k in enumerate(values)]

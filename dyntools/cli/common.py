@@ -107,3 +107,14 @@ Precision = Annotated[str, typer.Option(help="Network precision: float32 or floa
 
 class Interrupted(Exception):
     """Ctrl-C, with a note on what was kept."""
+
+
+def save_figures(directory: Path) -> list[str]:
+    """Draw a run's figures from its saved files and write them beside them; their names."""
+    from ..figures import run_figures
+    from ..plots import save
+
+    figures = run_figures(directory)
+    for name, figure in figures.items():
+        save(figure, Path(directory) / name)
+    return list(figures)

@@ -22,17 +22,19 @@ from .common import (
     NDims,
     Out,
     Param,
-    PROPORTION,
     Proportion,
+    PROPORTION,
     Seed,
     TwoD,
-    XI,
     Xi,
+    XI,
     clipping_lines,
     clone_label,
     emit,
     num,
     options_task,
+    save_figures,
+    with_gain,
 )
 
 
@@ -69,18 +71,20 @@ def inputs(
 
     from .._jax import jax
     from ..inputs.statistics import input_statistics
-    from ..plots import inputs_figure, save
 
     x, y = task.sample(jax.random.PRNGKey(seed), samples)
     x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
     stats = input_statistics(task, x, y)
     if not stats["finite"]:
         raise DyntoolsError("sampling produced non-finite values; please report this as a bug")
-    config = {"task": task.describe(), "samples": samples, "seed": seed}
+    family, param = with_gain(family, param, gain)
+    options = {"family": family, "excess_kurtosis": kurtosis, "parameter": param, "n_dims": n_dims, "xi": list(xi),
+               "two_d": two_d, "proportion": proportion, "gaussian_clone": gaussian_clone}
+    config = {"task": task.describe(), "options": options, "samples": samples, "seed": seed}
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "samples.npz", x=x, y=y)
-        save(inputs_figure(x, y, task.sigma0, task.sigma1, task.pixel_marginal), stage / "inputs.png")
         runs.write_record(stage, "inputs", config, stats, seed)
+        save_figures(stage)
     clip = stats["kernel_clipping"]
     lines = [
         f"{stats['model']} inputs, pixel marginal {stats['family']} "

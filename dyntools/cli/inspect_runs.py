@@ -1,11 +1,11 @@
-"""`dyntools compare` and `dyntools show`: read finished runs."""
+"""`dyntools compare`, `dyntools show` and `dyntools plot`: read finished runs."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -78,3 +78,25 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_j
         print(f"  {stem}.{'npz' if isinstance(content, dict) else 'nc'}: {shapes}")
 
 
+
+
+@app.command()
+def plot(
+    run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the figures (default: the run directory).")] = None,
+):
+    """Redraw a run's figures from its saved files alone (the same figures the run wrote)."""
+    from ..figures import run_figures
+    from ..plots import save
+
+    folder = out or run_dir
+    figures = run_figures(run_dir)  # every error (not a run, corrupt, no figures) before writing
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, figure in figures.items():
+        staging = folder / f".{name}.partial.png"
+        try:
+            save(figure, staging)
+            os.replace(staging, folder / name)
+        finally:
+            staging.unlink(missing_ok=True)
+    print(f"wrote {', '.join(figures) or 'no figure (a sweep over 3+ axes has none)'} in {folder}")

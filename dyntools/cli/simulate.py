@@ -28,8 +28,8 @@ from .common import (
     Out,
     Param,
     Precision,
-    PROPORTION,
     Proportion,
+    PROPORTION,
     Saves,
     Seed,
     Seeds,
@@ -37,12 +37,13 @@ from .common import (
     Steps,
     Trainer,
     TwoD,
-    XI,
     Xi,
+    XI,
     clipping_lines,
     clone_label,
     emit,
     num,
+    save_figures,
     simulation_config,
 )
 
@@ -87,21 +88,15 @@ def simulate(
         gaussian_clone=gaussian_clone, neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
         samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
         order=order, solver=solver, precision=precision)
-    from ..plots import receptive_fields_figure, save, theory_vs_simulation_figure
     from ..simulations import run_simulation
 
     result = run_simulation(config)
     summary = result.summary
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "trajectories.npz", **result.arrays)
-        figure = theory_vs_simulation_figure(result.arrays, summary, tuple(result.task_description["shape"]),
-                                             result.amplifier, result.marginal)
-        save(figure, stage / "theory_vs_simulation.png")
-        if config.neurons > 1:
-            save(receptive_fields_figure(result.arrays, tuple(result.task_description["shape"])),
-                 stage / "receptive_fields.png")
         runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
                           summary, seed)
+        save_figures(stage)
     emit(summary, as_json, _simulation_lines(summary, out))
 
 

@@ -28,8 +28,8 @@ from .common import (
     Order,
     Out,
     Precision,
-    PROPORTION,
     Proportion,
+    PROPORTION,
     Saves,
     Seed,
     Seeds,
@@ -37,9 +37,10 @@ from .common import (
     Steps,
     Trainer,
     TwoD,
-    XI,
     Xi,
+    XI,
     emit,
+    save_figures,
     simulation_config,
     with_gain,
 )
@@ -139,7 +140,7 @@ def sweep(
 
 def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:
     from .. import runs
-    from ..plots import save, sweep_figure, sweep_figure_name
+    from ..plots import sweep_figure_name
     from ..simulations.sweep import critical_summary, finish
 
     ds = result.dataset
@@ -153,10 +154,9 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
     figure_name = sweep_figure_name(ds)
     with runs.staged_run(out, force) as stage:
         ds.to_netcdf(stage / "sweep.nc", engine="h5netcdf")
-        if figure_name:  # drawn from the saved run
-            save(sweep_figure(runs.load_dataset(stage / "sweep.nc")), stage / figure_name)
         runs.write_record(stage, "sweep", {"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only},
                           summary, base.seed)
+        save_figures(stage)
     finish(out)
     lines = []
     if result.discarded_points:

@@ -76,8 +76,9 @@ def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Pat
 
     with staged_run(path, force) as stage:
         save_arrays(stage, ARRAYS, **result.arrays)
-        save(REPRODUCTIONS[result.name].figure(result), stage / f"{result.name}.png")
         write_record(stage, f"reproduce {result.name}", result.config, result.table, result.config["seed"])
+        # drawn from the saved run, as `dyntools plot` redraws it
+        save(REPRODUCTIONS[result.name].figure(load_result(stage)), stage / f"{result.name}.png")
     return Path(path)
 
 

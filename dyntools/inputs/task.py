@@ -130,7 +130,7 @@ def build_task(
     excess_kurtosis: float | None = None,
     parameter: float | None = None,
     n_dims: int = 40,
-    xi: tuple[float, float] = (1.0, 3.0),
+    xi: tuple[float, float] = (1.0, 2.0),
     two_d: bool = False,
     proportion: float = 0.5,
     gaussian_clone: bool = False,
