@@ -17,10 +17,11 @@ def test_round_trip_and_record_contents(tmp_path):
     _write(tmp_path / "run", 1.5)
     record, arrays = load_run(tmp_path / "run")
     assert arrays["a"]["v"][0] == 1.5
-    assert record["config"] == {"value": 1.5, "bad": None}  # strict JSON: non-finite as null, listed
+    assert record["config"] == {"value": 1.5, "bad": float("inf")}  # restored on load from the non_finite list
     assert record["non_finite"] == ["config.bad: inf"]
     assert record["version"] and record["seed"] == 1 and "a.npz" in record["files"]
-    json.loads((tmp_path / "run" / "run.json").read_text())
+    on_disk = json.loads((tmp_path / "run" / "run.json").read_text())  # strict JSON: non-finite as null, listed
+    assert on_disk["config"] == {"value": 1.5, "bad": None} and on_disk["non_finite"] == ["config.bad: inf"]
 
 
 def test_never_overwrites_a_finished_run_without_force(tmp_path):
