@@ -103,7 +103,7 @@ def test_extreme_but_valid_members_are_derived(cli):
 def test_sweep_checks_every_point_before_running_any(cli, tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 
-    monkeypatch.setattr(sweep, "run_simulation", lambda config: pytest.fail("a point ran"))
+    monkeypatch.setattr(sweep, "run_simulations", lambda points: pytest.fail("a point ran"))
     code, _, stderr = cli("sweep", "--family", "alg", "--kurtosis", "0,-1.5", "--out", tmp_path / "s")
     _one_line_error(code, stderr, "sweep point kurtosis = -1.5")
     assert list(tmp_path.iterdir()) == []
@@ -246,19 +246,20 @@ def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(tmp_path):
 def test_interrupted_sweep_says_where_its_points_are(cli, tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 
-    real, calls = sweep.run_simulation, []
+    real, calls = sweep.run_simulations, []
+    monkeypatch.setattr(sweep, "SAVE_EVERY", 1)  # one point per chunk: the interrupt falls between points
 
-    def second_point_interrupted(config):
-        calls.append(config)
+    def second_point_interrupted(points):
+        calls.extend(points)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(config)
+        return real(points)
 
-    monkeypatch.setattr(sweep, "run_simulation", second_point_interrupted)
+    monkeypatch.setattr(sweep, "run_simulations", second_point_interrupted)
     code, _, stderr = cli("sweep", "--kurtosis", "-1,1", *TINY_SIM, "--out", tmp_path / "s")
     assert code == 130 and "resume" in stderr and len(stderr.strip().splitlines()) == 1
     kept = sweep.partial_directory(tmp_path / "s")
     assert len(list(kept.glob("point_*.npz"))) == 1
-    monkeypatch.setattr(sweep, "run_simulation", real)
+    monkeypatch.setattr(sweep, "run_simulations", real)
     assert cli("sweep", "--kurtosis", "-1,1", *TINY_SIM, "--out", tmp_path / "s")[0] == 0
     assert not kept.exists() and load_run(tmp_path / "s")[1]["sweep"]["ipr_sim"].shape == (2, 1)

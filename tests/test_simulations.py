@@ -114,19 +114,20 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     base = SimulationConfig(family="alg", n_dims=12, steps=20, batch=100, seeds=2, saves=2)
     values = np.array([-1.0, 0.0, 1.0])
     calls = []
-    real = sweep.run_simulation
+    real = sweep.run_simulations
+    monkeypatch.setattr(sweep, "SAVE_EVERY", 1)  # one point per chunk: the interrupt falls between points
 
-    def interrupted(config):
+    def interrupted(points):
         if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.append(config.config.kurtosis)  # a prepared point
-        return real(config)
+        calls.extend(p.config.kurtosis for p in points)
+        return real(points)
 
-    monkeypatch.setattr(sweep, "run_simulation", interrupted)
+    monkeypatch.setattr(sweep, "run_simulations", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(tmp_path / "s", base, Grid({"kurtosis": values}))
     calls.clear()
-    monkeypatch.setattr(sweep, "run_simulation", lambda c: calls.append(c.config.kurtosis) or real(c))
+    monkeypatch.setattr(sweep, "run_simulations", lambda ps: calls.extend(p.config.kurtosis for p in ps) or real(ps))
     results = run_sweep(tmp_path / "s", base, Grid({"kurtosis": values})).dataset
     assert calls == [1.0]  # only the missing point ran
     assert results["ipr_sim"].shape == (3, 2) and np.allclose(results["excess_kurtosis"], values)

@@ -2,6 +2,7 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
 import xarray as xr
@@ -88,3 +89,24 @@ def test_cli_grid_bad_input(cli, tmp_path, args, message):
     code, _, stderr = cli("sweep", *args, "--out", tmp_path / "x")
     assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_programs_compile_once_per_structure_not_per_value():
+    """Numbers are traced: a repeat run, and another kurtosis of the family with other xi, lr,
+    proportion, init scale and seed, compile nothing (counted by JAX's compile events)."""
+    compiles = []
+
+    def listener(name, *args, **kwargs):
+        if name == "/jax/core/compile/backend_compile_duration":
+            compiles.append(name)
+
+    settings = dict(family="nlgp", n_dims=12, steps=20, batch=50, seeds=2, saves=2)
+    run_simulation(SimulationConfig(kurtosis=-1.0, **settings))
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        run_simulation(SimulationConfig(kurtosis=-1.0, **settings))
+        run_simulation(SimulationConfig(kurtosis=-1.6, xi=(0.8, 2.5), lr=0.07, proportion=0.4, init_scale=1e-2, seed=3,
+                                        **settings))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert compiles == []

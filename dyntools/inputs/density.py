@@ -14,6 +14,7 @@ import numpy as np
 import scipy.integrate
 
 from ..errors import DyntoolsError
+from ..pytrees import pytree
 from .expression import parse_density
 from .expression import x as X
 from .marginals import TabulatedMarginal
@@ -32,6 +33,7 @@ def _real_values(pdf, v) -> np.ndarray:
     return values.astype(float)
 
 
+@pytree(static=("expression", "_raw_pdf"), derived=("table",))
 @dataclass(frozen=True)
 class DensityMarginal(TabulatedMarginal):
     r"""A pixel marginal from a symmetric density $p(x)$ given as text in ``x``.

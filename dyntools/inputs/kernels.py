@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from jaxtyping import Array, Float
 
 from .._jax import jnp
 from ..errors import DyntoolsError, KernelClippingWarning
+from ..pytrees import pytree
 
 
 def ring_distance(n: int) -> np.ndarray:
@@ -74,6 +76,7 @@ def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
     return d2
 
 
+@pytree(derived=("sqrt_eigenvalues",))
 @dataclass(frozen=True, eq=False)  # holds arrays: compared and hashed by identity
 class Circulant:
     r"""A symmetric circulant covariance on a ring or torus, stored by its first row.
@@ -138,7 +141,9 @@ class Circulant:
         row = np.fft.ifftn(np.clip(self.eigenvalues, 0.0, None)).real
         return Circulant(row / row.flat[0])
 
+    @cached_property
     def sqrt_eigenvalues(self) -> np.ndarray:
+        """[*grid] the square roots of the eigenvalues (negative ones count as zero)."""
         return np.sqrt(np.clip(self.eigenvalues, 0.0, None))
 
     def _axes(self) -> tuple[int, ...]:
@@ -158,7 +163,7 @@ class Circulant:
 
     def apply_sqrt(self, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
         """C^{1/2} v over the trailing grid axes (negative eigenvalues count as zero)."""
-        return self._multiply(self.sqrt_eigenvalues(), v)
+        return self._multiply(self.sqrt_eigenvalues, v)
 
     def apply_sqrt_mixed(self, other: "Circulant", use_other, v: Float[Array, "n *grid"]) -> Float[Array, "n *grid"]:
         """Row $i$ of ``v`` times ``other``$^{1/2}$ where ``use_other[i]``, else times this $C^{1/2}$.
@@ -174,7 +179,7 @@ class Circulant:
             [n, *grid] the products.
         """
         mask = jnp.reshape(use_other, (-1,) + (1,) * len(self.shape))
-        spectra = jnp.where(mask, jnp.asarray(other.sqrt_eigenvalues(), v.dtype), jnp.asarray(self.sqrt_eigenvalues(), v.dtype))
+        spectra = jnp.where(mask, jnp.asarray(other.sqrt_eigenvalues, v.dtype), jnp.asarray(self.sqrt_eigenvalues, v.dtype))
         return self._multiply(spectra, v)
 
     def apply_flat(self, v: Float[Array, "... n"]) -> Float[Array, "... n"]:

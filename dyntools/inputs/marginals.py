@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import ClassVar
 
 import numpy as np
@@ -23,10 +23,12 @@ from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..pytrees import pytree
 from .quadrature import half_line_rule, odd_hermite_coefficients
 
 HERMITE_ORDER = 601
 TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms are clamped
+TABLE_Z = np.linspace(0.0, TABLE_Z_MAX, 20001)
 
 
 class Marginal(ABC):
@@ -256,6 +258,7 @@ def _sign(z):
 # --------------------------------------------------------------------------------------------
 
 
+@pytree()
 @dataclass(frozen=True)
 class Gaussian(Marginal):
     r"""Standard normal: $X = Z$, density $e^{-x^2/2}/\sqrt{2\pi}$; excess kurtosis 0.
@@ -290,6 +293,7 @@ class Gaussian(Marginal):
         return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), -sp.oo, sp.oo
 
 
+@pytree()
 @dataclass(frozen=True)
 class Binary(Marginal):
     r"""Binary pixels: $X = \mathrm{sign}(Z) = \pm 1$ with probability 1/2 each.
@@ -321,6 +325,7 @@ class Binary(Marginal):
         return 2 / np.pi * np.arcsin(np.clip(rho_z, -1, 1))
 
 
+@pytree()
 @dataclass(frozen=True)
 class Uniform(Marginal):
     r"""Uniform on $[-\sqrt 3, \sqrt 3]$: $X = \sqrt 3\, \mathrm{erf}(Z / \sqrt 2)$.
@@ -358,6 +363,7 @@ class Uniform(Marginal):
         return 1 / (2 * sp.sqrt(3)), -sp.sqrt(3), sp.sqrt(3)
 
 
+@pytree()
 @dataclass(frozen=True)
 class Laplace(Marginal):
     r"""Laplace with $b = 1/\sqrt 2$ (unit variance): $X = -\mathrm{sign}(Z)\, b \log(2 \Phi(-|Z|))$.
@@ -390,6 +396,7 @@ class Laplace(Marginal):
         return sp.exp(-sp.sqrt(2) * sp.Abs(x)) / sp.sqrt(2), -sp.oo, sp.oo
 
 
+@pytree(derived=("scale",))
 @dataclass(frozen=True)
 class Alg(Marginal):
     r"""The paper's Kur(k), an algebraic-tailed law, scaled to unit variance.
@@ -426,7 +433,7 @@ class Alg(Marginal):
             return math.inf
         return math.exp(sc.betaln((p + 1) / self.k, 1 - p / self.k)) / self.k
 
-    @property
+    @cached_property
     def scale(self) -> float:
         return math.sqrt(self._raw_abs_moment(2))
 
@@ -455,6 +462,7 @@ class Alg(Marginal):
         return s * sp.Rational(1, 2) * (1 + y**k) ** (-1 - 1 / k), -sp.oo, sp.oo
 
 
+@pytree(derived=("normalization",))
 @dataclass(frozen=True)
 class NLGP(Marginal):
     r"""Nonlinear Gaussian process pixel: $X = \mathrm{erf}(g Z) / \mathcal Z(g)$.
@@ -481,7 +489,7 @@ class NLGP(Marginal):
         if not self.gain > 0:
             raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {self.gain:g})")
 
-    @property
+    @cached_property
     def normalization(self) -> float:
         g2 = self.gain**2
         return math.sqrt(2 / math.pi * math.asin(2 * g2 / (1 + 2 * g2)))
@@ -527,18 +535,17 @@ class TabulatedMarginal(Marginal):
         z = np.asarray(z, dtype=float)
         return np.sign(z) * self.abs_transform_np(np.abs(z))
 
+    @cached_property
+    def table(self) -> np.ndarray:
+        r"""[20001] $|g(z)|$ on `TABLE_Z` (equally spaced $0 \le z \le$ `TABLE_Z_MAX`)."""
+        return self.abs_transform_np(TABLE_Z)
+
     def transform(self, z):
-        grid, table = _transform_table(self)
-        mag = jnp.interp(jnp.abs(z), jnp.asarray(grid, z.dtype), jnp.asarray(table, z.dtype))
+        mag = jnp.interp(jnp.abs(z), jnp.asarray(TABLE_Z, z.dtype), jnp.asarray(self.table, z.dtype))
         return _sign(z) * mag
 
 
-@cache
-def _transform_table(marginal: TabulatedMarginal) -> tuple[np.ndarray, np.ndarray]:
-    grid = np.linspace(0.0, TABLE_Z_MAX, 20001)
-    return grid, marginal.abs_transform_np(grid)
-
-
+@pytree(derived=("table",))
 @dataclass(frozen=True)
 class GeneralizedNormal(TabulatedMarginal):
     r"""Generalized normal, density $\propto \exp(-|x|^\beta)$, scaled to unit variance.
@@ -585,6 +592,7 @@ class GeneralizedNormal(TabulatedMarginal):
         return s * b / (2 * sp.gamma(1 / b)) * sp.exp(-((s * sp.Abs(x)) ** b)), -sp.oo, sp.oo
 
 
+@pytree(derived=("table",))
 @dataclass(frozen=True)
 class StudentT(TabulatedMarginal):
     r"""Student-t with $\nu > 2$ degrees of freedom, scaled to unit variance.
@@ -645,6 +653,7 @@ class StudentT(TabulatedMarginal):
         return s * norm * (1 + y**2 / nu) ** (-(nu + 1) / 2), -sp.oo, sp.oo
 
 
+@pytree(static=("n",), derived=("table",))
 @dataclass(frozen=True)
 class Shell(TabulatedMarginal):
     r"""One coordinate of $\sqrt n\, u$ with $u$ uniform on the sphere $S^{n-1}$.

@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..pytrees import pytree
 from .kernels import Circulant, gaussian_kernel, ring_distance
 from .marginals import Binary, Gaussian, Marginal, Shell, StudentT
 
@@ -101,6 +103,7 @@ class LatentGaussianModel(InputModel):
         return self.kernel.clipping_report()
 
 
+@pytree(static=("shape",))
 @dataclass(frozen=True)
 class Copula(LatentGaussianModel):
     r"""Gaussian copula ("NORTA"): $x_i = g(z_i)$, $z \sim N(0, C)$, $g = Q(\Phi(\cdot))/s$.
@@ -145,6 +148,7 @@ class Copula(LatentGaussianModel):
         return {"model": "copula", "xi": self.xi, **self.marginal.describe()}
 
 
+@pytree(static=("shape", "radial"))
 @dataclass(frozen=True)
 class Elliptical(LatentGaussianModel):
     r"""Elliptical field $x = R\, C^{1/2} u$, $u$ uniform on the sphere, with covariance exactly $C$.
@@ -209,6 +213,7 @@ class Elliptical(LatentGaussianModel):
                 **self.pixel_marginal.describe()}
 
 
+@pytree(static=("shape",), derived=("tanh_coupling",))
 @dataclass(frozen=True)
 class IsingChain(InputModel):
     r"""Periodic Ising chain of $\pm 1$ spins with coupling $J = \operatorname{artanh}(e^{-1/\xi})$.
@@ -235,7 +240,7 @@ class IsingChain(InputModel):
         if not self.xi > 0:
             raise DyntoolsError(f"correlation length xi must be positive (got {self.xi})")
 
-    @property
+    @cached_property
     def tanh_coupling(self) -> float:
         return math.exp(-1.0 / self.xi)
 
@@ -274,6 +279,7 @@ class IsingChain(InputModel):
                 **Binary().describe()}
 
 
+@pytree()
 @dataclass(frozen=True)
 class GaussianClone(LatentGaussianModel):
     r"""Gaussian pixels with exactly the pixel covariance of ``original`` (the "Gaussian clone").

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jaxtyping import Array, Float, Int, PRNGKeyArray
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
 from .marginals import FAMILIES, Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
 from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain, LatentGaussianModel
@@ -17,6 +18,7 @@ ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
 ALL_FAMILIES = ("auto", *FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
 
 
+@pytree(static=("shared_noise",))
 @dataclass(frozen=True)
 class TwoClassTask:
     r"""The two-class task: class $y = 1$ (correlation length $\xi_1$, the longer) vs $y = 0$ ($\xi_0$).
@@ -28,6 +30,8 @@ class TwoClassTask:
         class0: the input model of class 0.
         class1: the input model of class 1.
         proportion: $P(y = 1)$, in $(0, 1)$.
+        shared_noise: whether both classes are drawn from one white-noise batch (they differ
+            only in their kernel; computed, not passed).
 
     Raises:
         DyntoolsError: if ``proportion`` is not in $(0, 1)$.
@@ -36,10 +40,14 @@ class TwoClassTask:
     class0: InputModel
     class1: InputModel
     proportion: float = 0.5
+    shared_noise: bool = field(init=False)
 
     def __post_init__(self):
         if not 0 < self.proportion < 1:
             raise DyntoolsError(f"class proportion must be in (0, 1) (got {self.proportion:g})")
+        c0, c1 = self.class0, self.class1
+        shared = isinstance(c0, LatentGaussianModel) and c0.shares_transform(c1)
+        object.__setattr__(self, "shared_noise", bool(shared))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -83,7 +91,7 @@ class TwoClassTask:
         k_y, k0, k1 = jax.random.split(key, 3)
         y = jax.random.bernoulli(k_y, self.proportion, (n,))
         c0, c1 = self.class0, self.class1
-        if isinstance(c0, LatentGaussianModel) and c0.shares_transform(c1):
+        if self.shared_noise:
             eps = jax.random.normal(k0, (n, *self.shape), dtype=dtype)
             x = c1.from_latent(k1, c0.latent.apply_sqrt_mixed(c1.latent, y, eps), eps)
         else:

@@ -43,21 +43,26 @@ def max_steps_for(t1: float, stiffness: float, dt0: float | None = None) -> int:
         dt0: the fixed step size, or None for an adaptive solver.
 
     Returns:
-        The maximum number of solver steps.
+        The maximum number of solver steps, rounded up to a power of two: it is static in the
+            compiled solve, so nearby horizons and stiffnesses share one program.
     """
     if dt0 is not None:
-        return int(np.ceil(1.01 * t1 / dt0)) + 16
-    return max(10_000, int(50 * t1 * max(stiffness, 1e-3)))
+        budget = int(np.ceil(1.01 * t1 / dt0)) + 16
+    else:
+        budget = max(10_000, int(50 * t1 * max(stiffness, 1e-3)))
+    return 1 << (budget - 1).bit_length()
 
 
-def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: float, solver: str = "tsit5",
-          rtol: float = 1e-6, atol: float = 1e-9, dt0: float | None = None,
-          args: object = None) -> tuple[PyTree[Array], Bool[Array, ""]]:
+def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: float | None = None,
+          max_steps: int | None = None, solver: str = "tsit5", rtol: float = 1e-6, atol: float = 1e-9,
+          dt0: ArrayLike | None = None, args: object = None) -> tuple[PyTree[Array], Bool[Array, ""]]:
     r"""Integrate $dy/dt = \text{field}(t, y, \text{args})$ from $t = 0$ with Diffrax.
 
     Adaptive solvers use a PID controller (``rtol``, ``atol``); ``euler`` uses the fixed step
-    ``dt0``. ``stiffness`` sets ``max_steps`` (see `max_steps_for`). Jit-able and vmappable
-    (``t_save`` must be concrete): failures are not raised but flagged, for
+    ``dt0``. The step budget is ``max_steps``, or `max_steps_for` the horizon and
+    ``stiffness`` (then ``t_save`` and ``dt0`` must be concrete). Jit-able and vmappable; with
+    ``max_steps`` given, ``t_save``, ``dt0`` and a pytree ``field`` may be traced, so one
+    program serves every horizon and parameter. Failures are not raised but flagged, for
     [`check_solution`][dyntools.simulations.integrate.check_solution].
 
     Arguments:
@@ -66,7 +71,8 @@ def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: f
         y0: the initial state at $t = 0$, a PyTree of arrays (e.g. weights [K, N]).
         t_save: [T] increasing save times, the last one the horizon $t_1$.
         stiffness: the largest decay rate of the field (e.g. the top eigenvalue of
-            $\Sigma_0 + \Sigma_1$).
+            $\Sigma_0 + \Sigma_1$); needed when ``max_steps`` is not given.
+        max_steps: the step budget (static under `jit`), or None for `max_steps_for`.
         solver: a name from `SOLVERS`.
         rtol: relative tolerance of adaptive solvers.
         atol: absolute tolerance of adaptive solvers.
@@ -84,8 +90,10 @@ def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: f
     import diffrax
 
     check_solver(solver)
-    t_save = np.asarray(t_save, dtype=float)  # concrete: the horizon fixes max_steps
-    t1 = float(t_save[-1])
+    if max_steps is None:
+        t_save = np.asarray(t_save, dtype=float)  # concrete: the horizon fixes the budget
+        max_steps = max_steps_for(float(t_save[-1]), stiffness, dt0 if solver in FIXED_SOLVERS else None)
+    t1 = t_save[-1]
     if solver in FIXED_SOLVERS:
         if dt0 is None:
             raise DyntoolsError("the euler solver needs a step size dt0")
@@ -96,7 +104,7 @@ def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: f
     sol = diffrax.diffeqsolve(
         diffrax.ODETerm(field), method, t0=0.0, t1=t1, dt0=dt0, y0=y0, args=args,
         saveat=diffrax.SaveAt(ts=t_save), stepsize_controller=controller,
-        max_steps=max_steps_for(t1, stiffness, dt0 if solver in FIXED_SOLVERS else None), throw=False,
+        max_steps=max_steps, throw=False,
     )
     return sol.ys, sol.result == diffrax.RESULTS.successful
 

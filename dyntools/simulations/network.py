@@ -17,6 +17,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..pytrees import stack
 from .integrate import check_solution, solve
 
 if TYPE_CHECKING:
@@ -112,9 +113,8 @@ def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, k
     Each step draws a fresh batch and takes $\theta \leftarrow \theta - \text{lr}\,\nabla L$
     ([`CommitteeMachine.loss`][dyntools.simulations.network.CommitteeMachine.loss]), so time is
     $t = \text{lr} \times \text{steps}$. Seed ``s`` splits its key into one key per saved block and
-    each block key into one key per step. The steps run in compiled chunks of at most
-    `CHUNK_STEPS` (one program for the chunk size, one for a remainder), so an interrupt takes
-    effect between chunks.
+    each block key into one key per step. This is [`sgd_points`][dyntools.simulations.network.sgd_points]
+    with one point.
 
     Arguments:
         task: the two-class task the batches are drawn from.
@@ -136,35 +136,72 @@ def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, k
     Raises:
         DyntoolsError: if ``steps`` is not a multiple of ``saves``.
     """
+    one = partial(jax.tree.map, lambda leaf: leaf[None])
+    saved = sgd_points(stack([task]), net, one(params0), keys[None], lr=np.asarray([lr]), steps=steps, batch=batch,
+                       saves=saves, dtype=dtype)
+    return jax.tree.map(lambda leaf: leaf[0], saved)
+
+
+def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: Float[Array, " P"],
+               steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32) -> dict:
+    r"""SGD at P points at once (tasks of one structure, vmapped), ``seeds`` runs per point.
+
+    Point ``p`` is exactly [`sgd_trajectories`][dyntools.simulations.network.sgd_trajectories]
+    with task ``p``, ``params0[p]``, ``keys[p]`` and ``lr[p]``: the same keys draw the same
+    batches. The steps run in compiled chunks of at most `CHUNK_STEPS` (one program for the
+    chunk size, one for a remainder), so an interrupt takes effect between chunks; the task's
+    numbers are traced, so points of one structure and shape share one program.
+
+    Arguments:
+        tasks: the P tasks, stacked (see [`stack`][dyntools.pytrees.stack]).
+        net: the network (the same at every point).
+        params0: the initial parameters of each point, ``{"w": [P, K, N]}`` (plus ``"b": [P, K]``).
+        keys: [P, seeds] JAX random keys, one per run.
+        lr: [P] the learning rates.
+        steps: the number of SGD steps, a multiple of ``saves``.
+        batch: fresh samples per step.
+        saves: the number of saved points after step 0.
+        dtype: the dtype of the parameters and the data.
+
+    Returns:
+        The parameters at ``saves + 1`` equally spaced steps, each leaf with leading axes
+            [P, seeds, saves + 1]: ``"w"`` [P, seeds, saves + 1, K, N] (and ``"b"``).
+
+    Raises:
+        DyntoolsError: if ``steps`` is not a multiple of ``saves``.
+    """
     if steps % saves:
         raise DyntoolsError(f"--steps ({steps}) must be a multiple of the number of saved points ({saves})")
     every = steps // saves
-    seeds = keys.shape[0]
-    params = jax.tree.map(lambda p: jnp.broadcast_to(p.astype(dtype), (seeds, *p.shape)), params0)
-    block_keys = jax.vmap(lambda k: jax.random.split(k, saves))(keys)
+    per_run = lambda f: jax.vmap(jax.vmap(f))  # noqa: E731  over points, then seeds
+    seeds = keys.shape[1]
+    params = jax.tree.map(lambda p: jnp.repeat(p.astype(dtype)[:, None], seeds, axis=1), params0)
+    block_keys = per_run(lambda k: jax.random.split(k, saves))(keys)
     lr = jnp.asarray(lr, dtype)
     saved = [params]
     for block in range(saves):
-        step_keys = jax.vmap(lambda k: jax.random.split(k, every))(block_keys[:, block])
+        step_keys = per_run(lambda k: jax.random.split(k, every))(block_keys[:, :, block])
         for first in range(0, every, CHUNK_STEPS):
-            chunk = step_keys[:, first:first + CHUNK_STEPS]
-            params = jax.block_until_ready(_sgd_chunk(params, chunk, lr, task, net, batch, jnp.dtype(dtype).name))
+            chunk = step_keys[:, :, first:first + CHUNK_STEPS]
+            params = jax.block_until_ready(_sgd_chunk(params, chunk, lr, tasks, net, batch, jnp.dtype(dtype).name))
         saved.append(params)
-    return jax.tree.map(lambda *leaves: jnp.stack(leaves, axis=1), *saved)
+    return jax.tree.map(lambda *leaves: jnp.stack(leaves, axis=2), *saved)
 
 
-@partial(jax.jit, static_argnums=range(3, 7))  # lr is traced: another learning rate reuses the program
-def _sgd_chunk(params, step_keys, lr, task, net, batch, dtype_name):
-    """One SGD step per key of step_keys [seeds, C], vmapped over seeds."""
+@partial(jax.jit, static_argnums=range(4, 7))  # tasks and lr are traced: one program per structure and shape
+def _sgd_chunk(params, step_keys, lr, tasks, net, batch, dtype_name):
+    """One SGD step per key of step_keys [P, seeds, C], vmapped over points and seeds."""
     dtype = jnp.dtype(dtype_name)
-    n = task.n_pixels
 
-    def step(params, key):
-        x, y = task.sample(key, batch, dtype)
-        grads = jax.grad(net.loss)(params, x.reshape(batch, n), y.astype(dtype))
-        return jax.tree.map(lambda p, g: p - lr * g, params, grads), None
+    def point(params, keys, lr, task):
+        def step(params, key):
+            x, y = task.sample(key, batch, dtype)
+            grads = jax.grad(net.loss)(params, x.reshape(batch, task.n_pixels), y.astype(dtype))
+            return jax.tree.map(lambda p, g: p - lr * g, params, grads), None
 
-    return jax.vmap(lambda p, keys: jax.lax.scan(step, p, keys)[0])(params, step_keys)
+        return jax.vmap(lambda p, k: jax.lax.scan(step, p, k)[0])(params, keys)
+
+    return jax.vmap(point)(params, step_keys, lr, tasks)
 
 
 def first_nonfinite_step(weights: np.ndarray, save_every: int) -> int | None:

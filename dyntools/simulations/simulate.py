@@ -19,11 +19,12 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..inputs import build_task
 from ..inputs.kernels import grid_shape
+from ..pytrees import stack
 from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
 from ..theory import EffectiveDynamics, task_amplifier
 from ..theory.report import THEORY_VALIDITY
-from .integrate import check_solution, solve
-from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_trajectories
+from .integrate import check_solution, max_steps_for, solve
+from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_points
 
 if TYPE_CHECKING:
     from ..theory.amplifier import Amplifier
@@ -273,17 +274,43 @@ def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
         DyntoolsError: for invalid settings, SGD that diverges (with a learning rate that
             does not, if one is found), or an ODE solve that fails.
     """
-    prepared = config if isinstance(config, Prepared) else prepare(config)
-    config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
-    t = config.lr * save_steps(config)
-    params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
+    return run_simulations([config])[0]
 
-    w_sim = _train(task, net, params0, config, t)
-    arrays = {"t": t, "w_sim": w_sim, "ipr_sim": ipr(w_sim), "sigma0": task.sigma0.first_row,
-              "sigma1": task.sigma1.first_row}
-    if amplifier is not None:
-        w_theory = _theory(task, amplifier, params0["w"], t, config)
-        arrays.update(w_theory=w_theory, ipr_theory=ipr(w_theory), cosine=cosine_similarity(w_sim, w_theory[None]))
+
+def run_simulations(configs: list[SimulationConfig | Prepared]) -> list[SimulationResult]:
+    """[`run_simulation`][dyntools.simulations.simulate.run_simulation] at many points, vmapped.
+
+    SGD points of one structure (family form, grid, network, batch, seeds, steps, saves,
+    precision) train together in one compiled program, in chunks that fit `MEMORY_BUDGET`; their
+    effective ODEs are solved together by
+    [`run_theories`][dyntools.simulations.simulate.run_theories]. Each point's numbers are those
+    of its run on its own (the same keys draw the same batches).
+
+    Arguments:
+        configs: settings or [`Prepared`][dyntools.simulations.simulate.Prepared] runs.
+
+    Returns:
+        One [`SimulationResult`][dyntools.simulations.simulate.SimulationResult] per point, in
+            order.
+
+    Raises:
+        DyntoolsError: as `run_simulation`, for the first point that fails.
+    """
+    points = [config if isinstance(config, Prepared) else prepare(config) for config in configs]
+    weights = _train_all(points)
+    with_theory = [i for i, point in enumerate(points) if point.amplifier is not None]
+    theories = dict(zip(with_theory, run_theories([points[i] for i in with_theory])))
+    return [_result(point, w_sim, theories.get(i)) for i, (point, w_sim) in enumerate(zip(points, weights))]
+
+
+def _result(prepared: Prepared, w_sim: np.ndarray, theory: dict | None) -> SimulationResult:
+    config, task, amplifier = prepared.config, prepared.task, prepared.amplifier
+    arrays = {"t": config.lr * save_steps(config), "w_sim": w_sim, "ipr_sim": ipr(w_sim),
+              "sigma0": task.sigma0.first_row, "sigma1": task.sigma1.first_row}
+    if theory is not None:
+        w_theory = theory["w_theory"]
+        arrays.update(w_theory=w_theory, ipr_theory=theory["ipr_theory"],
+                      cosine=cosine_similarity(w_sim, w_theory[None]))
     result = SimulationResult(config, task.describe(), arrays, amplifier=amplifier, marginal=task.pixel_marginal)
     result.summary = summarize(result, task.is_elliptical, amplifier)
     return result
@@ -302,23 +329,107 @@ def run_theory(config: SimulationConfig | Prepared) -> dict:
         DyntoolsError: for invalid settings, a network without an effective theory (not ReLU,
             or with bias), or an ODE solve that fails.
     """
-    prepared = config if isinstance(config, Prepared) else prepare(config)
+    return run_theories([config])[0]
+
+
+THEORY_CHUNK = 256  # runs per vmapped solve (a few MB of solver state each at N = 1600)
+
+
+def run_theories(configs: list[SimulationConfig | Prepared]) -> list[dict]:
+    """The effective ODE of many runs, vmapped: runs of one structure share one compiled solve.
+
+    Runs whose dynamics have the same structure (family form, grid, neurons, saves, solver and
+    step budget) are integrated together in chunks of `THEORY_CHUNK` (the last chunk padded with
+    copies of its last run, so every chunk reuses one program); each run's adaptive steps are
+    its own, so the numbers are those of a solve on its own.
+
+    Arguments:
+        configs: settings or [`Prepared`][dyntools.simulations.simulate.Prepared] runs.
+
+    Returns:
+        One dict per run, in order: ``{"t": [T] saved times, "w_theory": [T, K, N] weights,
+            "ipr_theory": [T, K]}``.
+
+    Raises:
+        DyntoolsError: for invalid settings, a network without an effective theory, or an ODE
+            solve that fails.
+    """
+    runs = [_theory_run(config if isinstance(config, Prepared) else prepare(config)) for config in configs]
+    results = [None] * len(runs)
+    for key, members in _groups(runs, lambda run: run[-1]).items():
+        for first in range(0, len(members), THEORY_CHUNK):
+            chunk = members[first:first + THEORY_CHUNK]
+            padded = chunk + [chunk[-1]] * (min(len(members), THEORY_CHUNK) - len(chunk))
+            dynamics, w0, t, dt0 = (stack([runs[i][j] for i in padded]) for j in range(4))
+            ys, ok = _integrate_effective(dynamics, w0, t, dt0, **dict(key[1]))
+            for row, i in enumerate(chunk):
+                check_solution(ys[row], ok[row], "effective ODE")
+                w_theory = np.asarray(ys[row])
+                results[i] = {"t": np.asarray(runs[i][2]), "w_theory": w_theory, "ipr_theory": ipr(w_theory)}
+    return results
+
+
+def _theory_run(prepared: Prepared) -> tuple:
+    """(dynamics, w0, t, dt0, group key) of one run's effective ODE; the key holds its solve options."""
     config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
     if amplifier is None:
         raise DyntoolsError(f"a {config.activation} network{' with bias' if config.bias else ''} has no effective "
                             "theory; the effective ODE needs ReLU units without bias")
     t = config.lr * save_steps(config)
-    params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
-    w_theory = _theory(task, amplifier, params0["w"], t, config)
-    return {"t": t, "w_theory": w_theory, "ipr_theory": ipr(w_theory)}
+    w0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)["w"]
+    dynamics = EffectiveDynamics(amplifier, task.sigma0, task.sigma1, task.proportion)
+    dt0 = config.lr if config.solver == "euler" else None
+    options = tuple(sorted(theory_solve_options(task, config, t).items()))
+    return dynamics, w0, t, dt0, (jax.tree.structure((dynamics, dt0)), options, w0.shape, t.shape)
 
 
-def _train(task, net, params0, config, t) -> np.ndarray:
+def _groups(items: list, key) -> dict:
+    """Indices of ``items`` grouped by ``key(item)``, in first-seen order."""
+    groups = {}
+    for i, item in enumerate(items):
+        groups.setdefault(key(item), []).append(i)
+    return groups
+
+
+def _train_all(points: list[Prepared]) -> list[np.ndarray]:
+    """[S, T, K, N] network weights of every point: SGD points grouped and vmapped, flows alone."""
+    weights = [None] * len(points)
+    for i, point in enumerate(points):
+        if point.config.trainer == "flow":
+            weights[i] = _train(point)
+    sgd = [i for i, point in enumerate(points) if point.config.trainer == "sgd"]
+    for members in _groups([points[i] for i in sgd], _sgd_structure).values():
+        members = [sgd[j] for j in members]
+        size = max(1, MEMORY_BUDGET // _point_bytes(points[members[0]].config))
+        for first in range(0, len(members), size):
+            chunk = members[first:first + size]
+            for i, w in zip(chunk, _sgd_weights([points[i] for i in chunk])):
+                weights[i] = w if np.isfinite(w).all() else _train(points[i])  # alone: finds a stable lr, raises
+    return weights
+
+
+def _sgd_structure(point: Prepared) -> tuple:
+    """What must agree for points to share one compiled SGD program."""
+    c = point.config
+    return jax.tree.structure(point.task), point.net, c.batch, c.seeds, c.steps, c.saves, c.precision
+
+
+def _point_bytes(config: SimulationConfig) -> int:
+    itemsize = 4 if config.precision == "float32" else 8
+    return config.seeds * (config.batch * 3 * itemsize + (min(config.saves, config.steps) + 1) * config.neurons * 8) \
+        * config.n_pixels
+
+
+def _train(prepared: Prepared) -> np.ndarray:
+    """One point's weights [S, T, K, N]; SGD that diverges raises, naming a learning rate that does not."""
+    config, task, net = prepared.config, prepared.task, prepared.net
+    t = config.lr * save_steps(config)
     if config.trainer == "flow":
+        params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
         flow = gradient_flow_trajectories(task, net, params0, jax.random.PRNGKey(config.seed + 1),
                                           samples=config.samples, t_save=t, solver=config.solver)
         return np.asarray(flow["w"])[None]
-    train = partial(_sgd_weights, task, net, params0, config)
+    train = lambda lr, steps, saves: _sgd_weights([prepared], lr, steps, saves)[0]  # noqa: E731
     w = train(config.lr, config.steps, len(t) - 1)
     bad_step = first_nonfinite_step(w, config.steps // (len(t) - 1))
     if bad_step is not None:
@@ -332,11 +443,20 @@ def _train(task, net, params0, config, t) -> np.ndarray:
     return w
 
 
-def _sgd_weights(task, net, params0, config, lr, steps, saves) -> np.ndarray:
-    keys = jax.random.split(jax.random.PRNGKey(config.seed + 1), config.seeds)
-    dtype = jnp.float32 if config.precision == "float32" else jnp.float64
-    saved = sgd_trajectories(task, net, params0, keys, lr=lr, steps=steps, batch=config.batch, saves=saves, dtype=dtype)
-    return np.asarray(saved["w"], dtype=float)
+def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | None = None,
+                 saves: int | None = None) -> list[np.ndarray]:
+    """[S, T, K, N] weights of points of one SGD structure, trained together (``lr``, ``steps``,
+    ``saves`` override every point's own, for the learning-rate search)."""
+    first = points[0].config
+    steps = steps or first.steps
+    saves = saves or len(save_steps(first)) - 1
+    keys = jnp.stack([jax.random.split(jax.random.PRNGKey(p.config.seed + 1), p.config.seeds) for p in points])
+    params0 = stack([p.net.init(jax.random.PRNGKey(p.config.seed), p.config.init_scale) for p in points])
+    lrs = np.asarray([lr or p.config.lr for p in points])
+    dtype = jnp.float32 if first.precision == "float32" else jnp.float64
+    saved = sgd_points(stack([p.task for p in points]), points[0].net, params0, keys, lr=lrs, steps=steps,
+                       batch=first.batch, saves=saves, dtype=dtype)
+    return list(np.asarray(saved["w"], dtype=float))
 
 
 def _stable_learning_rate(train, config) -> float | None:
@@ -352,13 +472,27 @@ def _stable_learning_rate(train, config) -> float | None:
     return None
 
 
-def _theory(task, amplifier, w0, t, config) -> np.ndarray:
-    dynamics = EffectiveDynamics(amplifier, task.sigma0, task.sigma1, task.proportion)
+def theory_solve_options(task, config: SimulationConfig, t: np.ndarray) -> dict:
+    """The static options of the effective ODE's compiled solve: the solver and its step budget.
+
+    Arguments:
+        task: the two-class task (its spectra set the stiffness).
+        config: the settings (``solver``, ``lr``).
+        t: [T] the saved times (the last one the horizon).
+
+    Returns:
+        ``{"solver": ..., "max_steps": ...}``.
+    """
     stiffness = float((task.sigma0.eigenvalues + task.sigma1.eigenvalues).max())
-    ys, ok = jax.jit(lambda w: solve(dynamics, w, t, stiffness=stiffness, solver=config.solver,
-                                     dt0=config.lr if config.solver == "euler" else None))(w0)
-    check_solution(ys, ok, "effective ODE")
-    return np.asarray(ys)
+    fixed = config.lr if config.solver == "euler" else None
+    return {"solver": config.solver, "max_steps": max_steps_for(float(t[-1]), stiffness, fixed)}
+
+
+@partial(jax.jit, static_argnames=("solver", "max_steps"))
+def _integrate_effective(dynamics, w0, t, dt0, *, solver, max_steps):
+    """Vmapped solves [P]: one program per structure, solver, budget and P (all numbers traced)."""
+    one = lambda d, w, ts, h: solve(d, w, ts, max_steps=max_steps, solver=solver, dt0=h)  # noqa: E731
+    return jax.vmap(one)(dynamics, w0, t, dt0)
 
 
 def localization_time(t: np.ndarray, ipr_curve: np.ndarray, n: int) -> float | None:

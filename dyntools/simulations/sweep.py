@@ -7,10 +7,12 @@ their values; its points are their Cartesian product, each one a
 one dimension per axis (the axis ``seed`` is named ``base_seed`` there, because ``seed``
 counts the SGD runs of a point).
 
-Every point is validated (its task and theory built) before the first one runs. Each finished
-point is saved on its own in a hidden sibling of the run directory: a sweep that fails removes
-them; one that is interrupted (Ctrl-C, a killed process) keeps them for the next run of the
-same sweep, which skips them.
+Every point is validated (its task and theory built) before the first one runs. Points run in
+chunks of `SAVE_EVERY`: those that share a structure (family form, grid, network, batch, seeds,
+steps) train in one compiled, vmapped program whose numbers are traced, so a sweep compiles once
+per structure, not once per point. Each finished point is saved on its own in a hidden sibling
+of the run directory: a sweep that fails removes them; one that is interrupted (Ctrl-C, a killed
+process) keeps them for the next run of the same sweep, which skips them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
 from ..runs import jsonable, package_version
-from .simulate import SimulationConfig, prepare, run_simulation, run_theory, save_steps
+from .simulate import SimulationConfig, prepare, run_simulations, run_theories, save_steps
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -40,6 +42,7 @@ AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": flo
         "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
 KURTOSIS_AXES = ("kurtosis", "param")  # axes along which excess kurtosis changes monotonically
 MAX_POINTS = 100_000
+SAVE_EVERY = 64  # points run together (vmapped by structure) between saves: what an interrupt can lose
 
 
 def parse_values(text: str) -> np.ndarray:
@@ -231,7 +234,7 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
         base: the settings of every point, before the grid's values replace some of them.
         grid: the axes and values.
         theory_only: integrate only the effective ODE (no network is trained).
-        progress: called with (points done, points in all) after each point.
+        progress: called with (points done, points in all) at the start and after each chunk.
     Returns:
         A [`SweepResult`][dyntools.simulations.sweep.SweepResult] whose dataset has dims
             `[*axes, seed, time]` (the axis ``seed`` named ``base_seed``, see `dataset_dim`) and
@@ -249,16 +252,20 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
     prepared = validate_sweep(base, grid, theory_only)
     partial = partial_directory(directory)
     discarded = _claim(partial, base, grid, theory_only)
-    points = []
+    paths = [partial / f"point_{i:05d}.npz" for i in range(len(prepared))]
+    todo = [i for i, path in enumerate(paths) if not path.exists()]
     try:
-        for i, point in enumerate(prepared):
-            path = partial / f"point_{i:05d}.npz"
-            if not path.exists():
-                _save_point(path, point, theory_only)
+        if progress is not None:
+            progress(len(prepared) - len(todo), len(prepared))
+        for first in range(0, len(todo), SAVE_EVERY):
+            chunk = todo[first:first + SAVE_EVERY]
+            _save_points([paths[i] for i in chunk], [prepared[i] for i in chunk], theory_only)
+            if progress is not None:
+                progress(len(prepared) - len(todo) + first + len(chunk), len(prepared))
+        points = []
+        for path in paths:
             with np.load(path) as data:
                 points.append({k: data[k] for k in data.files})
-            if progress is not None:
-                progress(i + 1, len(prepared))
     except (KeyboardInterrupt, SystemExit):
         raise  # interrupted: the finished points stay for the next run of the same sweep
     except BaseException:
@@ -267,28 +274,28 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
     return SweepResult(_dataset(points, base, grid, theory_only), discarded)
 
 
-def _save_point(path: Path, point, theory_only: bool) -> None:
-    task = point.task
-    member = task.describe().get("clone_of") or task.pixel_marginal.describe()  # a clone sits at its original
-    arrays = {"excess_kurtosis": member["excess_kurtosis"],
-              "parameter": math.nan if member.get("parameter") is None else member["parameter"]}
+def _save_points(paths: list[Path], points: list[Prepared], theory_only: bool) -> None:
+    """Run points together (vmapped where they share a structure) and save each one's file."""
     if theory_only:
-        theory = run_theory(point)
-        arrays.update(t=theory["t"], ipr_theory_t=theory["ipr_theory"].mean(axis=-1))
+        runs = [{"t": theory["t"], "ipr_theory_t": theory["ipr_theory"].mean(axis=-1)}
+                for theory in run_theories(points)]
     else:
-        result = run_simulation(point)  # prepared: a cache hit
-        a, s = result.arrays, result.summary
-        nan_t = np.full(len(a["t"]), math.nan)
-        arrays.update(
-            t=a["t"],
-            ipr_theory_t=a["ipr_theory"].mean(axis=-1) if "ipr_theory" in a else nan_t,
-            ipr_sim_t=a["ipr_sim"].mean(axis=-1),
-            cosine_final=s.get("cosine_final", math.nan),
-            agreement_time=math.nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"],
-        )
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **{k: np.asarray(v, dtype=float) for k, v in arrays.items()})
-    os.replace(tmp, path)
+        runs = [_point_arrays(result) for result in run_simulations(points)]
+    for path, point, arrays in zip(paths, points, runs):
+        member = point.task.describe().get("clone_of") or point.task.pixel_marginal.describe()  # a clone sits at its original
+        arrays.update(excess_kurtosis=member["excess_kurtosis"],
+                      parameter=math.nan if member.get("parameter") is None else member["parameter"])
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **{k: np.asarray(v, dtype=float) for k, v in arrays.items()})
+        os.replace(tmp, path)
+
+
+def _point_arrays(result) -> dict:
+    a, s = result.arrays, result.summary
+    nan_t = np.full(len(a["t"]), math.nan)
+    return {"t": a["t"], "ipr_theory_t": a["ipr_theory"].mean(axis=-1) if "ipr_theory" in a else nan_t,
+            "ipr_sim_t": a["ipr_sim"].mean(axis=-1), "cosine_final": s.get("cosine_final", math.nan),
+            "agreement_time": math.nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"]}
 
 
 def _dataset(points: list[dict], base: SimulationConfig, grid: Grid, theory_only: bool):

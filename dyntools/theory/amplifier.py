@@ -29,6 +29,7 @@ from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..pytrees import WHOLE, pytree
 from ..inputs.marginals import Gaussian, Marginal
 from .codegen import JAX_FUNCTIONS, to_jax
 from .symbolic import a as A_SYMBOL
@@ -79,18 +80,22 @@ class Amplifier(ABC):
         return {"kind": self.kind}
 
 
+@pytree()
 @dataclass(frozen=True, eq=False)
 class QuadratureAmplifier(Amplifier):
     r"""$\phi(a) = \sum_j W_j x_j \,\mathrm{erf}(x_j c(a))$ by quadrature over the pixel marginal.
 
     Uses the marginal's half-line rule (nodes $x_j \ge 0$, weights $W_j$, exact for even
-    integrands), dropping nodes with $W_j (1 + x_j^2) \le 10^{-22}$. Works for any marginal;
-    ~1e-12 accurate in float64 away from $|a| = 1$; $a$ is clipped to $|a| \le 1 - 10^{-12}$.
+    integrands), zeroing nodes with $W_j (1 + x_j^2) \le 10^{-22}$ (they cannot matter in
+    float64; zeroed rather than dropped, so every member of a family has the same J and one
+    compiled program serves them all). Works for any marginal; ~1e-12 accurate in float64 away
+    from $|a| = 1$; $a$ is clipped to $|a| \le 1 - 10^{-12}$.
 
     Attributes:
         marginal: the unit-variance pixel marginal.
-        nodes: [J] the kept quadrature nodes $x_j$ (computed, not passed).
-        weights: [J] the kept weights times their nodes, $W_j x_j$ (computed, not passed).
+        nodes: [J] the quadrature nodes $x_j$, zero where dropped (computed, not passed).
+        weights: [J] the weights times their nodes, $W_j x_j$, zero where dropped (computed,
+            not passed).
     """
 
     marginal: Marginal
@@ -100,9 +105,9 @@ class QuadratureAmplifier(Amplifier):
 
     def __post_init__(self):
         x, w = self.marginal.pixel_quadrature()
-        keep = w * (1 + x * x) > 1e-22  # drop nodes that cannot matter in float64
-        object.__setattr__(self, "nodes", x[keep])
-        object.__setattr__(self, "weights", w[keep] * x[keep])
+        keep = w * (1 + x * x) > 1e-22  # nodes that can matter in float64
+        object.__setattr__(self, "nodes", np.where(keep, x, 0.0))
+        object.__setattr__(self, "weights", np.where(keep, w * x, 0.0))
 
     def __call__(self, a):
         a = jnp.clip(a, -A_MAX, A_MAX)
@@ -116,9 +121,10 @@ class QuadratureAmplifier(Amplifier):
         Returns:
             ``{"kind": ...}`` with the number of quadrature nodes.
         """
-        return {"kind": self.kind, "nodes": int(self.nodes.size)}
+        return {"kind": self.kind, "nodes": int(np.count_nonzero(self.weights))}
 
 
+@pytree(static=("order",))
 @dataclass(frozen=True)
 class SeriesAmplifier(Amplifier):
     r"""$\phi(a) \approx \sum_{n \le \text{order}} b_n a^n$, the SymPy series in odd powers of $a$.
@@ -169,6 +175,7 @@ class SeriesAmplifier(Amplifier):
         return {"kind": self.kind, "order": self.order, "coefficients": list(self.coefficients)}
 
 
+@pytree(static=WHOLE)  # a compiled SymPy expression: one program per marginal
 @dataclass(frozen=True, eq=False)
 class ClosedFormAmplifier(Amplifier):
     r"""$\phi(a)$ from SymPy's closed form, compiled to JAX.
@@ -217,6 +224,7 @@ class ClosedFormAmplifier(Amplifier):
         return {"kind": self.kind, "expression": str(self.expression)}
 
 
+@pytree()
 @dataclass(frozen=True)
 class LinearAmplifier(Amplifier):
     r"""$\phi(a) = \text{slope}\cdot a$: exact for Gaussian pixels and for elliptical data.

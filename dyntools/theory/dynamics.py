@@ -27,6 +27,7 @@ from jaxtyping import Array, Float
 
 from .._jax import jnp
 from ..inputs.kernels import Circulant
+from ..pytrees import pytree
 from .amplifier import Amplifier
 
 
@@ -36,7 +37,8 @@ def _projections(sigma: Circulant, w):
     return sw, jnp.sqrt(jnp.sum(w * sw, axis=-1))
 
 
-@dataclass(frozen=True, eq=False)  # static in Diffrax: hashed by identity
+@pytree()
+@dataclass(frozen=True, eq=False)
 class EffectiveDynamics:
     r"""The effective ODE for K ReLU neurons without bias (K = 1, $p_1 = 1/2$: Eq. 5).
 
@@ -50,7 +52,8 @@ class EffectiveDynamics:
     $$
 
     with $|w|_c = \sqrt{w^T\Sigma_c w}$ and $\cos\theta^c_{kj} = w_k^T\Sigma_c w_j / (|w_k|_c |w_j|_c)$.
-    Hashed by identity, so it can be a static argument of a jitted function.
+    A pytree: passed to a jitted function, its numbers (amplifier, spectra, $p_1$) are traced,
+    so one program serves every task of the same shape.
 
     Attributes:
         amplifier: $\phi$, applied elementwise.
