@@ -2,6 +2,10 @@
 
 import time
 
+import jax
+
+jax.config.update("jax_enable_x64", True)  # dyntools's theory is float64; the library never sets this itself
+
 
 def best_time(fn, repeats: int = 5, min_time: float = 0.2) -> float:
     """Best wall time of one call of ``fn`` (which must block until its result is ready)."""

@@ -1,10 +1,27 @@
-"""Import JAX once, with float64 available: theory needs it (1e-8 quadrature accuracy);
-simulations choose their own dtype explicitly."""
+"""Import JAX once. dyntools never changes JAX's global settings.
+
+Its theory needs 64-bit floats (quadratures accurate to 1e-8, the effective ODE in float64), so
+callers enable them before using it: ``jax.config.update("jax_enable_x64", True)``; the
+``dyntools`` command does this itself. `require_x64` says so, in one line, where float64 is
+needed and missing; simulations choose their own dtype explicitly.
+"""
 
 import jax
+import jax.numpy as jnp
 
-jax.config.update("jax_enable_x64", True)
+from .errors import DyntoolsError
 
-import jax.numpy as jnp  # noqa: E402
+X64_NEEDED = ("dyntools needs 64-bit floats in JAX (its quadratures and ODEs are float64): call "
+              "jax.config.update('jax_enable_x64', True) before using it (the dyntools command does)")
 
-__all__ = ["jax", "jnp"]
+__all__ = ["X64_NEEDED", "jax", "jnp", "require_x64"]
+
+
+def require_x64() -> None:
+    """Check that JAX has 64-bit floats enabled.
+
+    Raises:
+        DyntoolsError: if ``jax_enable_x64`` is off (the message says how to turn it on).
+    """
+    if not jax.config.jax_enable_x64:
+        raise DyntoolsError(X64_NEEDED)

@@ -8,12 +8,15 @@ Every step is a SymPy object: print it, change it, re-derive. Run:
 
 import argparse
 
+import jax
 import sympy as sp
 
 from dyntools.inputs import make_marginal
 from dyntools.inputs.density import DensityMarginal
 from dyntools.theory import general_steps, marginal_steps, series_coefficients, series_in_moments
 from dyntools.theory.symbolic import a, moment_symbol
+
+jax.config.update("jax_enable_x64", True)  # exact moments are float64; dyntools never sets this itself
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--family", default="alg")

@@ -26,3 +26,10 @@ def cli(capsys, monkeypatch):
         return code, out, err
 
     return run
+
+
+def pytest_configure(config):
+    """The library never changes JAX's settings; its tests turn on 64-bit floats as a user must."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)

@@ -1,6 +1,9 @@
 """Theory against network: early-time agreement, non-localizing cases, reproducibility."""
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -139,3 +142,14 @@ def test_gradient_flow_uses_the_requested_solver():
     with pytest.raises(DyntoolsError, match="unknown solver"):
         run_simulation(SimulationConfig(kurtosis=0.0, n_dims=8, trainer="flow", samples=100, steps=10, saves=2,
                                         solver="rk99"))
+
+
+def test_importing_dyntools_leaves_jax_settings_alone_and_says_what_needs_float64():
+    script = ("import jax, dyntools, dyntools.simulations, dyntools.theory, dyntools.baselines, dyntools.experiments\n"
+              "assert not jax.config.jax_enable_x64, 'importing dyntools turned on x64'\n"
+              "from dyntools.simulations import SimulationConfig, run_simulation\n"
+              "try:\n    run_simulation(SimulationConfig(kurtosis=0.0))\n"
+              "except dyntools.DyntoolsError as err:\n    print(err)\n")
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout
+    assert "jax.config.update('jax_enable_x64', True)" in out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +41,28 @@ def _options(
 
 
 INTERRUPTED = 130  # the shell's code for Ctrl-C
+CACHE_ENV = "DYNTOOLS_CACHE_DIR"  # where compiled programs are kept between runs; "off" keeps none
+
+
+def compilation_cache_dir() -> Path | None:
+    """The persistent JAX compilation cache of the command: ``$DYNTOOLS_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/dyntools/jax`` (``~/.cache/dyntools/jax``); None when set to ``off``."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "none") else Path(chosen).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dyntools" / "jax"
+
+
+def configure_jax() -> None:
+    """What the command sets and the library never does: JAX's 64-bit floats (the theory needs
+    them) and a persistent compilation cache, so a repeat run loads its programs from disk."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    cache = compilation_cache_dir()
+    if cache is not None:
+        jax.config.update("jax_compilation_cache_dir", str(cache))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 def main() -> None:
@@ -49,6 +73,7 @@ def main() -> None:
     from ..errors import KernelClippingWarning
 
     warnings.simplefilter("ignore", category=KernelClippingWarning)  # every command reports clipping itself
+    configure_jax()
     try:
         code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:

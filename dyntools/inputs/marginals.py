@@ -21,7 +21,7 @@ import scipy.special as sc
 import scipy.stats
 from jaxtyping import Array, Float
 
-from .._jax import jax, jnp
+from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import pytree
 from .quadrature import half_line_rule, odd_hermite_coefficients
@@ -66,6 +66,7 @@ class Marginal(ABC):
 
     def transform_np(self, z: np.ndarray) -> np.ndarray:
         """g(z) in float64 NumPy (exact; used by quadratures)."""
+        require_x64()
         return np.asarray(self.transform(jnp.asarray(z, dtype=jnp.float64)))
 
     # --- exact statistics -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from .._jax import jax, jnp
+from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import stack
 from .integrate import check_solution, solve
@@ -241,6 +241,7 @@ def gradient_flow_trajectories(task: TwoClassTask, net: CommitteeMachine, params
     Raises:
         DyntoolsError: if the solver fails or the solution is not finite.
     """
+    require_x64()
     x, y = task.sample(key, samples, jnp.float64)
     x, y = x.reshape(samples, -1), y.astype(jnp.float64)
     field = lambda t, params, args: jax.tree.map(jnp.negative, jax.grad(net.loss)(params, x, y))  # noqa: E731

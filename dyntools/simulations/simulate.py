@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._jax import jax, jnp
+from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..inputs import build_task
 from ..inputs.kernels import grid_shape
@@ -233,8 +233,10 @@ def prepare(config: SimulationConfig) -> Prepared:
         The [`Prepared`][dyntools.simulations.simulate.Prepared] run.
 
     Raises:
-        DyntoolsError: a one-line error for any invalid setting, task or theory.
+        DyntoolsError: a one-line error for any invalid setting, task or theory, or when JAX's
+            64-bit floats are off (see `dyntools._jax.require_x64`).
     """
+    require_x64()
     config.validate()
     task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
                       config.proportion, config.gaussian_clone)
@@ -351,9 +353,10 @@ def run_theories(configs: list[SimulationConfig | Prepared]) -> list[dict]:
             "ipr_theory": [T, K]}``.
 
     Raises:
-        DyntoolsError: for invalid settings, a network without an effective theory, or an ODE
-            solve that fails.
+        DyntoolsError: for invalid settings, a network without an effective theory, JAX's
+            64-bit floats off, or an ODE solve that fails.
     """
+    require_x64()
     runs = [_theory_run(config if isinstance(config, Prepared) else prepare(config)) for config in configs]
     results = [None] * len(runs)
     for key, members in _groups(runs, lambda run: run[-1]).items():

@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 from jaxtyping import Array, Float
 
-from .._jax import jax, jnp
+from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import WHOLE, pytree
 from ..inputs.marginals import Gaussian, Marginal
@@ -280,8 +280,10 @@ def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5)
 
     Raises:
         DyntoolsError: for an unknown ``kind``, or when the form is not available for this
-            marginal (an infinite moment for the series, no closed form).
+            marginal (an infinite moment for the series, no closed form), or when JAX's 64-bit
+            floats are off.
     """
+    require_x64()
     if kind == "quadrature":
         return QuadratureAmplifier(marginal)
     if kind == "series":
