@@ -5,6 +5,8 @@ import warnings
 # One BLAS thread: on 2 busy cores, multi-threaded OpenBLAS made FastICA up to 60x slower
 # (measured 5.9 s vs 0.09 s); set before NumPy is imported by any test module.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Commands print a status line every 30 s when stderr is not a terminal; keep test stderr exact.
+os.environ.setdefault("DYNTOOLS_STATUS_SECONDS", "3600")
 
 import pytest  # noqa: E402
 

@@ -130,11 +130,12 @@ def test_failed_sweep_leaves_no_points_and_the_corrected_command_runs(cli, tmp_p
 
 
 def test_learning_rate_advice_trains(cli, tmp_path):
-    code, _, stderr = cli("simulate", "--kurtosis", "0", *TINY_SIM, "--lr", "1e6", "--out", tmp_path / "a")
+    euler = ["--solver", "euler"]  # the theory steps by lr: at the advised lr (t ~ 1e5) an adaptive solve takes ~40 s
+    code, _, stderr = cli("simulate", "--kurtosis", "0", *TINY_SIM, *euler, "--lr", "1e6", "--out", tmp_path / "a")
     _one_line_error(code, stderr, "SGD diverged")
     advised = stderr.split("(--lr ")[1].split()[0]
     assert 0 < float(advised) < 1e6
-    assert cli("simulate", "--kurtosis", "0", *TINY_SIM, "--lr", advised, "--out", tmp_path / "b")[0] == 0
+    assert cli("simulate", "--kurtosis", "0", *TINY_SIM, *euler, "--lr", advised, "--out", tmp_path / "b")[0] == 0
 
 
 def test_clipping_and_the_theory_caveat_are_printed_and_recorded(cli, tmp_path):

@@ -24,6 +24,14 @@ def test_simulate_writes_trajectories_record_and_figure(cli, tmp_path):
     assert record["config"]["simulation"]["kurtosis"] == -1.0 and record["version"]
 
 
+def test_simulate_reports_progress_as_status_lines_when_stderr_is_not_a_terminal(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("DYNTOOLS_STATUS_SECONDS", "0")  # every compiled chunk of steps (here one per saved block)
+    code, _, stderr = cli("simulate", "--kurtosis", "0", *FAST, "--out", tmp_path / "r")
+    lines = stderr.splitlines()
+    assert code == 0 and len(lines) == 4 and lines[0].startswith("dyntools: training: 10 of 40 steps (25%)")
+    assert lines[-1].startswith("dyntools: training: 40 of 40 steps (100%)")
+
+
 def test_simulate_text_summary_names_family_and_parameter(cli, tmp_path):
     code, stdout, _ = cli("simulate", "--kurtosis", "-1.5", *FAST, "--out", tmp_path / "r")
     assert code == 0 and "nlgp (gain =" in stdout and "cosine(theory, network)" in stdout

@@ -55,14 +55,23 @@ def compilation_cache_dir() -> Path | None:
 
 def configure_jax() -> None:
     """What the command sets and the library never does: JAX's 64-bit floats (the theory needs
-    them) and a persistent compilation cache, so a repeat run loads its programs from disk."""
-    import jax
+    them) and a persistent compilation cache, so a repeat run loads its programs from disk.
 
-    jax.config.update("jax_enable_x64", True)
+    Set through JAX's environment variables while JAX is not imported (``--help`` never imports
+    it; worker processes inherit them), else through ``jax.config``. Equinox is told to turn
+    solver errors into NaN (``EQX_ON_ERROR=nan``, unless set): its default raises through a host
+    callback, and programs with host callbacks cannot be cached; every solve is checked for
+    non-finite values, so a failure is still reported."""
+    os.environ.setdefault("EQX_ON_ERROR", "nan")
+    settings = {"jax_enable_x64": True}
     cache = compilation_cache_dir()
     if cache is not None:
-        jax.config.update("jax_compilation_cache_dir", str(cache))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        settings.update(jax_compilation_cache_dir=str(cache), jax_persistent_cache_min_compile_time_secs=0.0)
+    if "jax" in sys.modules:
+        for name, value in settings.items():
+            sys.modules["jax"].config.update(name, value)
+    else:
+        os.environ.update({name.upper(): str(value) for name, value in settings.items()})
 
 
 def main() -> None:

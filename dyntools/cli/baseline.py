@@ -17,20 +17,21 @@ from .common import (
     Gain,
     Json,
     Kurtosis,
-    N_DIMS,
     NDims,
+    N_DIMS,
     Out,
+    PROPORTION,
     Param,
     Proportion,
-    PROPORTION,
     Seed,
     TwoD,
-    Xi,
     XI,
+    Xi,
     clipping_lines,
     clone_label,
     emit,
     options_task,
+    progress,
     save_figures,
 )
 
@@ -145,11 +146,8 @@ def localization_map(
                                    methods=tuple(m.strip() for m in methods.split(",") if m.strip()), n_dims=n_dims,
                                    xi=tuple(xi), atoms=atoms, lam=lam, steps=steps, seed=seed)
     config.baselines(), config.points()  # every setting and point checked before any training
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        job = bar.add_task("localization map", total=len(config.kurtosis))
-        table = run_map(config, progress=lambda done, _: bar.update(job, completed=done))
+    with progress("localization map", len(config.kurtosis), "kurtosis values") as update:
+        table = run_map(config, progress=update)
     values = table["excess_kurtosis"]
 
     with runs.staged_run(out, force) as stage:

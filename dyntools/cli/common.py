@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -118,3 +123,36 @@ def save_figures(directory: Path) -> list[str]:
     for name, figure in figures.items():
         save(figure, Path(directory) / name)
     return list(figures)
+
+
+STATUS_ENV = "DYNTOOLS_STATUS_SECONDS"  # seconds between status lines when stderr is not a terminal
+STATUS_SECONDS = 30.0
+
+
+@contextmanager
+def progress(description: str, total: float, unit: str) -> Iterator[Callable[[float, float], None]]:
+    """Report a long job's progress on stderr; yields ``update(done, total)``.
+
+    A rich bar in a terminal (gone when the job ends); otherwise (logs, Slurm) one status line
+    every `STATUS_SECONDS` (``$DYNTOOLS_STATUS_SECONDS``), so a log shows the job is alive.
+    """
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            job = bar.add_task(description, total=total)
+            yield lambda done, total: bar.update(job, completed=done, total=total)
+        return
+    every = float(os.environ.get(STATUS_ENV) or STATUS_SECONDS)
+    start = last = time.monotonic()
+
+    def status(done: float, total: float) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            print(f"dyntools: {description}: {done:,.0f} of {total:,.0f} {unit} ({100 * done / max(total, 1):.0f}%), "
+                  f"{now - start:.0f} s", file=sys.stderr, flush=True)
+
+    yield status

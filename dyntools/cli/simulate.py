@@ -43,6 +43,7 @@ from .common import (
     clone_label,
     emit,
     num,
+    progress,
     save_figures,
     simulation_config,
 )
@@ -90,7 +91,8 @@ def simulate(
         order=order, solver=solver, precision=precision)
     from ..simulations import run_simulation
 
-    result = run_simulation(config)
+    with progress("training", config.steps, "steps") as update:
+        result = run_simulation(config, update)
     summary = result.summary
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "trajectories.npz", **result.arrays)

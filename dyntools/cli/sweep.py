@@ -22,14 +22,14 @@ from .common import (
     Interrupted,
     Json,
     Lr,
-    N_DIMS,
     NDims,
+    N_DIMS,
     Neurons,
     Order,
     Out,
+    PROPORTION,
     Precision,
     Proportion,
-    PROPORTION,
     Saves,
     Seed,
     Seeds,
@@ -37,9 +37,10 @@ from .common import (
     Steps,
     Trainer,
     TwoD,
-    Xi,
     XI,
+    Xi,
     emit,
+    progress,
     save_figures,
     simulation_config,
     with_gain,
@@ -78,6 +79,24 @@ def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain:
     return family, Grid(axes)
 
 
+def _cluster(text: str):
+    """Read --cluster; returns a function that connects (called once the sweep is validated)."""
+    from ..simulations import cluster
+
+    text = text.strip()
+    if text == "none":
+        return lambda: None
+    if text.startswith("local:"):
+        count = text.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise DyntoolsError(f"--cluster local:N needs a whole number of workers N >= 1 (got '{text}')")
+        return lambda: cluster.local_client(int(count))
+    host, _, port = text.removeprefix("tcp://").rpartition(":")
+    if not text.startswith("tcp://") or not host or not port.isdigit():
+        raise DyntoolsError(f"--cluster must be none, local:N or tcp://HOST:PORT (got '{text}')")
+    return lambda: cluster.remote_client(text)
+
+
 @app.command()
 def sweep(
     grid: GridOption = None,
@@ -108,6 +127,9 @@ def sweep(
     order: Order = 5,
     solver: Solver = "tsit5",
     precision: Precision = "float32",
+    cluster: Annotated[str, typer.Option("--cluster", help="Where points run: none (this process), local:N (N "
+                                                          "single-threaded worker processes here) or tcp://HOST:PORT "
+                                                          "(an existing Dask scheduler).")] = "none",
     out: Out = Path("runs/sweep"),
     force: Force = False,
     as_json: Json = False,
@@ -123,18 +145,21 @@ def sweep(
                               activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
                               samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves,
                               amplifier=amplifier, order=order, solver=solver, precision=precision)
+    connect = _cluster(cluster)
     validate_sweep(base, points, theory_only)  # every point, before any work
-    from rich.progress import Progress
-
     total = len(points.points())
+    client = connect()
     try:
-        with Progress(transient=True) as bar:
-            task_id = bar.add_task(f"sweep over {total} points", total=total)
-            result = run_sweep(out, base, points, theory_only,
-                               progress=lambda done, _: bar.update(task_id, completed=done))
+        with progress(f"sweep over {total} points", total, "points") as update:
+            result = run_sweep(out, base, points, theory_only, progress=update, client=client)
     except KeyboardInterrupt:
         raise Interrupted(f"finished points are kept in {partial_directory(out)}; "
                            "run the same command again to resume") from None
+    finally:
+        if client is not None:
+            from ..simulations.cluster import close
+
+            close(client)
     _write_sweep(out, force, base, points, theory_only, result, as_json)
 
 

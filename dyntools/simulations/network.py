@@ -8,6 +8,7 @@ $t$ = learning rate x steps) and deterministic gradient flow on a fixed sample s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -143,7 +144,8 @@ def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, k
 
 
 def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: Float[Array, " P"],
-               steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32) -> dict:
+               steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32,
+               progress: Callable[[int], None] | None = None) -> dict:
     r"""SGD at P points at once (tasks of one structure, vmapped), ``seeds`` runs per point.
 
     Point ``p`` is exactly [`sgd_trajectories`][dyntools.simulations.network.sgd_trajectories]
@@ -162,6 +164,8 @@ def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: 
         batch: fresh samples per step.
         saves: the number of saved points after step 0.
         dtype: the dtype of the parameters and the data.
+        progress: called after every compiled chunk with the number of steps each run took in
+            it (between compiled calls: it costs the run nothing measurable).
 
     Returns:
         The parameters at ``saves + 1`` equally spaced steps, each leaf with leading axes
@@ -184,6 +188,8 @@ def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: 
         for first in range(0, every, CHUNK_STEPS):
             chunk = step_keys[:, :, first:first + CHUNK_STEPS]
             params = jax.block_until_ready(_sgd_chunk(params, chunk, lr, tasks, net, batch, jnp.dtype(dtype).name))
+            if progress is not None:
+                progress(chunk.shape[2])
         saved.append(params)
     return jax.tree.map(lambda *leaves: jnp.stack(leaves, axis=2), *saved)
 

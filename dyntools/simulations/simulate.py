@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -258,7 +258,8 @@ def save_steps(config: SimulationConfig) -> np.ndarray:
     return np.arange(saves + 1) * (config.steps // saves)
 
 
-def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
+def run_simulation(config: SimulationConfig | Prepared,
+                   progress: Callable[[int, int], None] | None = None) -> SimulationResult:
     """Integrate the effective ODE and train the network from the same initial weights.
 
     Draws the initial weights from ``seed``, trains ``seeds`` networks (SGD runs that share them
@@ -267,6 +268,8 @@ def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
 
     Arguments:
         config: the settings, or a [`Prepared`][dyntools.simulations.simulate.Prepared] run.
+        progress: called with (SGD steps done, steps in all) after every compiled chunk of
+            steps (see [`run_simulations`][dyntools.simulations.simulate.run_simulations]).
 
     Returns:
         The [`SimulationResult`][dyntools.simulations.simulate.SimulationResult], summary
@@ -276,10 +279,11 @@ def run_simulation(config: SimulationConfig | Prepared) -> SimulationResult:
         DyntoolsError: for invalid settings, SGD that diverges (with a learning rate that
             does not, if one is found), or an ODE solve that fails.
     """
-    return run_simulations([config])[0]
+    return run_simulations([config], progress)[0]
 
 
-def run_simulations(configs: list[SimulationConfig | Prepared]) -> list[SimulationResult]:
+def run_simulations(configs: list[SimulationConfig | Prepared],
+                    progress: Callable[[int, int], None] | None = None) -> list[SimulationResult]:
     """[`run_simulation`][dyntools.simulations.simulate.run_simulation] at many points, vmapped.
 
     SGD points of one structure (family form, grid, network, batch, seeds, steps, saves,
@@ -290,6 +294,8 @@ def run_simulations(configs: list[SimulationConfig | Prepared]) -> list[Simulati
 
     Arguments:
         configs: settings or [`Prepared`][dyntools.simulations.simulate.Prepared] runs.
+        progress: called with (SGD steps done, steps in all), summed over points, after every
+            compiled chunk of steps.
 
     Returns:
         One [`SimulationResult`][dyntools.simulations.simulate.SimulationResult] per point, in
@@ -299,7 +305,7 @@ def run_simulations(configs: list[SimulationConfig | Prepared]) -> list[Simulati
         DyntoolsError: as `run_simulation`, for the first point that fails.
     """
     points = [config if isinstance(config, Prepared) else prepare(config) for config in configs]
-    weights = _train_all(points)
+    weights = _train_all(points, progress)
     with_theory = [i for i, point in enumerate(points) if point.amplifier is not None]
     theories = dict(zip(with_theory, run_theories([points[i] for i in with_theory])))
     return [_result(point, w_sim, theories.get(i)) for i, (point, w_sim) in enumerate(zip(points, weights))]
@@ -394,20 +400,31 @@ def _groups(items: list, key) -> dict:
     return groups
 
 
-def _train_all(points: list[Prepared]) -> list[np.ndarray]:
+def _train_all(points: list[Prepared], progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
     """[S, T, K, N] network weights of every point: SGD points grouped and vmapped, flows alone."""
     weights = [None] * len(points)
+    done, total = 0, sum(point.config.steps for point in points if point.config.trainer == "sgd")
+
+    def advanced(steps: int, n_points: int) -> None:
+        nonlocal done
+        done += steps * n_points
+        if progress is not None:
+            progress(done, total)
+
     for i, point in enumerate(points):
         if point.config.trainer == "flow":
-            weights[i] = _train(point)
+            weights[i] = _gradient_flow(point)
     sgd = [i for i, point in enumerate(points) if point.config.trainer == "sgd"]
     for members in _groups([points[i] for i in sgd], _sgd_structure).values():
         members = [sgd[j] for j in members]
         size = max(1, MEMORY_BUDGET // _point_bytes(points[members[0]].config))
         for first in range(0, len(members), size):
             chunk = members[first:first + size]
-            for i, w in zip(chunk, _sgd_weights([points[i] for i in chunk])):
-                weights[i] = w if np.isfinite(w).all() else _train(points[i])  # alone: finds a stable lr, raises
+            advance = partial(advanced, n_points=len(chunk))
+            for i, w in zip(chunk, _sgd_weights([points[i] for i in chunk], progress=advance)):
+                if not np.isfinite(w).all():
+                    _diverged(points[i], w)
+                weights[i] = w
     return weights
 
 
@@ -423,31 +440,32 @@ def _point_bytes(config: SimulationConfig) -> int:
         * config.n_pixels
 
 
-def _train(prepared: Prepared) -> np.ndarray:
-    """One point's weights [S, T, K, N]; SGD that diverges raises, naming a learning rate that does not."""
-    config, task, net = prepared.config, prepared.task, prepared.net
-    t = config.lr * save_steps(config)
-    if config.trainer == "flow":
-        params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
-        flow = gradient_flow_trajectories(task, net, params0, jax.random.PRNGKey(config.seed + 1),
-                                          samples=config.samples, t_save=t, solver=config.solver)
-        return np.asarray(flow["w"])[None]
+def _gradient_flow(prepared: Prepared) -> np.ndarray:
+    """One point's gradient-flow weights [1, T, K, N]."""
+    config, net = prepared.config, prepared.net
+    params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
+    flow = gradient_flow_trajectories(prepared.task, net, params0, jax.random.PRNGKey(config.seed + 1),
+                                      samples=config.samples, t_save=config.lr * save_steps(config), solver=config.solver)
+    return np.asarray(flow["w"])[None]
+
+
+def _diverged(prepared: Prepared, w: np.ndarray) -> None:
+    """Raise for SGD weights ``w`` that became non-finite, naming a learning rate that trains finitely."""
+    config = prepared.config
+    saves = len(save_steps(config)) - 1
     train = lambda lr, steps, saves: _sgd_weights([prepared], lr, steps, saves)[0]  # noqa: E731
-    w = train(config.lr, config.steps, len(t) - 1)
-    bad_step = first_nonfinite_step(w, config.steps // (len(t) - 1))
-    if bad_step is not None:
-        safe = _stable_learning_rate(train, config)
-        advice = (f"--lr {safe:g} trains these settings without diverging" if safe is not None else
-                  f"no learning rate down to {config.lr / 10**LR_SEARCH_DECADES:g} trains finitely")
-        raise DyntoolsError(
-            f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}) "
-            f"with --lr {config.lr:g}; lower --lr ({advice})"
-        )
-    return w
+    safe = _stable_learning_rate(train, config)
+    advice = (f"--lr {safe:g} trains these settings without diverging" if safe is not None else
+              f"no learning rate down to {config.lr / 10**LR_SEARCH_DECADES:g} trains finitely")
+    bad_step = first_nonfinite_step(w, config.steps // saves)
+    raise DyntoolsError(
+        f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}) "
+        f"with --lr {config.lr:g}; lower --lr ({advice})"
+    )
 
 
 def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | None = None,
-                 saves: int | None = None) -> list[np.ndarray]:
+                 saves: int | None = None, progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
     """[S, T, K, N] weights of points of one SGD structure, trained together (``lr``, ``steps``,
     ``saves`` override every point's own, for the learning-rate search)."""
     first = points[0].config
@@ -458,7 +476,7 @@ def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | N
     lrs = np.asarray([lr or p.config.lr for p in points])
     dtype = jnp.float32 if first.precision == "float32" else jnp.float64
     saved = sgd_points(stack([p.task for p in points]), points[0].net, params0, keys, lr=lrs, steps=steps,
-                       batch=first.batch, saves=saves, dtype=dtype)
+                       batch=first.batch, saves=saves, dtype=dtype, progress=progress)
     return list(np.asarray(saved["w"], dtype=float))
 
 

@@ -35,6 +35,7 @@ from .simulate import SimulationConfig, prepare, run_simulations, run_theories, 
 
 if TYPE_CHECKING:
     import xarray as xr
+    from distributed import Client
 
     from .simulate import Prepared
 
@@ -225,7 +226,7 @@ class SweepResult:
 
 
 def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+              progress: Callable[[int, int], None] | None = None, client: Client | None = None) -> SweepResult:
     """Run every point not yet done (see the module docstring).
 
     Arguments:
@@ -234,7 +235,13 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
         base: the settings of every point, before the grid's values replace some of them.
         grid: the axes and values.
         theory_only: integrate only the effective ODE (no network is trained).
-        progress: called with (points done, points in all) at the start and after each chunk.
+        progress: called with (points done, points in all) at the start, during training
+            (fractional: the chunk's share of SGD steps done; in process only) and after each
+            chunk.
+        client: a Dask ``distributed.Client`` to run chunks of points as tasks on its workers
+            (see [`dyntools.simulations.cluster`][dyntools.simulations.cluster]), or None to run
+            them in this process. The numbers are the same either way.
+
     Returns:
         A [`SweepResult`][dyntools.simulations.sweep.SweepResult] whose dataset has dims
             `[*axes, seed, time]` (the axis ``seed`` named ``base_seed``, see `dataset_dim`) and
@@ -257,11 +264,12 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
     try:
         if progress is not None:
             progress(len(prepared) - len(todo), len(prepared))
-        for first in range(0, len(todo), SAVE_EVERY):
-            chunk = todo[first:first + SAVE_EVERY]
-            _save_points([paths[i] for i in chunk], [prepared[i] for i in chunk], theory_only)
-            if progress is not None:
-                progress(len(prepared) - len(todo) + first + len(chunk), len(prepared))
+        if client is None:
+            _run_in_process(paths, prepared, todo, theory_only, progress)
+        else:
+            from .cluster import run_on_cluster
+
+            run_on_cluster(client, paths, [point.config for point in prepared], todo, theory_only, progress)
         points = []
         for path in paths:
             with np.load(path) as data:
@@ -274,19 +282,55 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
     return SweepResult(_dataset(points, base, grid, theory_only), discarded)
 
 
-def _save_points(paths: list[Path], points: list[Prepared], theory_only: bool) -> None:
-    """Run points together (vmapped where they share a structure) and save each one's file."""
+def _run_in_process(paths: list[Path], prepared: list[Prepared], todo: list[int], theory_only: bool,
+                    progress: Callable[[int, int], None] | None) -> None:
+    """Run the points ``todo`` in chunks of `SAVE_EVERY`, saving each chunk as it finishes."""
+    for first in range(0, len(todo), SAVE_EVERY):
+        chunk = todo[first:first + SAVE_EVERY]
+        done = len(prepared) - len(todo) + first
+        within = None if progress is None else (
+            lambda steps, total, done=done, n=len(chunk): progress(done + n * steps / total, len(prepared)))
+        save_chunk([paths[i] for i in chunk], chunk_arrays([prepared[i] for i in chunk], theory_only, within))
+        if progress is not None:
+            progress(done + len(chunk), len(prepared))
+
+
+def chunk_arrays(points: list[Prepared], theory_only: bool,
+                 progress: Callable[[int, int], None] | None = None) -> list[dict[str, np.ndarray]]:
+    """Run points together (vmapped where they share a structure): the arrays saved per point.
+
+    Arguments:
+        points: the prepared points.
+        theory_only: integrate only the effective ODE.
+        progress: passed to [`run_simulations`][dyntools.simulations.simulate.run_simulations].
+
+    Returns:
+        Per point: ``t``, ``ipr_theory_t`` (means over neurons), ``excess_kurtosis``,
+            ``parameter`` and, unless ``theory_only``, ``ipr_sim_t``, ``cosine_final``,
+            ``agreement_time``, all float arrays.
+    """
     if theory_only:
         runs = [{"t": theory["t"], "ipr_theory_t": theory["ipr_theory"].mean(axis=-1)}
                 for theory in run_theories(points)]
     else:
-        runs = [_point_arrays(result) for result in run_simulations(points)]
-    for path, point, arrays in zip(paths, points, runs):
+        runs = [_point_arrays(result) for result in run_simulations(points, progress)]
+    for point, arrays in zip(points, runs):
         member = point.task.describe().get("clone_of") or point.task.pixel_marginal.describe()  # a clone sits at its original
         arrays.update(excess_kurtosis=member["excess_kurtosis"],
                       parameter=math.nan if member.get("parameter") is None else member["parameter"])
+    return [{k: np.asarray(v, dtype=float) for k, v in arrays.items()} for arrays in runs]
+
+
+def save_chunk(paths: list[Path], arrays: list[dict[str, np.ndarray]]) -> None:
+    """Save each point's arrays to its file, atomically (a killed write leaves a ``.tmp.npz``).
+
+    Arguments:
+        paths: the points' files in the partial directory.
+        arrays: the points' arrays, as [`chunk_arrays`][dyntools.simulations.sweep.chunk_arrays] returns them.
+    """
+    for path, point in zip(paths, arrays):
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **{k: np.asarray(v, dtype=float) for k, v in arrays.items()})
+        np.savez(tmp, **point)
         os.replace(tmp, path)
 
 

@@ -1,0 +1,46 @@
+"""Sweeps on a Dask cluster give the in-process numbers, survive a lost worker, and refuse bad addresses."""
+
+import os
+import signal
+
+import numpy as np
+
+from dyntools.simulations import SimulationConfig
+from dyntools.simulations import cluster
+from dyntools.simulations.sweep import Grid, partial_directory, run_sweep
+
+BASE = SimulationConfig(family="alg", n_dims=12, steps=40, batch=100, seeds=2, saves=4)
+GRID = Grid({"kurtosis": [-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]})
+
+
+def test_local_cluster_sweep_with_a_worker_killed_mid_sweep_equals_the_in_process_sweep(tmp_path):
+    alone = run_sweep(tmp_path / "alone", BASE, GRID).dataset
+    client = cluster.local_client(2)
+    killed = []
+
+    def kill_a_worker_after_the_first_chunk(done, total):
+        if done >= 1 and not killed:  # chunks of one point: the other workers' chunks are still running or queued
+            pid = next(iter(client.run(os.getpid).values()))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    try:
+        on_cluster = run_sweep(tmp_path / "cluster", BASE, GRID, progress=kill_a_worker_after_the_first_chunk,
+                               client=client).dataset
+    finally:
+        cluster.close(client)
+    assert killed and sorted(on_cluster.data_vars) == sorted(alone.data_vars)
+    for name in alone.data_vars:
+        assert np.array_equal(on_cluster[name].values, alone[name].values, equal_nan=True), name
+    assert len(list(partial_directory(tmp_path / "cluster").glob("point_*.npz"))) == 6
+
+
+def test_cluster_option_refuses_bad_values_and_unreachable_schedulers_before_any_work(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
+    tiny = ["--kurtosis", "0", "--n-dims", "8", "--steps", "4", "--batch", "8", "--seeds", "1", "--saves", "1"]
+    for value, message in (("local:0", "local:N needs a whole number"), ("local:two", "local:N needs a whole number"),
+                           ("slurm", "must be none, local:N or tcp://HOST:PORT"),
+                           ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9")):
+        code, _, stderr = cli("sweep", *tiny, "--cluster", value, "--out", tmp_path / "s")
+        assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1, (value, stderr)
+    assert list(tmp_path.iterdir()) == []
