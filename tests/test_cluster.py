@@ -2,8 +2,11 @@
 
 import os
 import signal
+import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from dyntools.simulations import SimulationConfig
 from dyntools.simulations import cluster
@@ -44,3 +47,21 @@ def test_cluster_option_refuses_bad_values_and_unreachable_schedulers_before_any
         code, _, stderr = cli("sweep", *tiny, "--cluster", value, "--out", tmp_path / "s")
         assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1, (value, stderr)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_slurm_example_configuration_writes_a_single_threaded_worker_job():
+    pytest.importorskip("dask_jobqueue")
+    sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))
+    try:
+        import slurm_sweep
+    finally:
+        sys.path.pop(0)
+    slurm = slurm_sweep.slurm_cluster()
+    try:
+        script = slurm.job_script()
+    finally:
+        slurm.close()
+    assert "#SBATCH -p cpu" in script and "#SBATCH --cpus-per-task=1" in script and "#SBATCH --mem=4G" in script
+    assert "source ~/venvs/dyntools/bin/activate" in script and "intra_op_parallelism_threads=1" in script
+    worker = script.strip().splitlines()[-1]
+    assert worker.startswith("python -m distributed.cli.dask_worker tcp://") and "--nthreads 1" in worker

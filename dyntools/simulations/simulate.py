@@ -28,6 +28,7 @@ from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_traje
 
 if TYPE_CHECKING:
     from ..theory.amplifier import Amplifier
+    from ..inputs.task import TwoClassTask
 
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
 AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
@@ -493,7 +494,7 @@ def _stable_learning_rate(train, config) -> float | None:
     return None
 
 
-def theory_solve_options(task, config: SimulationConfig, t: np.ndarray) -> dict:
+def theory_solve_options(task: TwoClassTask, config: SimulationConfig, t: np.ndarray) -> dict:
     """The static options of the effective ODE's compiled solve: the solver and its step budget.
 
     Arguments:
