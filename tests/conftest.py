@@ -7,6 +7,10 @@ import warnings
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Commands print a status line every 30 s when stderr is not a terminal; keep test stderr exact.
 os.environ.setdefault("DYNTOOLS_STATUS_SECONDS", "3600")
+# Caches (compiled programs, derived series) in a fresh directory: tests see cold starts.
+import tempfile  # noqa: E402
+
+os.environ.setdefault("DYNTOOLS_CACHE_DIR", tempfile.mkdtemp(prefix="dyntools-test-cache-"))
 
 import pytest  # noqa: E402
 

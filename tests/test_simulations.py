@@ -145,11 +145,15 @@ def test_gradient_flow_uses_the_requested_solver():
 
 
 def test_importing_dyntools_leaves_jax_settings_alone_and_says_what_needs_float64():
-    script = ("import jax, dyntools, dyntools.simulations, dyntools.theory, dyntools.baselines, dyntools.experiments\n"
+    """... and a run with the quadrature amplifier never imports SymPy (only deriving does)."""
+    script = ("import sys, jax, dyntools, dyntools.simulations, dyntools.theory, dyntools.baselines, dyntools.experiments\n"
               "assert not jax.config.jax_enable_x64, 'importing dyntools turned on x64'\n"
               "from dyntools.simulations import SimulationConfig, run_simulation\n"
               "try:\n    run_simulation(SimulationConfig(kurtosis=0.0))\n"
-              "except dyntools.DyntoolsError as err:\n    print(err)\n")
+              "except dyntools.DyntoolsError as err:\n    print(err)\n"
+              "jax.config.update('jax_enable_x64', True)\n"
+              "run_simulation(SimulationConfig(kurtosis=-1.0, n_dims=8, steps=4, batch=8, seeds=1, saves=1))\n"
+              "assert 'sympy' not in sys.modules, 'a quadrature run imported SymPy'\n")
     env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout
     assert "jax.config.update('jax_enable_x64', True)" in out

@@ -8,7 +8,7 @@ import scipy.linalg
 
 from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
-from dyntools.inputs import NLGP, Alg, Binary, GeneralizedNormal, Gaussian, Laplace, StudentT, Uniform, build_task
+from dyntools.inputs import NLGP, Alg, Binary, GeneralizedNormal, Gaussian, Laplace, StudentT, Uniform, build_task, make_marginal
 from dyntools.inputs.density import DensityMarginal
 from dyntools.theory.amplifier import (
     ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, make_amplifier, task_amplifier,
@@ -204,3 +204,17 @@ def test_gaussian_steady_state_is_the_top_generalized_eigenvector():
     assert abs(np.dot(w_star, vectors[:, -1])) / (np.linalg.norm(w_star) * np.linalg.norm(vectors[:, -1])) == pytest.approx(1.0)
     field = EffectiveDynamics(task_amplifier(task), task.sigma0, task.sigma1)(0.0, jnp.asarray(w_star)[None])
     assert np.abs(field).max() < 1e-12
+
+
+def test_series_coefficients_are_derived_once_then_read_from_disk(tmp_path, monkeypatch):
+    import dyntools.theory.symbolic as symbolic
+    from dyntools.theory import SeriesAmplifier
+
+    monkeypatch.setenv("DYNTOOLS_CACHE_DIR", str(tmp_path))
+    marginal = make_marginal("nlgp", -1.0)
+    first = SeriesAmplifier(marginal, 5).coefficients
+    monkeypatch.setattr(symbolic, "series_coefficients", lambda *args: pytest.fail("derived again"))
+    assert SeriesAmplifier(marginal, 5).coefficients == first
+    assert len(list((tmp_path / "series").glob("*.json"))) == 1
+    # the cubic coefficient is -sqrt(2/pi) (m4 - 3) / 6
+    assert first[3] == pytest.approx(-math.sqrt(2 / math.pi) * marginal.excess_kurtosis / 6, rel=1e-12)

@@ -41,16 +41,15 @@ def _options(
 
 
 INTERRUPTED = 130  # the shell's code for Ctrl-C
-CACHE_ENV = "DYNTOOLS_CACHE_DIR"  # where compiled programs are kept between runs; "off" keeps none
 
 
 def compilation_cache_dir() -> Path | None:
-    """The persistent JAX compilation cache of the command: ``$DYNTOOLS_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/dyntools/jax`` (``~/.cache/dyntools/jax``); None when set to ``off``."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen is not None:
-        return None if chosen.strip().lower() in ("", "off", "none") else Path(chosen).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dyntools" / "jax"
+    """The persistent JAX compilation cache of the command: ``jax`` in
+    [`cache_root`][dyntools.cache.cache_root] (``~/.cache/dyntools/jax``); None when that is off."""
+    from ..cache import cache_root
+
+    root = cache_root()
+    return None if root is None else root / "jax"
 
 
 def configure_jax() -> None:

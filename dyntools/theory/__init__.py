@@ -1,16 +1,28 @@
-"""Theory: the SymPy-derived localization amplifier and the effective dynamics."""
+"""Theory: the SymPy-derived localization amplifier and the effective dynamics.
 
-from .amplifier import (
-    Amplifier, ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, SeriesAmplifier, make_amplifier,
-    task_amplifier,
-)
-from .derivation import Step, general_steps, marginal_steps
-from .dynamics import EffectiveDynamics, ExactSingleNeuronFlow, LinearSteadyState
-from .symbolic import amplifier_integrand, closed_form, series_coefficients, series_in_moments
+Names are imported on first use, so that running the theory with the quadrature amplifier
+never imports SymPy (only deriving does).
+"""
 
-__all__ = [
-    "Amplifier", "ClosedFormAmplifier", "EffectiveDynamics", "ExactSingleNeuronFlow", "LinearAmplifier",
-    "LinearSteadyState", "QuadratureAmplifier", "SeriesAmplifier", "Step", "amplifier_integrand", "closed_form",
-    "general_steps", "make_amplifier", "marginal_steps", "series_coefficients", "series_in_moments",
-    "task_amplifier",
-]
+from importlib import import_module
+
+_EXPORTS = {
+    "Amplifier": ".amplifier", "ClosedFormAmplifier": ".amplifier", "LinearAmplifier": ".amplifier",
+    "QuadratureAmplifier": ".amplifier", "SeriesAmplifier": ".amplifier", "make_amplifier": ".amplifier",
+    "task_amplifier": ".amplifier",
+    "Step": ".derivation", "general_steps": ".derivation", "marginal_steps": ".derivation",
+    "EffectiveDynamics": ".dynamics", "ExactSingleNeuronFlow": ".dynamics", "LinearSteadyState": ".dynamics",
+    "amplifier_integrand": ".symbolic", "closed_form": ".symbolic", "series_coefficients": ".symbolic",
+    "series_in_moments": ".symbolic",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'dyntools.theory' has no attribute '{name}'")
+    return getattr(import_module(_EXPORTS[name], __name__), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

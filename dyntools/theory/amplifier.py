@@ -24,18 +24,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-import sympy as sp
 from jaxtyping import Array, Float
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
-from ..pytrees import WHOLE, pytree
 from ..inputs.marginals import Gaussian, Marginal
-from .codegen import JAX_FUNCTIONS, to_jax
-from .symbolic import a as A_SYMBOL
-from .symbolic import closed_form, finite_series_order, series_coefficients
+from ..pytrees import WHOLE, pytree
+from .series_cache import cached_series
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SymPy is imported only where something is derived
+    import sympy as sp
+
     from ..inputs.task import TwoClassTask
 
 A_MAX = 1 - 1e-12  # |a| <= 1 by Cauchy-Schwarz; keep c(a) finite
@@ -78,6 +77,29 @@ class Amplifier(ABC):
             ``{"kind": ...}`` and the form's own settings.
         """
         return {"kind": self.kind}
+
+
+def finite_series_order(marginal: Marginal, order: int) -> tuple[int, int | None]:
+    r"""How far the series of $\phi$ can go for a marginal whose high moments may be infinite.
+
+    The coefficient of $a^n$ needs $m_{n+1} = \mathbb{E} X^{n+1}$, so a heavy-tailed marginal
+    (e.g. Student-t, or Kur($k$) with small $k$) has a series only up to some order.
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+        order: the requested highest power of $a$.
+
+    Returns:
+        `(usable, missing)`: the highest odd order `<= order` whose coefficients need only finite
+            moments (at least 1), and the order of the first infinite moment that stops it
+            (`None` if none does).
+    """
+    usable = 1
+    for n in range(3, order + 1, 2):
+        if not math.isfinite(marginal.moment(n + 1)):
+            return usable, n + 1
+        usable = n
+    return usable, None
 
 
 @pytree()
@@ -159,9 +181,7 @@ class SeriesAmplifier(Amplifier):
                 f"{self.marginal.family} ({self.marginal.parameter_name} = {self.marginal.parameter:g}); "
                 f"use order {usable} or the quadrature amplifier"
             )
-        exact = series_coefficients(self.marginal, self.order)
-        values = tuple(float(exact.get(n, 0.0)) for n in range(self.order + 1))
-        object.__setattr__(self, "coefficients", values)
+        object.__setattr__(self, "coefficients", cached_series(self.marginal, self.order))
 
     def __call__(self, a):
         return jnp.polyval(jnp.asarray(self.coefficients[::-1], a.dtype), a)
@@ -198,6 +218,10 @@ class ClosedFormAmplifier(Amplifier):
     expression: sp.Expr = field(init=False, repr=False)
 
     def __post_init__(self):
+        from .codegen import to_jax
+        from .symbolic import a as a_symbol
+        from .symbolic import closed_form
+
         expr = closed_form(self.marginal)
         if expr is None or not compiles_to_jax(expr):
             raise DyntoolsError(
@@ -205,7 +229,7 @@ class ClosedFormAmplifier(Amplifier):
                 "use the quadrature or series amplifier"
             )
         object.__setattr__(self, "expression", expr)
-        object.__setattr__(self, "_positive", to_jax(expr, A_SYMBOL))
+        object.__setattr__(self, "_positive", to_jax(expr, a_symbol))
         object.__setattr__(self, "_series", SeriesAmplifier(self.marginal, 9) if finite_series_order(self.marginal, 9)[1] is None else None)
 
     def __call__(self, a):
@@ -261,6 +285,10 @@ def compiles_to_jax(expr: sp.Expr) -> bool:
         True if each of its function atoms is in `JAX_FUNCTIONS` of
             [`codegen`][dyntools.theory.codegen] or is elementary (exp, log, sqrt, Abs, sign).
     """
+    import sympy as sp
+
+    from .codegen import JAX_FUNCTIONS
+
     known = set(JAX_FUNCTIONS) | {"exp", "log", "sqrt", "Abs", "sign", "Pow", "Mul", "Add"}
     return all(type(f).__name__ in known for f in expr.atoms(sp.Function))
 

@@ -30,6 +30,9 @@ from ..inputs.kernels import Circulant
 from ..pytrees import pytree
 from .amplifier import Amplifier
 
+THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
+                   "field is spread out, 20-30% off once it is spike-like")
+
 
 def _projections(sigma: Circulant, w):
     """(Sigma w, |w|_Sigma) for each row of w [K, N]."""

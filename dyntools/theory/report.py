@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._jax import jnp
-from .amplifier import QuadratureAmplifier
+from .amplifier import QuadratureAmplifier, finite_series_order
 from .derivation import EQ5_TEXT
-from .symbolic import closed_form, finite_series_order, series_coefficients
+from .dynamics import THEORY_VALIDITY
+from .symbolic import closed_form, series_coefficients
 
 if TYPE_CHECKING:
     from ..inputs.marginals import Marginal
 
 CHECK_POINTS = (0.3, 0.6)
-THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
-                   "field is spread out, 20-30% off once it is spike-like")
 
 
 def amplifier_report(marginal: Marginal, order: int) -> dict:

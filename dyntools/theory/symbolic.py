@@ -8,7 +8,6 @@ $m_4, m_6, \dots$ ($m_2 = 1$), and its closed form where SymPy can integrate.
 
 from __future__ import annotations
 
-import math
 import signal
 import threading
 from functools import cache
@@ -91,29 +90,6 @@ def series_coefficients(marginal: Marginal, order: int) -> dict[int, sp.Expr]:
     """
     moments = {moment_symbol(p): marginal.sympy_moment(p) for p in range(4, order + 2, 2)}
     return {n: sp.simplify(coeff.subs(moments)) for n, coeff in series_in_moments(order).items()}
-
-
-def finite_series_order(marginal: Marginal, order: int) -> tuple[int, int | None]:
-    r"""How far the series of $\phi$ can go for a marginal whose high moments may be infinite.
-
-    The coefficient of $a^n$ needs $m_{n+1} = \mathbb{E} X^{n+1}$, so a heavy-tailed marginal
-    (e.g. Student-t, or Kur($k$) with small $k$) has a series only up to some order.
-
-    Arguments:
-        marginal: the unit-variance pixel marginal.
-        order: the requested highest power of $a$.
-
-    Returns:
-        `(usable, missing)`: the highest odd order `<= order` whose coefficients need only finite
-            moments (at least 1), and the order of the first infinite moment that stops it
-            (`None` if none does).
-    """
-    usable = 1
-    for n in range(3, order + 1, 2):
-        if not math.isfinite(marginal.moment(n + 1)):
-            return usable, n + 1
-        usable = n
-    return usable, None
 
 
 def expectation(marginal: Marginal, integrand: sp.Expr) -> sp.Expr | None:
