@@ -103,7 +103,7 @@ def test_extreme_but_valid_members_are_derived(cli):
 def test_sweep_checks_every_point_before_running_any(cli, tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 
-    monkeypatch.setattr(sweep, "run_simulations", lambda points: pytest.fail("a point ran"))
+    monkeypatch.setattr(sweep, "run_simulations", lambda *args: pytest.fail("a point ran"))
     code, _, stderr = cli("sweep", "--family", "alg", "--kurtosis", "0,-1.5", "--out", tmp_path / "s")
     _one_line_error(code, stderr, "sweep point kurtosis = -1.5")
     assert list(tmp_path.iterdir()) == []
@@ -114,7 +114,7 @@ def test_sweep_checks_every_point_before_running_any(cli, tmp_path, monkeypatch)
 def test_theory_options_are_checked_before_training(cli, tmp_path, monkeypatch, option):
     import dyntools.simulations.simulate as simulate
 
-    monkeypatch.setattr(simulate, "_train", lambda *a: pytest.fail("training started"))
+    monkeypatch.setattr(simulate, "_train_all", lambda *a: pytest.fail("training started"))
     code, _, stderr = cli("simulate", "--kurtosis", "0", *option, "--out", tmp_path / "r")
     _one_line_error(code, stderr)
     assert list(tmp_path.iterdir()) == []
@@ -250,11 +250,11 @@ def test_interrupted_sweep_says_where_its_points_are(cli, tmp_path, monkeypatch)
     real, calls = sweep.run_simulations, []
     monkeypatch.setattr(sweep, "SAVE_EVERY", 1)  # one point per chunk: the interrupt falls between points
 
-    def second_point_interrupted(points):
+    def second_point_interrupted(points, progress=None):
         calls.extend(points)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(points)
+        return real(points, progress)
 
     monkeypatch.setattr(sweep, "run_simulations", second_point_interrupted)
     code, _, stderr = cli("sweep", "--kurtosis", "-1,1", *TINY_SIM, "--out", tmp_path / "s")

@@ -120,17 +120,18 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     real = sweep.run_simulations
     monkeypatch.setattr(sweep, "SAVE_EVERY", 1)  # one point per chunk: the interrupt falls between points
 
-    def interrupted(points):
+    def interrupted(points, progress=None):
         if len(calls) == 2:
             raise KeyboardInterrupt
         calls.extend(p.config.kurtosis for p in points)
-        return real(points)
+        return real(points, progress)
 
     monkeypatch.setattr(sweep, "run_simulations", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(tmp_path / "s", base, Grid({"kurtosis": values}))
     calls.clear()
-    monkeypatch.setattr(sweep, "run_simulations", lambda ps: calls.extend(p.config.kurtosis for p in ps) or real(ps))
+    monkeypatch.setattr(sweep, "run_simulations",
+                        lambda ps, progress=None: calls.extend(p.config.kurtosis for p in ps) or real(ps, progress))
     results = run_sweep(tmp_path / "s", base, Grid({"kurtosis": values})).dataset
     assert calls == [1.0]  # only the missing point ran
     assert results["ipr_sim"].shape == (3, 2) and np.allclose(results["excess_kurtosis"], values)
