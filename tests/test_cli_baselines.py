@@ -5,9 +5,10 @@ import pytest
 
 
 @pytest.mark.parametrize("method", ["lca", "wlsc", "ica"])
-def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, method):
+def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, monkeypatch, method):
+    monkeypatch.setenv("DYNTOOLS_STATUS_SECONDS", "0")  # a status line after every compiled chunk of steps
     out = tmp_path / method
-    code, stdout, _ = cli("baseline", method, "--kurtosis", "2", "--n-dims", "12", "--atoms", "12", "--steps", "50",
+    code, stdout, stderr = cli("baseline", method, "--kurtosis", "2", "--n-dims", "12", "--atoms", "12", "--steps", "50",
                           "--samples", "2000", "--out", out, "--json")
     assert code == 0
     summary = json.loads(stdout)
@@ -15,6 +16,8 @@ def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, method):
     with np.load(out / "dictionary.npz") as data:
         assert data["atoms"].shape == (12, 12)
     assert (out / "atoms.png").exists() and (out / "run.json").exists()
+    expected = [] if method == "ica" else [f"dyntools: {method} training: 50 of 50 steps (100%)"]
+    assert [line.rsplit(",", 1)[0] for line in stderr.splitlines()] == expected
 
 
 def test_warp_lca_prints_cold_and_warm_numbers(cli, tmp_path):

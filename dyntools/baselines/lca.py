@@ -21,6 +21,7 @@ from jaxtyping import Array, Float, Int
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from .optim import scan_in_chunks
 
 THRESHOLDS = ("soft", "hard")
 
@@ -179,7 +180,8 @@ def normalize_rows(D: Float[Array, "*b M N"]) -> Float[Array, "*b M N"]:
 
 def learn_dictionary(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int, atoms: int,
                      settings: LCASettings, *, steps: int = 300, batch: int = 256, lr: float = 0.05,
-                     key: Array | None = None) -> tuple[Float[Array, "M N"], Float[Array, " steps"]]:
+                     key: Array | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[Float[Array, "M N"], Float[Array, " steps"]]:
     r"""Learn an LCA dictionary: inference on fresh batches alternating with gradient steps on $D$.
 
     From a random unit-norm $D$, each step draws $s$ = `sample(key, batch)`, runs
@@ -195,6 +197,7 @@ def learn_dictionary(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixe
         batch: inputs per update.
         lr: learning rate of the dictionary.
         key: JAX PRNG key; None for `PRNGKey(0)`.
+        progress: called with (steps done, steps in all) between compiled chunks of steps.
 
     Returns:
         D: [M, N] the learned dictionary (unit-norm rows).
@@ -216,4 +219,4 @@ def learn_dictionary(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixe
         D = normalize_rows(D + lr * a.T @ (s - a @ D) / batch)
         return D, jnp.mean(trace[iters])
 
-    return jax.lax.scan(step, D0, jax.random.split(k_data, steps))
+    return scan_in_chunks(step, D0, jax.random.split(k_data, steps), progress)

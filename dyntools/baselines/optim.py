@@ -1,4 +1,4 @@
-"""Adam on pytrees of parameters: the one optimizer the trained baselines share."""
+"""Adam on pytrees of parameters, and the chunked scan every trained baseline runs its steps in."""
 
 from __future__ import annotations
 
@@ -10,9 +10,40 @@ from jaxtyping import Array, Float, PyTree
 from .._jax import jax, jnp
 
 
+SCAN_CHUNK = 100  # steps per compiled call: progress is reported between calls
+
+
+def scan_in_chunks(step: Callable, carry: PyTree, xs: PyTree,
+                   progress: Callable[[int, int], None] | None = None) -> tuple[PyTree, PyTree]:
+    """``jax.lax.scan(step, carry, xs)`` in compiled chunks of `SCAN_CHUNK` steps.
+
+    The same steps in the same order (one program for the chunk size, one for a remainder);
+    between chunks ``progress(steps done, steps in all)`` is called.
+
+    Arguments:
+        step: ``step(carry, x) -> (carry, y)``.
+        carry: the initial carry.
+        xs: pytree whose leaves have a leading axis [S]: step t gets slice t.
+        progress: called after every chunk, or None.
+
+    Returns:
+        The final carry and the stacked outputs, leaves with a leading axis [S].
+    """
+    total = jax.tree.leaves(xs)[0].shape[0]
+    run = jax.jit(lambda c, x: jax.lax.scan(step, c, x))
+    outputs = []
+    for first in range(0, total, SCAN_CHUNK):
+        carry, out = run(carry, jax.tree.map(lambda leaf: leaf[first:first + SCAN_CHUNK], xs))
+        outputs.append(out)
+        if progress is not None:
+            progress(min(first + SCAN_CHUNK, total), total)
+    return carry, jax.tree.map(lambda *parts: jnp.concatenate(parts), *outputs)
+
+
 def adam(loss: Callable[[PyTree, Any], Float[Array, ""]], params: PyTree, batches: PyTree, *, lr: float = 1e-3,
          beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-         project: Callable[[PyTree], PyTree] = lambda p: p) -> tuple[PyTree, Float[Array, " S"]]:
+         project: Callable[[PyTree], PyTree] = lambda p: p,
+         progress: Callable[[int, int], None] | None = None) -> tuple[PyTree, Float[Array, " S"]]:
     r"""Minimize `loss(params, batch)` with Adam, one step per batch, in a `lax.scan`.
 
     Each step $t = 1..S$, with gradient $g$: $m \leftarrow \beta_1 m + (1 - \beta_1) g$,
@@ -29,6 +60,7 @@ def adam(loss: Callable[[PyTree, Any], Float[Array, ""]], params: PyTree, batche
         beta2: decay of the second-moment average.
         eps: added to $\sqrt{v}$ in the denominator.
         project: applied to the parameters after every step.
+        progress: called with (steps done, steps in all) between compiled chunks of steps.
 
     Returns:
         params: the final parameters (same pytree structure).
@@ -46,5 +78,5 @@ def adam(loss: Callable[[PyTree, Any], Float[Array, ""]], params: PyTree, batche
         params = jax.tree.map(lambda p, m, v: p - scale * m / (jnp.sqrt(v) + eps), params, m, v)
         return (project(params), m, v, t), value
 
-    (params, _, _, _), losses = jax.lax.scan(step, (params, zeros, zeros, 0), batches)
+    (params, _, _, _), losses = scan_in_chunks(step, (params, zeros, zeros, jnp.asarray(0)), batches, progress)
     return params, losses

@@ -137,7 +137,7 @@ def ipr_distribution(atoms: np.ndarray) -> dict:
 
 
 def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int,
-                   config: BaselineConfig) -> tuple[np.ndarray, dict]:
+                   config: BaselineConfig, progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, dict]:
     """Train one baseline on inputs drawn from `sample`: the entry point of `dyntools baseline`.
 
     ICA fits a data set of `samples` inputs; LCA and WARP-LCA learn a dictionary with
@@ -148,6 +148,8 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
         sample: `sample(key, n) -> [n, N]` draws n training inputs.
         n_pixels: N, the input dimension.
         config: the method and its settings (validated here).
+        progress: called with (steps done, steps in all) while LCA, WARP-LCA or WLSC learn
+            (between compiled chunks of steps); ICA reports nothing.
 
     Returns:
         atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
@@ -175,14 +177,14 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
         atoms, extra = result["filters"], {"iterations": result["iterations"], "converged": result["converged"]}
     elif config.method == "wlsc":
         params, losses = train_wlsc(sample, n_pixels, config.atoms, config.penalty, steps=config.steps,
-                                    batch=config.batch, lr=config.learning_rate, key=k_train)
+                                    batch=config.batch, lr=config.learning_rate, key=k_train, progress=progress)
         atoms = np.asarray(params["D"])
         extra = {"loss_first": float(losses[:10].mean()), "loss_last": float(losses[-10:].mean()),
                  "step_sizes": np.asarray(jax.nn.softplus(params["theta"]))}
     else:
         settings = LCASettings(config.penalty, config.threshold, config.nonneg)
         D, energies = learn_dictionary(sample, n_pixels, config.atoms, settings, steps=config.steps,
-                                       batch=config.batch, lr=config.learning_rate, key=k_train)
+                                       batch=config.batch, lr=config.learning_rate, key=k_train, progress=progress)
         atoms = np.asarray(D)
         extra = {"energy_first": float(energies[:10].mean()), "energy_last": float(energies[-10:].mean()),
                  **_inference_check(D, sample(k_check, 1000), settings)}

@@ -79,7 +79,7 @@ def wlsc_loss(params: dict, x: Float[Array, "B N"], lam: float) -> Float[Array, 
 
 def train_wlsc(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int, atoms: int, lam: float, *,
                layers: int = 10, steps: int = 500, batch: int = 256, lr: float = 3e-3,
-               key: Array | None = None) -> tuple[dict, np.ndarray]:
+               key: Array | None = None, progress: Callable[[int, int], None] | None = None) -> tuple[dict, np.ndarray]:
     r"""Train WLSC with Adam on fresh batches `sample(key, batch) -> x`.
 
     $D$ starts as random unit-norm rows and is renormalized after every step; every
@@ -95,6 +95,7 @@ def train_wlsc(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: in
         batch: inputs per step.
         lr: Adam learning rate.
         key: JAX PRNG key; None for `PRNGKey(0)`.
+        progress: called with (steps done, steps in all) between compiled chunks of steps.
 
     Returns:
         params: `{"D": [M, N] learned dictionary, "theta": [T] raw step sizes}`.
@@ -113,4 +114,4 @@ def train_wlsc(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: in
               "theta": jnp.full(layers, jnp.log(jnp.expm1(0.1)))}  # eta_t = 0.1 at the start
     data = jax.vmap(lambda k: sample(k, batch))(jax.random.split(k_data, steps))
     project = lambda p: {**p, "D": normalize_rows(p["D"])}  # noqa: E731
-    return adam(lambda p, x: wlsc_loss(p, x, lam), params, data, lr=lr, project=project)
+    return adam(lambda p, x: wlsc_loss(p, x, lam), params, data, lr=lr, project=project, progress=progress)

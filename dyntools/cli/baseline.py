@@ -96,7 +96,8 @@ def baseline(
     sampler, shape, description = _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi,
                                                    two_d, proportion, gaussian_clone, seed)
     config.check_size(int(np.prod(shape)))
-    dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config)
+    with progress(f"{method} training", config.steps, "steps") as update:
+        dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config, update)
 
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "dictionary.npz", atoms=dictionary)
