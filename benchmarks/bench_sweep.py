@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import best_time, markdown_table  # noqa: E402
 
 from dyntools._jax import jax, jnp  # noqa: E402
+from dyntools.inputs import TaskSpec  # noqa: E402
 from dyntools.simulations import SimulationConfig, run_simulation  # noqa: E402
 from dyntools.simulations.simulate import prepare  # noqa: E402
 from dyntools.simulations.cluster import close, local_client  # noqa: E402
@@ -36,7 +38,8 @@ from dyntools.simulations.sweep import Grid, point_config, run_sweep  # noqa: E4
 from dyntools.simulations.network import sgd_trajectories  # noqa: E402
 
 warnings.simplefilter("ignore")
-POINT = dict(family="nlgp", param=100.0, n_dims=40, xi=(0.3, 0.7), batch=5000, lr=0.1)
+TASK = TaskSpec(family="nlgp", param=100.0, n_dims=40, xi0=0.3, xi1=0.7)
+POINT = dict(task=TASK, batch=5000, lr=0.1)
 
 
 def rng_floor_row(steps: int, seeds: int) -> list:
@@ -51,7 +54,7 @@ def rng_floor_row(steps: int, seeds: int) -> list:
     @jax.jit
     def draw_all(key):  # the same Gaussian numbers, one compiled loop, summed so none is skipped
         def body(i, total):
-            return total + jax.random.normal(jax.random.fold_in(key, i), (seeds, POINT["batch"], POINT["n_dims"]),
+            return total + jax.random.normal(jax.random.fold_in(key, i), (seeds, POINT["batch"], TASK.n_dims),
                                           jnp.float32).sum()
         return jax.lax.fori_loop(0, steps, body, jnp.float32(0))
 
@@ -102,7 +105,7 @@ def timed(run) -> float:
 
 
 def sweep_rows(steps: int) -> list:
-    base = SimulationConfig(**{**POINT, "family": "nlgp", "param": None}, steps=steps, seeds=2, saves=10)
+    base = SimulationConfig(**{**POINT, "task": replace(TASK, param=None)}, steps=steps, seeds=2, saves=10)
     gains = Grid({"param": np.logspace(-2, 2, 20)})
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,7 @@ The public API is re-exported flat and imported lazily (``import dyntools`` is i
 JAX and SymPy load on first use of what needs them).
 """
 
-from importlib import import_module
+from ._lazy import lazy_exports
 
 _EXPORTS = {
     "DyntoolsError": ".errors",
@@ -14,7 +14,7 @@ _EXPORTS = {
     "Alg": ".inputs", "GeneralizedNormal": ".inputs", "StudentT": ".inputs", "NLGP": ".inputs",
     "Shell": ".inputs", "FAMILIES": ".inputs", "make_marginal": ".inputs", "DensityMarginal": ".inputs.density",
     "InputModel": ".inputs", "Copula": ".inputs", "Elliptical": ".inputs", "IsingChain": ".inputs",
-    "TwoClassTask": ".inputs", "build_task": ".inputs",
+    "TwoClassTask": ".inputs", "build_task": ".inputs", "TaskSpec": ".inputs",
     # theory
     "make_amplifier": ".theory", "task_amplifier": ".theory", "QuadratureAmplifier": ".theory",
     "SeriesAmplifier": ".theory", "ClosedFormAmplifier": ".theory", "LinearAmplifier": ".theory",
@@ -33,13 +33,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name], __name__), name)
-    raise AttributeError(f"module 'dyntools' has no attribute '{name}'")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -45,7 +45,7 @@ def _simulate(record: dict, arrays: dict) -> dict:
     from .simulations import SimulationConfig
     from .simulations.simulate import prepare
 
-    prepared = prepare(SimulationConfig(**record["config"]["simulation"]))  # rebuilds phi and the marginal
+    prepared = prepare(SimulationConfig.from_dict(record["config"]["simulation"]))  # rebuilds phi and the marginal
     trajectories, shape = arrays["trajectories"], tuple(record["config"]["task"]["shape"])
     figures = {"theory_vs_simulation.png": theory_vs_simulation_figure(
         trajectories, record["summary"], shape, prepared.amplifier, prepared.task.pixel_marginal)}
@@ -63,13 +63,16 @@ def _sweep(record: dict, arrays: dict) -> dict:
 
 
 def _inputs(record: dict, arrays: dict) -> dict:
-    from .inputs import build_task
+    from .inputs import TaskSpec, build_task
     from .plots import inputs_figure
 
-    options = record["config"].get("options")
-    if options is None:
+    config = record["config"]
+    if "spec" in config:
+        task = TaskSpec(**config["spec"]).build()
+    elif "options" in config:  # dyntools 0.x records: the options as build_task's arguments
+        task = build_task(**config["options"])
+    else:
         raise DyntoolsError("this inputs run predates redrawing (its record lacks the task options)")
-    task = build_task(**options)
     samples = arrays["samples"]
     return {"inputs.png": inputs_figure(samples["x"], samples["y"], task.sigma0, task.sigma1, task.pixel_marginal)}
 
@@ -84,9 +87,12 @@ def _baseline(record: dict, arrays: dict) -> dict:
 
 
 def _localization_map(record: dict, arrays: dict) -> dict:
+    from .inputs.spec import TaskSpec
     from .plots import localization_map_figure
 
-    return {"localization_map.png": localization_map_figure(record["summary"], record["config"]["n_dims"])}
+    config = record["config"]
+    n_pixels = TaskSpec(**config["task"]).n_pixels if "task" in config else config["n_dims"]  # 0.x: n_dims
+    return {"localization_map.png": localization_map_figure(record["summary"], n_pixels)}
 
 
 def _reproduction(directory: Path | str, name: str) -> dict:

@@ -354,8 +354,9 @@ def _grid_dims(ds) -> list[str]:
 def _sweep_pixels(ds) -> int:
     import json
 
-    base = json.loads(ds.attrs["config"])["base"]
-    return base["n_dims"] ** (2 if base["two_d"] else 1)
+    from .simulations.config import SimulationConfig
+
+    return SimulationConfig.from_dict(json.loads(ds.attrs["config"])["base"]).n_pixels
 
 
 def sweep_figure(ds: xr.Dataset) -> Figure:

@@ -80,7 +80,7 @@ def check_writable(path: Path | str, force: bool) -> Path:
     if path.exists() and not path.is_dir():
         raise DyntoolsError(f"{path} exists and is not a directory")
     if is_finished(path) and not force:
-        raise DyntoolsError(f"{path} already holds a finished run; use --force to overwrite it")
+        raise DyntoolsError(f"{path} already holds a finished run; pass force to overwrite it", arguments=("force",))
     check_creatable(path)
     return path
 

@@ -138,7 +138,7 @@ def test_natural_patches_are_whitened_and_centred():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"lam": -1.0}, "lambda"), ({"atoms": 0}, "atoms"), ({"threshold": "medium"}, "threshold"),
+    ({"lam": -1.0}, "lam must be a positive"), ({"atoms": 0}, "atoms"), ({"threshold": "medium"}, "threshold"),
     ({"method": "pca"}, "unknown baseline"),
 ])
 def test_bad_baseline_options(kwargs, message):

@@ -21,7 +21,7 @@ def test_simulate_writes_trajectories_record_and_figure(cli, tmp_path):
         assert data["ipr_sim"].shape == (2, 5, 1) and data["sigma0"].shape == (12,)
     assert (out / "theory_vs_simulation.png").stat().st_size > 20_000
     record = json.loads((out / "run.json").read_text())
-    assert record["config"]["simulation"]["kurtosis"] == -1.0 and record["version"]
+    assert record["config"]["simulation"]["task"]["kurtosis"] == -1.0 and record["version"]
 
 
 def test_simulate_reports_progress_as_status_lines_when_stderr_is_not_a_terminal(cli, tmp_path, monkeypatch):

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dyntools.inputs import TaskSpec
 from dyntools.simulations import SimulationConfig
 from dyntools.simulations import cluster
 from dyntools.simulations.sweep import Grid, partial_directory, run_sweep
 
-BASE = SimulationConfig(family="alg", n_dims=12, steps=40, batch=100, seeds=2, saves=4)
+BASE = SimulationConfig(task=TaskSpec(family="alg", n_dims=12), steps=40, batch=100, seeds=2, saves=4)
 GRID = Grid({"kurtosis": [-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]})
 
 

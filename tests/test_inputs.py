@@ -179,7 +179,7 @@ def test_elliptical_pixel_marginals():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"xi": (0.0, 3.0)}, "xi"), ({"xi": (1.0, -1.0)}, "xi"), ({"n_dims": 3}, "n-dims"),
+    ({"xi": (0.0, 3.0)}, "xi"), ({"xi": (1.0, -1.0)}, "xi"), ({"n_dims": 3}, "n_dims"),
     ({"family": "nope"}, "unknown family"), ({"proportion": 1.0}, "proportion"),
     ({"family": "alg", "parameter": 1.9}, "k for family"),  # k <= 2: infinite variance
 ])

@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+from dyntools.inputs import TaskSpec
 from dyntools.simulations import SimulationConfig, run_simulation
 
 
@@ -13,8 +14,7 @@ def test_many_neuron_theory_follows_sgd_early_in_training(neurons):
     Early = every theory neuron's IPR below 5/N. Measured per-neuron cosine(theory, network)
     over that window: K = 2: mean 0.958, min 0.843; K = 4: 0.990, 0.973; K = 8: 0.997, 0.991
     (seed 1; seed 0 at excess kurtosis -1 gives 0.978/0.932, 0.982/0.906, 0.997/0.993)."""
-    result = run_simulation(SimulationConfig(kurtosis=-1.5, neurons=neurons, n_dims=32, xi=(1.0, 2.0), steps=600,
-                                             lr=0.05, batch=2000, seeds=2, saves=30, seed=1))
+    result = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.5, n_dims=32, xi0=1.0, xi1=2.0), neurons=neurons, steps=600, lr=0.05, batch=2000, seeds=2, saves=30, seed=1))
     a = result.arrays
     early = a["ipr_theory"].max(axis=1) < 5 / 32
     assert early.sum() >= 10  # the window is not empty

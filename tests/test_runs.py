@@ -26,7 +26,7 @@ def test_round_trip_and_record_contents(tmp_path):
 
 def test_never_overwrites_a_finished_run_without_force(tmp_path):
     _write(tmp_path / "run", 1.0)
-    with pytest.raises(DyntoolsError, match="--force"):
+    with pytest.raises(DyntoolsError, match="pass force to overwrite"):
         _write(tmp_path / "run", 2.0)
     assert load_run(tmp_path / "run")[1]["a"]["v"][0] == 1.0
     _write(tmp_path / "run", 3.0, force=True)

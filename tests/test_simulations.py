@@ -12,6 +12,7 @@ from dyntools._jax import jax
 from dyntools.errors import DyntoolsError
 from dyntools.inputs import build_task
 from dyntools.metrics import cosine_similarity, ipr
+from dyntools.inputs import TaskSpec
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories, solve
 from dyntools.simulations.sweep import Grid, parse_values, run_sweep
 from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier
@@ -21,8 +22,7 @@ def test_early_time_theory_matches_sgd_at_the_binary_limit():
     """Binary-limit NLGP, N = 40: cosine(theory, SGD) > 0.95 before localization, i.e. while the
     theory's IPR is below 0.9 x 5/N. Measured over seeds 0-5 at batch 20000: >= 0.979 in that
     window (seed 0: 0.998 ... 0.979 up to t = 1.25); it falls only once a bump has formed."""
-    result = run_simulation(SimulationConfig(family="nlgp", param=100.0, n_dims=40, steps=40, lr=0.05, batch=20_000,
-                                             seeds=2, saves=8))
+    result = run_simulation(SimulationConfig(task=TaskSpec(family="nlgp", param=100.0, n_dims=40), steps=40, lr=0.05, batch=20_000, seeds=2, saves=8))
     cosine = result.arrays["cosine"].mean(axis=(0, 2))
     early = result.arrays["ipr_theory"][:, 0] < 0.9 * 5 / 40
     assert early.sum() >= 4
@@ -30,7 +30,7 @@ def test_early_time_theory_matches_sgd_at_the_binary_limit():
 
 
 def test_negative_kurtosis_localizes_in_theory_and_network():
-    result = run_simulation(SimulationConfig(kurtosis=-1.0, steps=600, lr=0.1, batch=1000, seeds=2, saves=6))
+    result = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0), steps=600, lr=0.1, batch=1000, seeds=2, saves=6))
     s = result.summary
     assert s["ipr_theory_final"] > 5 / 40 and s["ipr_sim_final_mean"] > 5 / 40
     assert s["cosine_final"] > 0.8
@@ -50,7 +50,7 @@ def test_gaussian_theory_never_localizes_and_converges_to_the_predicted_fourier_
 
 
 def test_gaussian_network_never_localizes():
-    result = run_simulation(SimulationConfig(family="gaussian", steps=400, lr=0.1, batch=1000, seeds=2, saves=4))
+    result = run_simulation(SimulationConfig(task=TaskSpec(family="gaussian"), steps=400, lr=0.1, batch=1000, seeds=2, saves=4))
     assert result.arrays["ipr_sim"].max() < 5 / 40
     assert result.summary["time_to_localization_sim"] is None
 
@@ -58,8 +58,7 @@ def test_gaussian_network_never_localizes():
 @pytest.mark.parametrize("family, param, trainer", [("elliptical-t", 5.0, "sgd"), ("shell", None, "flow")])
 def test_elliptical_inputs_give_sinusoids(family, param, trainer):
     """Well-separated Fourier modes (N = 16, xi = (1, 3)); measured residuals 0.015-0.046."""
-    result = run_simulation(SimulationConfig(family=family, param=param, n_dims=16, xi=(1.0, 3.0), trainer=trainer,
-                                             samples=20_000, steps=1000, lr=0.2, batch=1000, seeds=2, saves=5))
+    result = run_simulation(SimulationConfig(task=TaskSpec(family=family, param=param, n_dims=16, xi0=1.0, xi1=3.0), trainer=trainer, samples=20_000, steps=1000, lr=0.2, batch=1000, seeds=2, saves=5))
     s = result.summary
     assert s["sinusoid_residual_theory_final"] < 1e-6
     assert s["sinusoid_residual_sim_final"] < 0.1
@@ -67,11 +66,11 @@ def test_elliptical_inputs_give_sinusoids(family, param, trainer):
 
 
 def test_same_seed_same_arrays():
-    config = SimulationConfig(kurtosis=0.5, n_dims=12, steps=40, lr=0.05, batch=100, seeds=2, saves=4)
+    config = SimulationConfig(task=TaskSpec(kurtosis=0.5, n_dims=12), steps=40, lr=0.05, batch=100, seeds=2, saves=4)
     first, second = run_simulation(config), run_simulation(config)
     for name in first.arrays:
         assert np.array_equal(first.arrays[name], second.arrays[name]), name
-    other = run_simulation(SimulationConfig(**{**config.as_dict(), "seed": 1}))
+    other = run_simulation(SimulationConfig.from_dict({**config.as_dict(), "seed": 1}))
     assert not np.array_equal(first.arrays["w_sim"], other.arrays["w_sim"])
 
 
@@ -87,21 +86,20 @@ def test_sgd_time_is_learning_rate_times_steps():
 
 
 def test_many_neurons_and_other_activations_run():
-    relu = run_simulation(SimulationConfig(kurtosis=-1.0, neurons=3, n_dims=16, steps=40, batch=200, seeds=1, saves=4))
+    relu = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0, n_dims=16), neurons=3, steps=40, batch=200, seeds=1, saves=4))
     assert relu.arrays["w_theory"].shape == (5, 3, 16) and relu.arrays["w_sim"].shape == (1, 5, 3, 16)
-    sigmoid = run_simulation(SimulationConfig(kurtosis=-1.0, neurons=2, activation="sigmoid", bias=True, n_dims=16,
-                                              steps=40, batch=200, seeds=1, saves=4))
+    sigmoid = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0, n_dims=16), neurons=2, activation="sigmoid", bias=True, steps=40, batch=200, seeds=1, saves=4))
     assert "w_theory" not in sigmoid.arrays and sigmoid.summary["theory"] is None
 
 
 def test_2d_inputs_are_flattened():
-    result = run_simulation(SimulationConfig(kurtosis=-1.0, n_dims=6, two_d=True, steps=20, batch=100, seeds=1, saves=2))
+    result = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0, n_dims=6, two_d=True), steps=20, batch=100, seeds=1, saves=2))
     assert result.arrays["w_sim"].shape == (1, 3, 1, 36) and result.arrays["sigma1"].shape == (6, 6)
 
 
 def test_divergent_learning_rate_is_a_clear_error():
-    with pytest.raises(DyntoolsError, match=r"SGD diverged.*step \d+.*lower --lr"):
-        run_simulation(SimulationConfig(kurtosis=0.0, n_dims=12, steps=100, lr=50.0, batch=100, seeds=1, saves=10))
+    with pytest.raises(DyntoolsError, match=r"SGD diverged.*step \d+.*lower lr"):
+        run_simulation(SimulationConfig(task=TaskSpec(kurtosis=0.0, n_dims=12), steps=100, lr=50.0, batch=100, seeds=1, saves=10))
 
 
 def test_sweep_values_parse():
@@ -114,7 +112,7 @@ def test_sweep_values_parse():
 def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 
-    base = SimulationConfig(family="alg", n_dims=12, steps=20, batch=100, seeds=2, saves=2)
+    base = SimulationConfig(task=TaskSpec(family="alg", n_dims=12), steps=20, batch=100, seeds=2, saves=2)
     values = np.array([-1.0, 0.0, 1.0])
     calls = []
     real = sweep.run_simulations
@@ -123,7 +121,7 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
     def interrupted(points, progress=None):
         if len(calls) == 2:
             raise KeyboardInterrupt
-        calls.extend(p.config.kurtosis for p in points)
+        calls.extend(p.config.task.kurtosis for p in points)
         return real(points, progress)
 
     monkeypatch.setattr(sweep, "run_simulations", interrupted)
@@ -131,7 +129,7 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
         run_sweep(tmp_path / "s", base, Grid({"kurtosis": values}))
     calls.clear()
     monkeypatch.setattr(sweep, "run_simulations",
-                        lambda ps, progress=None: calls.extend(p.config.kurtosis for p in ps) or real(ps, progress))
+                        lambda ps, progress=None: calls.extend(p.config.task.kurtosis for p in ps) or real(ps, progress))
     results = run_sweep(tmp_path / "s", base, Grid({"kurtosis": values})).dataset
     assert calls == [1.0]  # only the missing point ran
     assert results["ipr_sim"].shape == (3, 2) and np.allclose(results["excess_kurtosis"], values)
@@ -141,19 +139,19 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, monkeypatch):
 
 def test_gradient_flow_uses_the_requested_solver():
     with pytest.raises(DyntoolsError, match="unknown solver"):
-        run_simulation(SimulationConfig(kurtosis=0.0, n_dims=8, trainer="flow", samples=100, steps=10, saves=2,
-                                        solver="rk99"))
+        run_simulation(SimulationConfig(task=TaskSpec(kurtosis=0.0, n_dims=8), trainer="flow", samples=100, steps=10, saves=2, solver="rk99"))
 
 
 def test_importing_dyntools_leaves_jax_settings_alone_and_says_what_needs_float64():
     """... and a run with the quadrature amplifier never imports SymPy (only deriving does)."""
     script = ("import sys, jax, dyntools, dyntools.simulations, dyntools.theory, dyntools.baselines, dyntools.experiments\n"
               "assert not jax.config.jax_enable_x64, 'importing dyntools turned on x64'\n"
+              "from dyntools.inputs import TaskSpec\n"
               "from dyntools.simulations import SimulationConfig, run_simulation\n"
-              "try:\n    run_simulation(SimulationConfig(kurtosis=0.0))\n"
+              "try:\n    run_simulation(SimulationConfig(task=TaskSpec(kurtosis=0.0)))\n"
               "except dyntools.DyntoolsError as err:\n    print(err)\n"
               "jax.config.update('jax_enable_x64', True)\n"
-              "run_simulation(SimulationConfig(kurtosis=-1.0, n_dims=8, steps=4, batch=8, seeds=1, saves=1))\n"
+              "run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0, n_dims=8), steps=4, batch=8, seeds=1, saves=1))\n"
               "assert 'sympy' not in sys.modules, 'a quadrature run imported SymPy'\n")
     env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout

@@ -1,6 +1,7 @@
 """Sweep grids over any setting: parsing, labelled results, points equal to `simulate`."""
 
 import json
+from dataclasses import replace
 
 import jax
 import numpy as np
@@ -8,10 +9,12 @@ import pytest
 import xarray as xr
 
 from dyntools.errors import DyntoolsError
+from dyntools.inputs import TaskSpec
 from dyntools.simulations import SimulationConfig, run_simulation
 from dyntools.simulations.sweep import Grid, point_config, run_sweep
 
-TINY = dict(n_dims=10, steps=40, batch=200, seeds=2, saves=4)
+TINY = dict(steps=40, batch=200, seeds=2, saves=4)
+TASK = TaskSpec(n_dims=10)
 
 
 @pytest.mark.parametrize("axes, message", [
@@ -29,14 +32,17 @@ def test_grid_refuses_bad_axes(axes, message):
 def test_grid_points_are_the_product_first_axis_slowest():
     grid = Grid({"kurtosis": [-1.0, 0.0], "xi1": [2.0, 3.0, 4.0]})
     assert grid.shape == (2, 3) and grid.kurtosis_axis == "kurtosis"
-    configs = grid.configs(SimulationConfig(xi=(1.0, 2.0)))
-    assert [(c.kurtosis, c.xi) for c in configs[:4]] == [(-1.0, (1.0, 2.0)), (-1.0, (1.0, 3.0)),
+    configs = grid.configs(SimulationConfig(task=TaskSpec(xi0=1.0, xi1=2.0)))
+    assert [(c.task.kurtosis, c.task.xi) for c in configs[:4]] == [(-1.0, (1.0, 2.0)), (-1.0, (1.0, 3.0)),
                                                            (-1.0, (1.0, 4.0)), (0.0, (1.0, 2.0))]
-    assert point_config(SimulationConfig(), {"neurons": 3, "xi0": 0.5}).neurons == 3
+    point = point_config(SimulationConfig(), {"neurons": 3, "xi0": 0.5})
+    assert point.neurons == 3 and point.task == TaskSpec(xi0=0.5)
+    with pytest.raises(DyntoolsError, match=r"xi1 must be a positive"):
+        grid.configs(SimulationConfig(task=TaskSpec(xi0=1.0, xi1=-2.0)))
 
 
 def test_two_axis_sweep_is_labelled_and_each_point_is_the_simulation_it_names(tmp_path):
-    base = SimulationConfig(family="auto", **TINY)
+    base = SimulationConfig(task=TASK, **TINY)
     grid = Grid({"kurtosis": [-1.5, 0.0], "xi1": [1.5, 3.0]})
     ds = run_sweep(tmp_path / "s", base, grid).dataset
     assert ds["ipr_sim"].dims == ("kurtosis", "xi1", "seed") and ds["ipr_sim_t"].shape == (2, 2, 2, 5)
@@ -44,7 +50,7 @@ def test_two_axis_sweep_is_labelled_and_each_point_is_the_simulation_it_names(tm
     assert ds["critical_excess_kurtosis_network_interval"].dims == ("xi1", "bound")
     assert json.loads(ds.attrs["config"])["grid"] == {"kurtosis": [-1.5, 0.0], "xi1": [1.5, 3.0]}
     # the point (kurtosis 0, xi1 3) is exactly `simulate` with those settings (same keys, same numbers)
-    alone = run_simulation(SimulationConfig(kurtosis=0.0, xi=(1.0, 3.0), **TINY))
+    alone = run_simulation(SimulationConfig(task=replace(TASK, kurtosis=0.0, xi1=3.0), **TINY))
     point = ds.sel(kurtosis=0.0, xi1=3.0)
     assert np.array_equal(point["ipr_sim_t"].values, alone.arrays["ipr_sim"].mean(axis=-1))
     assert point["ipr_theory"].item() == pytest.approx(alone.summary["ipr_theory_final"], rel=1e-12)
@@ -55,13 +61,13 @@ def test_two_axis_sweep_is_labelled_and_each_point_is_the_simulation_it_names(tm
 
 
 def test_theory_only_sweep_trains_nothing_and_matches_the_full_theory(tmp_path):
-    base = SimulationConfig(family="auto", **TINY)
+    base = SimulationConfig(task=TASK, **TINY)
     ds = run_sweep(tmp_path / "t", base, Grid({"kurtosis": [-1.5, 1.0]}), theory_only=True).dataset
     assert "ipr_sim" not in ds and ds["ipr_theory_t"].shape == (2, 5)
-    full = run_simulation(SimulationConfig(kurtosis=-1.5, **TINY))
+    full = run_simulation(SimulationConfig(task=replace(TASK, kurtosis=-1.5), **TINY))
     assert ds["ipr_theory"].sel(kurtosis=-1.5).item() == pytest.approx(full.summary["ipr_theory_final"], rel=1e-12)
     with pytest.raises(DyntoolsError, match="ReLU units, no bias"):
-        run_sweep(tmp_path / "u", SimulationConfig(activation="sigmoid", **TINY),
+        run_sweep(tmp_path / "u", SimulationConfig(task=TASK, activation="sigmoid", **TINY),
                   Grid({"kurtosis": [0.0]}), theory_only=True)
 
 
@@ -100,13 +106,14 @@ def test_programs_compile_once_per_structure_not_per_value():
         if name == "/jax/core/compile/backend_compile_duration":
             compiles.append(name)
 
-    settings = dict(family="nlgp", n_dims=12, steps=20, batch=50, seeds=2, saves=2)
-    run_simulation(SimulationConfig(kurtosis=-1.0, **settings))
+    settings = dict(steps=20, batch=50, seeds=2, saves=2)
+    task = TaskSpec(family="nlgp", kurtosis=-1.0, n_dims=12)
+    run_simulation(SimulationConfig(task=task, **settings))
     jax.monitoring.register_event_duration_secs_listener(listener)
     try:
-        run_simulation(SimulationConfig(kurtosis=-1.0, **settings))
-        run_simulation(SimulationConfig(kurtosis=-1.6, xi=(0.8, 2.5), lr=0.07, proportion=0.4, init_scale=1e-2, seed=3,
-                                        **settings))
+        run_simulation(SimulationConfig(task=task, **settings))
+        other = replace(task, kurtosis=-1.6, xi0=0.8, xi1=2.5, proportion=0.4)
+        run_simulation(SimulationConfig(task=other, lr=0.07, init_scale=1e-2, seed=3, **settings))
     finally:
         jax.monitoring.unregister_event_duration_listener(listener)
     assert compiles == []

@@ -5,6 +5,7 @@ import pytest
 from jax import random as _random
 
 from dyntools.experiments.two_d import DRIVES, BinnedSample, TwoDConfig, _geometry
+from dyntools.inputs import TaskSpec
 from dyntools.simulations import SimulationConfig
 from dyntools.simulations.simulate import prepare
 
@@ -12,7 +13,7 @@ from dyntools.simulations.simulate import prepare
 def test_on_gaussian_inputs_every_variant_of_the_drive_is_exact():
     """For Gaussian x the conditional mean of w.x given x_i is linear and its variance constant,
     so all variants agree with the Monte-Carlo drive up to sampling and binning error."""
-    prepared = prepare(SimulationConfig(kurtosis=0.0, n_dims=16))
+    prepared = prepare(SimulationConfig(task=TaskSpec(kurtosis=0.0, n_dims=16)))
     task = prepared.task
     x = np.asarray(task.class1.sample(_random.PRNGKey(3), 80_000), dtype=float)
     w = np.random.default_rng(0).normal(size=16)

@@ -77,22 +77,24 @@ class BaselineConfig:
             DyntoolsError: naming the first offending option.
         """
         if self.method not in METHODS:
-            raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}")
+            raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}",
+                                arguments=("method",))
         if not 1 <= self.atoms <= LIMITS["atoms"]:
-            raise DyntoolsError(f"--atoms must be between 1 and {LIMITS['atoms']} (got {self.atoms})")
+            raise DyntoolsError(f"atoms must be between 1 and {LIMITS['atoms']} (got {self.atoms})", arguments=("atoms",))
         if self.lam is not None and not (math.isfinite(self.lam) and self.lam > 0):
-            raise DyntoolsError(f"--lambda must be a positive number (got {self.lam})")
+            raise DyntoolsError(f"lam must be a positive number (got {self.lam})", arguments=("lam",))
         if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
-            raise DyntoolsError(f"--lr must be a positive number (got {self.lr})")
+            raise DyntoolsError(f"lr must be a positive number (got {self.lr})", arguments=("lr",))
         if self.threshold not in ("soft", "hard"):
-            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard")
+            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard", arguments=("threshold",))
         if self.steps < 1 or self.batch < 1 or self.samples < 2:
-            raise DyntoolsError("--steps and --batch must be at least 1, --samples at least 2")
+            raise DyntoolsError("steps and batch must be at least 1, samples at least 2",
+                                arguments=("steps", "batch", "samples"))
         for name in ("steps", "batch", "samples", "seed"):
             if getattr(self, name) > LIMITS[name]:
-                raise DyntoolsError(f"--{name} must be at most {LIMITS[name]} (got {getattr(self, name)})")
+                raise DyntoolsError(f"{name} must be at most {LIMITS[name]} (got {getattr(self, name)})", arguments=(name,))
         if self.seed < 0:
-            raise DyntoolsError(f"--seed must be non-negative (got {self.seed})")
+            raise DyntoolsError(f"seed must be non-negative (got {self.seed})", arguments=("seed",))
 
     def check_size(self, n_pixels: int) -> None:
         """Raise before any work if the data this baseline holds at once exceed the memory budget.
@@ -110,7 +112,8 @@ class BaselineConfig:
         need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
         if need > MEMORY_BUDGET:
             raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
-                                f"{MEMORY_BUDGET / 2**30:g} GiB); lower --samples, --steps or --batch")
+                                f"{MEMORY_BUDGET / 2**30:g} GiB); lower samples, steps or batch",
+                                arguments=("samples", "steps", "batch"))
 
     def as_dict(self) -> dict:
         """The fields as a plain dict.
@@ -172,7 +175,8 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
     extra = {}
     if config.method == "ica":
         if config.atoms > n_pixels:
-            raise DyntoolsError(f"ICA finds at most as many components as pixels ({n_pixels}); lower --atoms")
+            raise DyntoolsError(f"ICA finds at most as many components as pixels ({n_pixels}); lower atoms",
+                            arguments=("atoms",))
         result = fast_ica(np.asarray(sample(k_train, config.samples)), config.atoms, seed=config.seed)
         atoms, extra = result["filters"], {"iterations": result["iterations"], "converged": result["converged"]}
     elif config.method == "wlsc":

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import DyntoolsError
-from .common import Interrupted
+from .common import Interrupted, flag_message
 
 app = typer.Typer(
     add_completion=False,
@@ -85,7 +85,7 @@ def main() -> None:
     try:
         code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:
-        _fail(f"error: {err}", 2)
+        _fail(f"error: {flag_message(err)}", 2)
     except typer.TyperException as err:  # usage errors: unknown option, bad type, ...
         _fail(f"error: {err.format_message()}", 2)
     except (typer.Abort, KeyboardInterrupt):

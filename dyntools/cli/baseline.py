@@ -8,32 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from ..inputs.spec import TaskSpec
 from .app import app
-from .common import (
-    Batch,
-    Clone,
-    Family,
-    Force,
-    Gain,
-    Json,
-    Kurtosis,
-    NDims,
-    N_DIMS,
-    Out,
-    PROPORTION,
-    Param,
-    Proportion,
-    Seed,
-    TwoD,
-    XI,
-    Xi,
-    clipping_lines,
-    clone_label,
-    emit,
-    options_task,
-    progress,
-    save_figures,
-)
+from .common import Batch, Force, Json, Out, Seed, clipping_lines, clone_label, emit, progress, save_figures, task_options
 
 
 Atoms = Annotated[int, typer.Option("--atoms", help="Dictionary size (ICA: components).")]
@@ -41,10 +18,9 @@ Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity pena
 Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
 
 
-def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone,
-                     seed):
+def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
     """(sampler, grid shape, description) for the task's inputs or natural-image patches."""
-    if images and gaussian_clone:
+    if images and spec.gaussian_clone:
         raise DyntoolsError("--gaussian-clone applies to the task's inputs, not to --images")
     from ..baselines import array_sampler, task_sampler
 
@@ -53,22 +29,15 @@ def _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, 
 
         patches = natural_patches(patch_size, 50_000, seed)
         return array_sampler(patches), (patch_size, patch_size), {"inputs": "natural-image patches", "patch_size": patch_size}
-    task = options_task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
+    task = spec.build()
     return task_sampler(task), task.shape, {"inputs": "task", **task.describe()}
 
 
 @app.command()
+@task_options()
 def baseline(
     method: Annotated[str, typer.Argument(help="lca, warp-lca, wlsc or ica.")],
-    family: Family = "auto",
-    kurtosis: Kurtosis = None,
-    param: Param = None,
-    gain: Gain = None,
-    n_dims: NDims = N_DIMS,
-    xi: Xi = XI,
-    two_d: TwoD = False,
-    proportion: Proportion = PROPORTION,
-    gaussian_clone: Clone = False,
+    task: TaskSpec,
     images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
     atoms: Atoms = 40,
@@ -93,8 +62,7 @@ def baseline(
     runs.check_writable(out, force)
     config = BaselineConfig(method, atoms, lam, threshold, nonneg, steps, batch, samples, seed, lr)
     config.validate()
-    sampler, shape, description = _baseline_inputs(images, patch_size, family, kurtosis, param, gain, n_dims, xi,
-                                                   two_d, proportion, gaussian_clone, seed)
+    sampler, shape, description = _baseline_inputs(images, patch_size, task, seed)
     config.check_size(int(np.prod(shape)))
     with progress(f"{method} training", config.steps, "steps") as update:
         dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config, update)
@@ -122,11 +90,11 @@ def baseline(
 
 
 @app.command("localization-map")
+@task_options(marginal=False)
 def localization_map(
+    task: TaskSpec,
     kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
     methods: Annotated[str, typer.Option(help="Comma-separated baselines (lca, wlsc, ica).")] = "lca,wlsc,ica",
-    n_dims: NDims = N_DIMS,
-    xi: Xi = XI,
     atoms: Atoms = 40,
     lam: Lambda = None,
     steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,
@@ -144,8 +112,8 @@ def localization_map(
 
     runs.check_writable(out, force)
     config = LocalizationMapConfig(kurtosis=tuple(float(k) for k in parse_values(kurtosis)),
-                                   methods=tuple(m.strip() for m in methods.split(",") if m.strip()), n_dims=n_dims,
-                                   xi=tuple(xi), atoms=atoms, lam=lam, steps=steps, seed=seed)
+                                   methods=tuple(m.strip() for m in methods.split(",") if m.strip()), task=task,
+                                   atoms=atoms, lam=lam, steps=steps, seed=seed)
     config.baselines(), config.points()  # every setting and point checked before any training
     with progress("localization map", len(config.kurtosis), "kurtosis values") as update:
         table = run_map(config, progress=update)
@@ -159,7 +127,7 @@ def localization_map(
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
     lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
                         for i, k in enumerate(values)]
-    lines.append(f"(random field IPR ~ {3 / n_dims:.3f}); wrote {out}/localization_map.npz, localization_map.png, run.json")
+    lines.append(f"(random field IPR ~ {3 / task.n_pixels:.3f}); wrote {out}/localization_map.npz, localization_map.png, run.json")
     emit(table, as_json, lines)
 
 

@@ -2,42 +2,131 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from ..errors import DyntoolsError
 
+if TYPE_CHECKING:
+    from ..inputs.spec import TaskSpec
+
 # ---- options shared by every command that builds inputs --------------------------------------
-Family = Annotated[str, typer.Option(help="Pixel marginal family: auto, gaussian, binary, uniform, laplace, alg (the paper's Kur(k)), gennorm, t, nlgp, elliptical-t, shell, ising.")]
-Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", help="Requested EXCESS kurtosis (0 = Gaussian, >= -2).")]
-Param = Annotated[Optional[float], typer.Option("--param", help="Raw family parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp: gain).")]
-Gain = Annotated[Optional[float], typer.Option("--gain", help="NLGP gain g in erf(g z) (implies --family nlgp).")]
-NDims = Annotated[int, typer.Option("--n-dims", help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
-Xi = Annotated[tuple[float, float], typer.Option("--xi", help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels).")]
-TwoD = Annotated[bool, typer.Option("--2d", help="L x L images on a torus instead of a ring.")]
-Proportion = Annotated[float, typer.Option("--proportion", help="P(y = 1).")]
-Clone = Annotated[bool, typer.Option("--gaussian-clone", help="Gaussian pixels with exactly the chosen model's pixel "
+TASK_PANEL = "Task (the same in every command)"
+SIMULATION_PANEL = "Network, training and theory"
+Family = Annotated[str, typer.Option(rich_help_panel=TASK_PANEL, help="Pixel marginal family: auto, gaussian, binary, uniform, laplace, alg (the paper's Kur(k)), gennorm, t, nlgp, elliptical-t, shell, ising.")]
+Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", rich_help_panel=TASK_PANEL, help="Requested EXCESS kurtosis (0 = Gaussian, >= -2).")]
+Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help="Raw family parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp: gain).")]
+Gain = Annotated[Optional[float], typer.Option("--gain", rich_help_panel=TASK_PANEL, help="NLGP gain g in erf(g z) (implies --family nlgp).")]
+NDims = Annotated[int, typer.Option("--n-dims", rich_help_panel=TASK_PANEL, help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
+Xi = Annotated[tuple[float, float], typer.Option("--xi", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels).")]
+TwoD = Annotated[bool, typer.Option("--2d", rich_help_panel=TASK_PANEL, help="L x L images on a torus instead of a ring.")]
+Proportion = Annotated[float, typer.Option("--proportion", rich_help_panel=TASK_PANEL, help="P(y = 1).")]
+Clone = Annotated[bool, typer.Option("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
                                                              "covariance: the control without higher-order statistics.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 Out = Annotated[Path, typer.Option("--out", help="Output run directory.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run in --out.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (strict JSON: "
                                                    "non-finite numbers are null, listed under non_finite).")]
-# one set of task defaults for every command (the same flags build the same task everywhere)
-N_DIMS = 40
-XI = (1.0, 2.0)
-PROPORTION = 0.5
 MAX_INPUT_SAMPLES = 10**8
 INPUT_BYTES = 4 * 2**30  # the samples `inputs` holds and saves
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 MAX_ORDER = 21  # series order for derive: SymPy's series grows fast beyond this
+# flags whose name is not the Python argument's with dashes (see `flag_message`)
+FLAGS = {"lam": "--lambda", "two_d": "--2d", "xi0": "--xi XI0", "xi1": "--xi XI1", "method": "METHOD"}
+
+
+def flag_message(error: DyntoolsError) -> str:
+    """The library's message with the Python arguments it names replaced by their flags
+    (``steps must be ...`` -> ``--steps must be ...``)."""
+    message = str(error)
+    for name in error.arguments:
+        flag = FLAGS.get(name, "--" + name.replace("_", "-"))
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+    return message
+
+
+def option_group(options: dict[str, tuple[object, object]], build: Callable[..., object], into: str):
+    """A decorator that gives a command a group of options and hands it what they build.
+
+    The command's signature gains ``options`` (listed first in its help); the wrapper calls ``build(**their values)`` and passes the result as ``into``.
+    One declaration of each option, with one default, serves every command.
+
+    Arguments:
+        options: ``{parameter name: (typer annotation, default)}``.
+        build: makes the object from the options' values.
+        into: the command's parameter that receives it.
+    """
+    def decorate(command: Callable) -> Callable:
+        own = [p for name, p in inspect.signature(command, eval_str=True).parameters.items() if name != into]
+        group = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                 for name, (annotation, default) in options.items()]
+
+        @functools.wraps(command)
+        def wrapper(**values):
+            built = build(**{name: values.pop(name) for name in options})
+            return command(**values, **{into: built})
+
+        keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+        wrapper.__signature__ = inspect.Signature([*group, *keyword])
+        wrapper.__annotations__ = {p.name: p.annotation for p in (*own, *group)}
+        return wrapper
+
+    return decorate
+
+
+def task_option_specs(*, marginal: bool = True, classes: bool = True) -> dict[str, tuple[object, object]]:
+    """The task options: the fields of [`TaskSpec`][dyntools.inputs.spec.TaskSpec] with its
+    defaults (``--xi`` for xi0 and xi1), plus ``--gain``.
+
+    Arguments:
+        marginal: include ``--kurtosis``, ``--param`` and ``--gain`` (a sweep takes lists of
+            them instead, and sets them per point).
+        classes: include ``--xi``, ``--proportion`` and ``--gaussian-clone`` (``derive`` needs
+            only the pixel marginal).
+    """
+    from ..inputs.spec import TaskSpec
+
+    d = defaults(TaskSpec)
+    options = {"family": (Family, d["family"])}
+    if marginal:
+        options.update(kurtosis=(Kurtosis, d["kurtosis"]), param=(Param, d["param"]), gain=(Gain, None))
+    options.update(n_dims=(NDims, d["n_dims"]), two_d=(TwoD, d["two_d"]))
+    if classes:
+        options.update(xi=(Xi, (d["xi0"], d["xi1"])), proportion=(Proportion, d["proportion"]),
+                       gaussian_clone=(Clone, d["gaussian_clone"]))
+    return options
+
+
+def defaults(config_class) -> dict:
+    """A config dataclass's field defaults, read without making one (which would import JAX)."""
+    return {f.name: f.default for f in dataclasses.fields(config_class)}
+
+
+def task_options(**which):
+    """Give a command the task options (see `task_option_specs`); it receives ``task: TaskSpec``."""
+    return option_group(task_option_specs(**which), task_spec, "task")
+
+
+def task_spec(family: str, n_dims: int, two_d: bool, kurtosis=None, param=None, gain=None, xi=None,
+              **classes) -> TaskSpec:
+    """The task the task options describe (``--gain`` sets the NLGP's parameter)."""
+    from ..inputs.spec import TaskSpec
+
+    family, param = with_gain(family, param, gain)
+    xi = {} if xi is None else {"xi0": xi[0], "xi1": xi[1]}
+    return TaskSpec(family=family, kurtosis=kurtosis, param=param, n_dims=n_dims, two_d=two_d, **xi, **classes)
 
 
 def with_gain(family, param, gain):
@@ -49,13 +138,6 @@ def with_gain(family, param, gain):
     if param is not None:
         raise DyntoolsError("give --gain or --param, not both")
     return "nlgp", gain
-
-
-def options_task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone=False):
-    from ..inputs import build_task
-
-    family, param = with_gain(family, param, gain)
-    return build_task(family, kurtosis, param, n_dims, tuple(xi), two_d, proportion, gaussian_clone)
 
 
 def clone_label(clone_of: dict | None) -> str:
@@ -86,28 +168,46 @@ def num(x, fmt=".4g") -> str:
     return "none" if x is None else format(x, fmt)
 
 
-def simulation_config(family, kurtosis, param, gain, **options):
-    from ..simulations import SimulationConfig
+Neurons = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Hidden units K (1 = the single neuron).")]
+Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="relu, sigmoid or erf.")]
+Bias = Annotated[bool, typer.Option("--bias", rich_help_panel=SIMULATION_PANEL, help="Trainable biases (no effective theory then).")]
+Steps = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="SGD steps (t = lr x steps).")]
+Lr = Annotated[float, typer.Option("--lr", rich_help_panel=SIMULATION_PANEL, help="Learning rate.")]
+Batch = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fresh samples per SGD step.")]
+Samples = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fixed sample set for --trainer flow.")]
+InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale).")]
+Seeds = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network runs (they share the initial weights, differ in data).")]
+AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help="Theory amplifier: quadrature, series or closed.")]
+Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Series order with --amplifier series.")]
+Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Diffrax solver: tsit5, dopri5, dopri8, bosh3, heun, euler.")]
+Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
+Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
+Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network precision: float32 or float64 (theory: float64).")]
+SIMULATION_OPTIONS = {"neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,
+                      "lr": Lr, "batch": Batch, "samples": Samples, "init_scale": InitScale, "seeds": Seeds,
+                      "seed": Seed, "saves": Saves, "amplifier": AmplifierKind, "order": Order, "solver": Solver,
+                      "precision": Precision}
 
-    family, param = with_gain(family, param, gain)
-    return SimulationConfig(family=family, kurtosis=kurtosis, param=param, **options)
 
+def simulation_options(*, marginal: bool = True, **overrides):
+    """Give a command the task options and every other field of
+    [`SimulationConfig`][dyntools.simulations.SimulationConfig], with its defaults or those
+    given; it receives ``config: SimulationConfig``.
 
-Neurons = Annotated[int, typer.Option(help="Hidden units K (1 = the single neuron).")]
-Activation = Annotated[str, typer.Option(help="relu, sigmoid or erf.")]
-Bias = Annotated[bool, typer.Option("--bias", help="Trainable biases (no effective theory then).")]
-Steps = Annotated[int, typer.Option(help="SGD steps (t = lr x steps).")]
-Lr = Annotated[float, typer.Option("--lr", help="Learning rate.")]
-Batch = Annotated[int, typer.Option(help="Fresh samples per SGD step.")]
-InitScale = Annotated[float, typer.Option("--init-scale", help="Initial weights: Xavier normal x sqrt(init-scale).")]
-Seeds = Annotated[int, typer.Option(help="Network runs (they share the initial weights, differ in data).")]
-AmplifierKind = Annotated[str, typer.Option("--amplifier", help="Theory amplifier: quadrature, series or closed.")]
-Order = Annotated[int, typer.Option(help="Series order with --amplifier series.")]
-Solver = Annotated[str, typer.Option(help="Diffrax solver: tsit5, dopri5, dopri8, bosh3, heun, euler.")]
-Trainer = Annotated[str, typer.Option(help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
-Saves = Annotated[int, typer.Option(help="Saved time points.")]
-Precision = Annotated[str, typer.Option(help="Network precision: float32 or float64 (theory: float64).")]
+    Arguments:
+        marginal: as in `task_option_specs` (a sweep sets the marginal per point).
+        overrides: the command's own defaults for some fields (``steps=1000``).
+    """
+    from ..simulations.config import SimulationConfig
 
+    base = defaults(SimulationConfig) | overrides
+    task = task_option_specs(marginal=marginal)
+    options = {name: (annotation, base[name]) for name, annotation in SIMULATION_OPTIONS.items()}
+
+    def build(**values):
+        return SimulationConfig(task=task_spec(**{name: values.pop(name) for name in task}), **values)
+
+    return option_group(task | options, build, "config")
 
 
 class Interrupted(Exception):

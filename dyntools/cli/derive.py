@@ -7,34 +7,16 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from ..inputs.spec import TaskSpec
 from .app import app
-from .common import (
-    N_DIMS,
-    PROPORTION,
-    XI,
-    Family,
-    Gain,
-    Json,
-    Kurtosis,
-    MAX_ORDER,
-    NDims,
-    Param,
-    TwoD,
-    emit,
-    num,
-    options_task,
-)
+from .common import MAX_ORDER, Json, emit, num, task_options
 
 
 @app.command()
+@task_options(classes=False)
 def derive(
-    family: Family = "auto",
-    kurtosis: Kurtosis = None,
-    param: Param = None,
-    gain: Gain = None,
+    task: TaskSpec,
     density: Annotated[Optional[str], typer.Option(help="Your own symmetric density in x (SymPy syntax), integrating to one.")] = None,
-    n_dims: NDims = N_DIMS,
-    two_d: TwoD = False,
     order: Annotated[int, typer.Option(help="Highest power of a in the series.")] = 7,
     latex: Annotated[bool, typer.Option("--latex", help="Print every derivation step in LaTeX.")] = False,
     as_json: Json = False,
@@ -44,7 +26,7 @@ def derive(
         raise DyntoolsError(f"--order must be between 1 and {MAX_ORDER} (got {order})")
     from ..theory.report import amplifier_report
 
-    marginal, task = _marginal(family, kurtosis, param, gain, density, n_dims, two_d)
+    marginal, task = _marginal(task, density)
     elliptical = task is not None and task.is_elliptical
     report = amplifier_report(marginal, order)
     if elliptical:  # the pixel marginal of an elliptical field depends on its number of pixels
@@ -76,14 +58,14 @@ def derive(
     emit(report, as_json, lines)
 
 
-def _marginal(family, kurtosis, param, gain, density, n_dims, two_d):
+def _marginal(spec: TaskSpec, density: str | None):
     """(pixel marginal, the task it belongs to or None for a user density) named by the CLI
     options; a user density takes precedence."""
     if density is not None:
-        if kurtosis is not None or param is not None or gain is not None:
+        if spec.kurtosis is not None or spec.param is not None:
             raise DyntoolsError("--density fixes the marginal; drop --kurtosis/--param/--gain")
         from ..inputs.density import DensityMarginal
 
         return DensityMarginal(density), None
-    task = options_task(family, kurtosis, param, gain, n_dims, XI, two_d, PROPORTION)
+    task = spec.build()
     return task.pixel_marginal, task

@@ -8,47 +8,28 @@ from typing import Annotated
 import typer
 
 from ..errors import DyntoolsError
+from ..inputs.spec import TaskSpec
 from .app import app
 from .common import (
-    Clone,
-    Family,
-    Force,
-    Gain,
     INPUT_BYTES,
-    Json,
-    Kurtosis,
     MAX_INPUT_SAMPLES,
-    N_DIMS,
-    NDims,
+    Force,
+    Json,
     Out,
-    Param,
-    Proportion,
-    PROPORTION,
     Seed,
-    TwoD,
-    Xi,
-    XI,
     clipping_lines,
     clone_label,
     emit,
     num,
-    options_task,
     save_figures,
-    with_gain,
+    task_options,
 )
 
 
 @app.command()
+@task_options()
 def inputs(
-    family: Family = "auto",
-    kurtosis: Kurtosis = None,
-    param: Param = None,
-    gain: Gain = None,
-    n_dims: NDims = N_DIMS,
-    xi: Xi = XI,
-    two_d: TwoD = False,
-    proportion: Proportion = PROPORTION,
-    gaussian_clone: Clone = False,
+    task: TaskSpec,
     samples: Annotated[int, typer.Option(help="Number of (x, y) samples.")] = 100_000,
     seed: Seed = 0,
     out: Out = Path("runs/inputs"),
@@ -61,7 +42,7 @@ def inputs(
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     runs.check_writable(out, force)
-    task = options_task(family, kurtosis, param, gain, n_dims, xi, two_d, proportion, gaussian_clone)
+    spec, task = task, task.build()
     if samples * task.n_pixels * 4 > INPUT_BYTES:
         raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
                             f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
@@ -77,10 +58,7 @@ def inputs(
     stats = input_statistics(task, x, y)
     if not stats["finite"]:
         raise DyntoolsError("sampling produced non-finite values; please report this as a bug")
-    family, param = with_gain(family, param, gain)
-    options = {"family": family, "excess_kurtosis": kurtosis, "parameter": param, "n_dims": n_dims, "xi": list(xi),
-               "two_d": two_d, "proportion": proportion, "gaussian_clone": gaussian_clone}
-    config = {"task": task.describe(), "options": options, "samples": samples, "seed": seed}
+    config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "samples.npz", x=x, y=y)
         runs.write_record(stage, "inputs", config, stats, seed)
@@ -89,7 +67,7 @@ def inputs(
     lines = [
         f"{stats['model']} inputs, pixel marginal {stats['family']} "
         f"({stats['parameter_name'] or 'no parameter'} = {num(stats['parameter'])})"
-        f"{clone_label(task.describe().get('clone_of'))}, shape {tuple(task.shape)}, xi = {tuple(xi)}",
+        f"{clone_label(task.describe().get('clone_of'))}, shape {tuple(task.shape)}, xi = {spec.xi}",
         f"excess kurtosis: exact {stats['excess_kurtosis_exact']:.4f}, sample {stats['excess_kurtosis_sample']:.4f}",
         f"max |sample - exact| covariance entry: {stats['max_covariance_error']:.4g} "
         f"({stats['covariance_estimator']}, {samples} samples)",

@@ -3,101 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
+from ..simulations.config import SimulationConfig
 from .app import app
-from .common import (
-    Activation,
-    AmplifierKind,
-    Batch,
-    Bias,
-    Clone,
-    Family,
-    Force,
-    Gain,
-    InitScale,
-    Json,
-    Kurtosis,
-    Lr,
-    N_DIMS,
-    NDims,
-    Neurons,
-    Order,
-    Out,
-    Param,
-    Precision,
-    Proportion,
-    PROPORTION,
-    Saves,
-    Seed,
-    Seeds,
-    Solver,
-    Steps,
-    Trainer,
-    TwoD,
-    Xi,
-    XI,
-    clipping_lines,
-    clone_label,
-    emit,
-    num,
-    progress,
-    save_figures,
-    simulation_config,
-)
+from .common import Force, Json, Out, clipping_lines, clone_label, emit, num, progress, save_figures, simulation_options
 
 
 @app.command()
+@simulation_options()
 def simulate(
-    kurtosis: Kurtosis = None,
-    family: Family = "auto",
-    param: Param = None,
-    gain: Gain = None,
-    n_dims: NDims = N_DIMS,
-    two_d: TwoD = False,
-    xi: Xi = XI,
-    proportion: Proportion = PROPORTION,
-    gaussian_clone: Clone = False,
-    neurons: Neurons = 1,
-    activation: Activation = "relu",
-    bias: Bias = False,
-    trainer: Trainer = "sgd",
-    steps: Steps = 2000,
-    lr: Lr = 0.05,
-    batch: Batch = 2000,
-    samples: Annotated[int, typer.Option(help="Fixed sample set for --trainer flow.")] = 20_000,
-    init_scale: InitScale = 1e-3,
-    seeds: Seeds = 4,
-    seed: Seed = 0,
-    saves: Saves = 50,
-    amplifier: AmplifierKind = "quadrature",
-    order: Order = 5,
-    solver: Solver = "tsit5",
-    precision: Precision = "float32",
+    config: SimulationConfig,
     out: Out = Path("runs/simulate"),
     force: Force = False,
     as_json: Json = False,
 ):
     """Integrate the effective ODE and train the network from the same initial weights; compare."""
     from .. import runs
-
-    runs.check_writable(out, force)
-    config = simulation_config(
-        family, kurtosis, param, gain, n_dims=n_dims, two_d=two_d, xi=tuple(xi), proportion=proportion,
-        gaussian_clone=gaussian_clone, neurons=neurons, activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
-        samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves, amplifier=amplifier,
-        order=order, solver=solver, precision=precision)
     from ..simulations import run_simulation
 
+    runs.check_writable(out, force)
     with progress("training", config.steps, "steps") as update:
         result = run_simulation(config, update)
     summary = result.summary
     with runs.staged_run(out, force) as stage:
         runs.save_arrays(stage, "trajectories.npz", **result.arrays)
         runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
-                          summary, seed)
+                          summary, config.seed)
         save_figures(stage)
     emit(summary, as_json, _simulation_lines(summary, out))
 

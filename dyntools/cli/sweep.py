@@ -3,48 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import DyntoolsError
+from ..simulations.config import SimulationConfig
 from .app import app
-from .common import (
-    Activation,
-    AmplifierKind,
-    Batch,
-    Bias,
-    Clone,
-    Family,
-    Force,
-    InitScale,
-    Interrupted,
-    Json,
-    Lr,
-    NDims,
-    N_DIMS,
-    Neurons,
-    Order,
-    Out,
-    PROPORTION,
-    Precision,
-    Proportion,
-    Saves,
-    Seed,
-    Seeds,
-    Solver,
-    Steps,
-    Trainer,
-    TwoD,
-    XI,
-    Xi,
-    emit,
-    progress,
-    save_figures,
-    simulation_config,
-    with_gain,
-)
+from .common import Force, Interrupted, Json, Out, emit, progress, save_figures, simulation_options, with_gain
 
 
 GridOption = Annotated[Optional[list[str]], typer.Option(
@@ -98,35 +66,15 @@ def _cluster(text: str):
 
 
 @app.command()
+@simulation_options(marginal=False, steps=1000, saves=20)
 def sweep(
+    config: SimulationConfig,
     grid: GridOption = None,
     kurtosis: Annotated[Optional[str], typer.Option("--kurtosis", help="Excess kurtosis values (shorthand for --grid kurtosis=VALUES).")] = None,
-    family: Family = "auto",
     param: Annotated[Optional[str], typer.Option("--param", help="Family parameter values (shorthand for --grid param=VALUES).")] = None,
     gain: Annotated[Optional[str], typer.Option("--gain", help="NLGP gain values (shorthand for --grid gain=VALUES).")] = None,
     theory_only: Annotated[bool, typer.Option("--theory-only", help="Integrate only the effective ODE (no network): "
                                                                      "phase diagrams of the theory in seconds.")] = False,
-    n_dims: NDims = N_DIMS,
-    two_d: TwoD = False,
-    xi: Xi = XI,
-    proportion: Proportion = PROPORTION,
-    gaussian_clone: Clone = False,
-    neurons: Neurons = 1,
-    activation: Activation = "relu",
-    bias: Bias = False,
-    trainer: Trainer = "sgd",
-    steps: Steps = 1000,
-    lr: Lr = 0.05,
-    batch: Batch = 2000,
-    samples: Annotated[int, typer.Option(help="Fixed sample set for --trainer flow.")] = 20_000,
-    init_scale: InitScale = 1e-3,
-    seeds: Seeds = 4,
-    seed: Seed = 0,
-    saves: Saves = 20,
-    amplifier: AmplifierKind = "quadrature",
-    order: Order = 5,
-    solver: Solver = "tsit5",
-    precision: Precision = "float32",
     cluster: Annotated[str, typer.Option("--cluster", help="Where points run: none (this process), local:N (N "
                                                           "single-threaded worker processes here) or tcp://HOST:PORT "
                                                           "(an existing Dask scheduler).")] = "none",
@@ -139,12 +87,8 @@ def sweep(
     from ..simulations.sweep import partial_directory, run_sweep, validate_sweep
 
     runs.check_writable(out, force)
-    family, points = _grid(grid, kurtosis, param, gain, family)
-    base = simulation_config(family, None, None, None, n_dims=n_dims, two_d=two_d, xi=tuple(xi),
-                              proportion=proportion, gaussian_clone=gaussian_clone, neurons=neurons,
-                              activation=activation, bias=bias, trainer=trainer, steps=steps, lr=lr, batch=batch,
-                              samples=samples, init_scale=init_scale, seeds=seeds, seed=seed, saves=saves,
-                              amplifier=amplifier, order=order, solver=solver, precision=precision)
+    family, points = _grid(grid, kurtosis, param, gain, config.task.family)
+    base = replace(config, task=replace(config.task, family=family))
     connect = _cluster(cluster)
     validate_sweep(base, points, theory_only)  # every point, before any work
     total = len(points.points())
@@ -169,8 +113,8 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
     from ..simulations.sweep import critical_summary, finish
 
     ds = result.dataset
-    summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.family,
-               "gaussian_clone": base.gaussian_clone, "theory_only": theory_only,
+    summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.task.family,
+               "gaussian_clone": base.task.gaussian_clone, "theory_only": theory_only,
                "excess_kurtosis": ds["excess_kurtosis"].values, "ipr_theory": ds["ipr_theory"].values}
     if not theory_only:
         summary.update(ipr_sim_mean=ds["ipr_sim"].mean("seed").values, ipr_sim_std=ds["ipr_sim"].std("seed").values,
@@ -186,7 +130,7 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
     lines = []
     if result.discarded_points:
         lines.append(f"discarded {result.discarded_points} finished points of an unfinished sweep with other settings")
-    if base.gaussian_clone:
+    if base.task.gaussian_clone:
         lines.append("Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's")
     lines += _sweep_table(ds, grid)
     if grid.kurtosis_axis and len(grid.names) == 1:

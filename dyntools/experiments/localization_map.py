@@ -1,7 +1,7 @@
 """The localization map: how localized each learning principle's receptive fields are, across the
 pixel marginal's excess kurtosis, on the same inputs.
 
-At every excess kurtosis (family ``auto``) each sparse-coding or ICA baseline is trained on the
+At every excess kurtosis (the task's family, ``auto`` by default) each sparse-coding or ICA baseline is trained on the
 task's inputs (labels unused) and reports the median IPR of its atoms; the supervised single
 ReLU neuron reports its final IPR (mean over seeds) and the effective theory's.
 """
@@ -15,6 +15,7 @@ import numpy as np
 
 from ..baselines import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
+from ..inputs.spec import TaskSpec
 from ..simulations import SimulationConfig, run_simulation
 from ..simulations.simulate import prepare
 
@@ -28,20 +29,19 @@ class LocalizationMapConfig:
     Attributes:
         kurtosis: the excess kurtosis values, one point each.
         methods: baseline names (``lca``, ``warp-lca``, ``wlsc``, ``ica``).
-        n_dims: pixels N on the ring.
-        xi: correlation lengths (xi0, xi1) of the two classes.
+        task: the task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]); its kurtosis is set per
+            point (its param must be None).
         atoms: dictionary size of every baseline (ICA: components).
         lam: sparsity penalty (None: each baseline's default).
         steps: training steps of every baseline.
         seed: random seed of baselines and network.
-        supervised: the supervised neuron's training settings; its task fields (kurtosis,
-            n_dims, xi, seed) are set per point.
+        supervised: the supervised neuron's training settings; its task and seed are set per
+            point.
     """
 
     kurtosis: tuple[float, ...] = tuple(np.linspace(-1.5, 4.0, 6))
     methods: tuple[str, ...] = ("lca", "wlsc", "ica")
-    n_dims: int = 40
-    xi: tuple[float, float] = (1.0, 2.0)
+    task: TaskSpec = field(default_factory=TaskSpec)
     atoms: int = 40
     lam: float | None = None
     steps: int = 1000
@@ -60,14 +60,17 @@ class LocalizationMapConfig:
                    for name in self.methods}
         for config in configs.values():
             config.validate()
-            config.check_size(self.n_dims)
+            config.check_size(self.task.n_pixels)
         return configs
 
     def points(self) -> list:
         """The supervised neuron's prepared simulation at every kurtosis (every task built, so every
         error is raised, before any training)."""
-        return [prepare(replace(self.supervised, family="auto", kurtosis=float(k), n_dims=self.n_dims,
-                                xi=tuple(self.xi), seed=self.seed)) for k in self.kurtosis]
+        if self.task.param is not None:
+            raise DyntoolsError("a localization map sets the kurtosis of each point; the task takes no param",
+                                arguments=("param",))
+        return [prepare(replace(self.supervised, task=replace(self.task, kurtosis=float(k)), seed=self.seed))
+                for k in self.kurtosis]
 
     def as_dict(self) -> dict:
         return asdict(self)

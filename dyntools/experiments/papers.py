@@ -27,7 +27,7 @@ from scipy.stats import spearmanr
 from .._jax import jax, jnp
 from ..baselines.run import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
-from ..inputs import NLGP, build_task
+from ..inputs import NLGP, TaskSpec, build_task
 from ..metrics import critical_kurtosis, ipr
 from ..simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories
 from ..simulations.simulate import LOCALIZED_IPR
@@ -103,11 +103,11 @@ def _label(family: str, parameter: float | None) -> str:
     return names.get(family, family + " {:g}").format(parameter)
 
 
-def _simulation(c, family: str, parameter: float | None, **network) -> SimulationConfig:
+def _simulation(c, family: str, parameter: float | None, two_d: bool = False, **network) -> SimulationConfig:
     """The SimulationConfig of reproduction settings ``c`` for one input family member."""
-    return SimulationConfig(family=family, param=parameter, n_dims=c.n_dims, xi=c.xi, lr=c.lr, steps=c.steps,
-                            batch=c.batch, seeds=c.seeds, saves=c.saves, init_scale=c.init_scale, seed=c.seed,
-                            **network)
+    task = TaskSpec(family=family, param=parameter, n_dims=c.n_dims, xi0=c.xi[0], xi1=c.xi[1], two_d=two_d)
+    return SimulationConfig(task=task, lr=c.lr, steps=c.steps, batch=c.batch, seeds=c.seeds, saves=c.saves,
+                            init_scale=c.init_scale, seed=c.seed, **network)
 
 
 def _finish(name: str, c: PaperConfig, table: dict, arrays: dict, start: float) -> PaperResult:
@@ -518,7 +518,7 @@ def _two_d_rows(c, gains, network: dict) -> tuple[list[dict], dict]:
     follow the network; see docs/simulations.md)."""
     n, arrays, rows = c.n_dims**2, {}, []
     for gain in gains:
-        settings = replace(_simulation(c, "nlgp", gain, **network), two_d=True)
+        settings = _simulation(c, "nlgp", gain, two_d=True, **network)
         settings.validate()
         w = _sgd_fields(settings)
         key, values = _key("nlgp", gain), ipr(w[-1])
@@ -534,8 +534,7 @@ def _two_d_rows(c, gains, network: dict) -> tuple[list[dict], dict]:
 def _sgd_fields(settings: SimulationConfig) -> np.ndarray:
     """Weights of seed 0 at the saved steps, [saves + 1, K, N], trained as run_simulation
     trains them (same initial weights and data keys for the same seed)."""
-    task = build_task(settings.family, parameter=settings.param, n_dims=settings.n_dims, xi=settings.xi,
-                      two_d=settings.two_d)
+    task = settings.task.build()
     net = CommitteeMachine(task.n_pixels, settings.neurons, settings.activation, settings.bias)
     params0 = net.init(jax.random.PRNGKey(settings.seed), settings.init_scale)
     keys = jax.random.split(jax.random.PRNGKey(settings.seed + 1), settings.seeds)
@@ -646,7 +645,7 @@ class IngrossoGoldtConfig(PaperConfig):
     seeds: int = 1
     saves: int = 30
     init_scale: float = 0.1
-    QUICK: ClassVar[dict] = {"n_dims": 10, "steps": 1000, "batch": 300, "saves": 10}
+    QUICK: ClassVar[dict] = {"n_dims": 10, "steps": 1000, "batch": 1000, "saves": 10}  # batch 300: too noisy
 
 
 def ingrosso_goldt_2d(config: IngrossoGoldtConfig) -> PaperResult:

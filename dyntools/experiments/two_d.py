@@ -25,6 +25,7 @@ from scipy.special import erf
 
 from .._jax import jnp
 from ..metrics import cosine_similarity, ipr
+from ..inputs.spec import TaskSpec
 from ..simulations import SimulationConfig, run_simulation
 from ..simulations.simulate import prepare
 from .papers import PaperConfig, PaperResult
@@ -144,8 +145,9 @@ class BinnedSample:
 
 def _geometry(config: TwoDConfig, two_d: bool) -> dict:
     """SGD, then every drive's Euler flow from the network's initial weights, on one geometry."""
-    sim_config = SimulationConfig(kurtosis=config.kurtosis, n_dims=config.side if two_d else config.ring,
-                                  two_d=two_d, xi=config.xi, steps=config.steps, lr=config.lr, batch=config.batch,
+    task = TaskSpec(kurtosis=config.kurtosis, n_dims=config.side if two_d else config.ring, two_d=two_d,
+                    xi0=config.xi[0], xi1=config.xi[1])
+    sim_config = SimulationConfig(task=task, steps=config.steps, lr=config.lr, batch=config.batch,
                                   seeds=config.seeds, seed=config.seed, saves=config.steps // 100)
     prepared = prepare(sim_config)
     task, amplifier = prepared.task, prepared.amplifier

@@ -1,26 +1,16 @@
-"""Input models: kernels, marginal families, samplers and the two-class task."""
+"""Input models: kernels, marginal families, samplers, the two-class task and its spec.
 
-from .kernels import Circulant, KernelClippingWarning, gaussian_kernel, ring_distance
-from .marginals import (
-    FAMILIES,
-    NLGP,
-    Alg,
-    Binary,
-    GeneralizedNormal,
-    Gaussian,
-    Laplace,
-    Marginal,
-    Shell,
-    StudentT,
-    Uniform,
-    make_marginal,
-)
-from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain
-from .task import ALL_FAMILIES, TwoClassTask, build_task
+Names are imported on first use (``TaskSpec`` without JAX)."""
 
-__all__ = [
-    "ALL_FAMILIES", "FAMILIES", "NLGP", "Alg", "Binary", "Circulant", "Copula", "Elliptical",
-    "GaussianClone", "GeneralizedNormal", "Gaussian", "InputModel", "IsingChain", "KernelClippingWarning",
-    "Laplace", "Marginal", "Shell", "StudentT", "TwoClassTask", "Uniform", "build_task",
-    "gaussian_kernel", "make_marginal", "ring_distance",
-]
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    **dict.fromkeys(("Circulant", "KernelClippingWarning", "gaussian_kernel", "ring_distance"), ".kernels"),
+    **dict.fromkeys(("FAMILIES", "NLGP", "Alg", "Binary", "GeneralizedNormal", "Gaussian", "Laplace", "Marginal",
+                     "Shell", "StudentT", "Uniform", "make_marginal"), ".marginals"),
+    **dict.fromkeys(("Copula", "Elliptical", "GaussianClone", "InputModel", "IsingChain"), ".models"),
+    **dict.fromkeys(("ALL_FAMILIES", "TwoClassTask", "build_task"), ".task"),
+    "TaskSpec": ".spec",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

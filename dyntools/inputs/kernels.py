@@ -51,10 +51,11 @@ def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
         DyntoolsError: if ``n_dims < 4`` or the grid has more than ``MAX_PIXELS`` ($2^{20}$) pixels.
     """
     if n_dims < 4:
-        raise DyntoolsError(f"n-dims must be at least 4 (got {n_dims})")
+        raise DyntoolsError(f"n_dims must be at least 4 (got {n_dims})", arguments=("n_dims",))
     shape = (n_dims, n_dims) if two_d else (n_dims,)
     if n_dims ** len(shape) > MAX_PIXELS:
-        raise DyntoolsError(f"{n_dims ** len(shape)} pixels is too many (at most {MAX_PIXELS}); lower n-dims")
+        raise DyntoolsError(f"{n_dims ** len(shape)} pixels is too many (at most {MAX_PIXELS}); lower n_dims",
+                            arguments=("n_dims",))
     return shape
 
 

@@ -736,7 +736,7 @@ def make_marginal(family: str, excess_kurtosis: float | None = None, parameter: 
     """
     cls = marginal_family(family)
     if excess_kurtosis is not None and parameter is not None:
-        raise DyntoolsError("give either a kurtosis or a family parameter, not both")
+        raise DyntoolsError("give either a kurtosis or a param, not both", arguments=("kurtosis", "param"))
     if parameter is not None:
         if cls.parameter_name is None:
             raise DyntoolsError(f"family '{family}' has no parameter")
@@ -746,4 +746,5 @@ def make_marginal(family: str, excess_kurtosis: float | None = None, parameter: 
         return cls.from_excess_kurtosis(excess_kurtosis)
     if cls.parameter_name is None:
         return cls()
-    raise DyntoolsError(f"family '{family}' needs --kurtosis or its parameter {cls.parameter_name}")
+    raise DyntoolsError(f"family '{family}' needs a kurtosis or a param (its {cls.parameter_name})",
+                        arguments=("kurtosis", "param"))

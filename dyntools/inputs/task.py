@@ -1,4 +1,5 @@
-"""The two-class task and the one constructor every caller (CLI, simulations, baselines) uses."""
+"""The two-class task and the one constructor every caller (CLI, simulations, baselines,
+experiments) uses; [`TaskSpec`][dyntools.inputs.spec.TaskSpec] names one."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
 from .marginals import FAMILIES, Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
 from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain, LatentGaussianModel
+from .spec import N_DIMS, PROPORTION, XI
 
 ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
 ALL_FAMILIES = ("auto", *FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
@@ -126,7 +128,7 @@ def resolve_family(family: str, excess_kurtosis: float | None) -> str:
     if family != "auto":
         return family
     if excess_kurtosis is None:
-        raise DyntoolsError("family 'auto' needs --kurtosis")
+        raise DyntoolsError("family 'auto' needs a kurtosis", arguments=("kurtosis",))
     check_excess_kurtosis(excess_kurtosis)
     if excess_kurtosis == -2:
         return "binary"
@@ -137,10 +139,10 @@ def build_task(
     family: str = "auto",
     excess_kurtosis: float | None = None,
     parameter: float | None = None,
-    n_dims: int = 40,
-    xi: tuple[float, float] = (1.0, 2.0),
+    n_dims: int = N_DIMS,
+    xi: tuple[float, float] = XI,
     two_d: bool = False,
-    proportion: float = 0.5,
+    proportion: float = PROPORTION,
     gaussian_clone: bool = False,
 ) -> TwoClassTask:
     r"""Build the two-class task from user-level options.
@@ -206,3 +208,4 @@ def _elliptical_nu(radial, shape, excess_kurtosis, parameter) -> float:
         StudentT.check_parameter(parameter)
         return parameter
     return 3.0
+

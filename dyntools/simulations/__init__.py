@@ -1,12 +1,17 @@
 """Simulations: Diffrax integration of the effective ODEs, networks trained by SGD or gradient
-flow, and the theory-vs-simulation runs behind ``dyntools simulate`` and ``dyntools sweep``."""
+flow, and the theory-vs-simulation runs behind ``dyntools simulate`` and ``dyntools sweep``.
 
-from .integrate import SOLVERS, check_solution, solve
-from .network import ACTIVATIONS, CommitteeMachine, gradient_flow_trajectories, sgd_points, sgd_trajectories
-from .simulate import SimulationConfig, SimulationResult, run_simulation, run_simulations, run_theories, run_theory
+Names are imported on first use (``SimulationConfig`` without JAX)."""
 
-__all__ = [
-    "ACTIVATIONS", "SOLVERS", "CommitteeMachine", "SimulationConfig", "SimulationResult", "check_solution",
-    "gradient_flow_trajectories", "run_simulation", "run_simulations", "run_theories", "run_theory", "sgd_points",
-    "sgd_trajectories", "solve",
-]
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    **dict.fromkeys(("SOLVERS", "check_solution", "solve"), ".integrate"),
+    **dict.fromkeys(("ACTIVATIONS", "CommitteeMachine", "gradient_flow_trajectories", "sgd_points",
+                     "sgd_trajectories"), ".network"),
+    "SimulationConfig": ".config",
+    **dict.fromkeys(("SimulationResult", "run_simulation", "run_simulations", "run_theories", "run_theory"),
+                    ".simulate"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -26,7 +26,7 @@ from ..errors import DyntoolsError
 if TYPE_CHECKING:
     from distributed import Client
 
-    from .simulate import SimulationConfig
+    from .config import SimulationConfig
 
 TASKS_PER_WORKER = 4  # chunks per worker: enough to balance, few enough to share compiled programs
 CONNECT_SECONDS = 10

@@ -125,7 +125,7 @@ def check_solution(ys: ArrayLike, succeeded: ArrayLike, what: str) -> None:
     """
     if not np.all(np.asarray(succeeded)):
         raise DyntoolsError(f"{what}: the ODE solver did not finish (step budget exhausted or step size "
-                            "collapsed); try a shorter horizon, looser tolerances or another --solver")
+                            "collapsed); try a shorter horizon, looser tolerances or another solver", arguments=("solver",))
     ys = np.asarray(ys)
     finite = np.isfinite(ys.reshape(ys.shape[0], -1)).all(axis=1)
     if not finite.all():

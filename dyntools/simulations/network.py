@@ -57,9 +57,10 @@ class CommitteeMachine:
 
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:
-            raise DyntoolsError(f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}")
+            raise DyntoolsError(f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}",
+                                arguments=("activation",))
         if self.neurons < 1:
-            raise DyntoolsError(f"--neurons must be at least 1 (got {self.neurons})")
+            raise DyntoolsError(f"neurons must be at least 1 (got {self.neurons})", arguments=("neurons",))
 
     @property
     def has_effective_theory(self) -> bool:
@@ -175,7 +176,7 @@ def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: 
         DyntoolsError: if ``steps`` is not a multiple of ``saves``.
     """
     if steps % saves:
-        raise DyntoolsError(f"--steps ({steps}) must be a multiple of the number of saved points ({saves})")
+        raise DyntoolsError(f"steps ({steps}) must be a multiple of saves ({saves})", arguments=("steps", "saves"))
     every = steps // saves
     per_run = lambda f: jax.vmap(jax.vmap(f))  # noqa: E731  over points, then seeds
     seeds = keys.shape[1]

@@ -8,8 +8,7 @@ weights and differ in their data), then measures localization.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Callable
 
@@ -17,12 +16,11 @@ import numpy as np
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
-from ..inputs import build_task
-from ..inputs.kernels import grid_shape
 from ..pytrees import stack
 from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
 from ..theory import EffectiveDynamics, task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
+from .config import MEMORY_BUDGET, SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
 from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_points
 
@@ -32,147 +30,8 @@ if TYPE_CHECKING:
 
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
 AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
-MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
-LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
-          "seed": 2**31 - 2}
 LR_SEARCH_DECADES = 8  # after a divergence, try lr / 10, lr / 100, ... this many times
 LR_SCREEN_STEPS = 100  # each candidate is screened on this many steps, the first survivor on the full run
-
-
-@dataclass(frozen=True)
-class SimulationConfig:
-    r"""Everything that defines a simulation (saved in run.json); the options of ``dyntools simulate``.
-
-    Values are checked by `validate` (each on its own) and
-    [`prepare`][dyntools.simulations.simulate.prepare] (the task and theory they build).
-
-    Attributes:
-        family: the pixel marginal family (``auto``, ``gaussian``, ``binary``, ``uniform``,
-            ``laplace``, ``alg``, ``gennorm``, ``t``, ``nlgp``, ``elliptical-t``, ``shell``,
-            ``ising``); ``auto`` picks one that reaches ``kurtosis``.
-        kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give this
-            or ``param``.
-        param: the family's raw parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp:
-            gain), or None.
-        n_dims: N pixels on the ring, or the side L of the L x L torus with ``two_d``.
-        two_d: L x L inputs on a torus instead of a ring.
-        xi: $(\xi_0, \xi_1)$, the correlation lengths of classes 0 and 1, in pixels (stored as a
-            tuple).
-        proportion: $P(y = 1)$, in (0, 1).
-        gaussian_clone: Gaussian pixels with exactly the chosen model's pixel covariances.
-        neurons: K hidden units (1 = the single neuron).
-        activation: ``relu``, ``sigmoid`` or ``erf``.
-        bias: trainable biases (no effective theory then).
-        trainer: ``sgd`` (fresh batches) or ``flow`` (gradient flow on ``samples`` fixed samples).
-        steps: SGD steps; time runs to $t = \text{lr} \times \text{steps}$.
-        lr: the learning rate (also the time unit of the theory).
-        batch: fresh samples per SGD step.
-        samples: the fixed sample set of ``trainer="flow"``.
-        init_scale: initial weights are Xavier normal times $\sqrt{\text{init\_scale}}$.
-        seeds: network runs; they share the initial weights and differ in their data.
-        seed: the random seed of the initial weights (the data use ``seed + 1``).
-        saves: saved time points after $t = 0$ (capped at ``steps``, which must be a multiple of
-            it).
-        amplifier: the theory's amplifier form: ``quadrature``, ``series`` or ``closed``.
-        order: the series order with ``amplifier="series"``.
-        solver: the Diffrax solver of the ODEs (``tsit5``, ``dopri5``, ``dopri8``, ``bosh3``,
-            ``heun``, ``euler``; ``euler`` steps the effective ODE by ``lr``).
-        precision: the network's precision, ``float32`` or ``float64`` (the theory is float64).
-    """
-
-    family: str = "auto"
-    kurtosis: float | None = None
-    param: float | None = None
-    n_dims: int = 40
-    two_d: bool = False
-    xi: tuple[float, float] = (1.0, 2.0)
-    proportion: float = 0.5
-    gaussian_clone: bool = False
-    neurons: int = 1
-    activation: str = "relu"
-    bias: bool = False
-    trainer: str = "sgd"
-    steps: int = 2000
-    lr: float = 0.05
-    batch: int = 2000
-    samples: int = 20_000
-    init_scale: float = 1e-3
-    seeds: int = 4
-    seed: int = 0
-    saves: int = 50
-    amplifier: str = "quadrature"
-    order: int = 5
-    solver: str = "tsit5"
-    precision: str = "float32"
-
-    def __post_init__(self):
-        object.__setattr__(self, "xi", tuple(self.xi))  # hashable, whatever sequence was given
-
-    def validate(self) -> None:
-        """Check every setting on its own (names, ranges, sizes, memory).
-
-        The task and the theory are checked by
-        [`prepare`][dyntools.simulations.simulate.prepare].
-
-        Raises:
-            DyntoolsError: for the first invalid setting, naming its command-line option; also
-                when the input batches or the saved weights would need more than
-                `MEMORY_BUDGET` bytes.
-        """
-        from ..theory.amplifier import KINDS
-        from .integrate import check_solver
-        from .network import ACTIVATIONS
-
-        positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
-        checks = [
-            (self.steps >= 1, f"--steps must be at least 1 (got {self.steps})"),
-            (positive(self.lr), f"--lr must be a positive number (got {self.lr})"),
-            (self.batch >= 1, f"--batch must be at least 1 (got {self.batch})"),
-            (self.seeds >= 1, f"--seeds must be at least 1 (got {self.seeds})"),
-            (positive(self.init_scale), f"--init-scale must be a positive number (got {self.init_scale})"),
-            (self.saves >= 1, f"--saves must be at least 1 (got {self.saves})"),
-            (self.neurons >= 1, f"--neurons must be at least 1 (got {self.neurons})"),
-            (self.seed >= 0, f"--seed must be non-negative (got {self.seed})"),
-            (self.trainer in ("sgd", "flow"), f"--trainer must be sgd or flow (got '{self.trainer}')"),
-            (self.precision in ("float32", "float64"), f"--precision must be float32 or float64 (got '{self.precision}')"),
-            (self.samples >= 1, f"--samples must be at least 1 (got {self.samples})"),
-            (self.activation in ACTIVATIONS, f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}"),
-            (self.amplifier in KINDS, f"unknown amplifier '{self.amplifier}'; choose one of: {', '.join(KINDS)}"),
-            (self.order >= 1, f"--order must be at least 1 (got {self.order})"),
-        ]
-        checks += [(getattr(self, name) <= bound, f"--{name} must be at most {bound} (got {getattr(self, name)})")
-                   for name, bound in LIMITS.items()]
-        for ok, message in checks:
-            if not ok:
-                raise DyntoolsError(message)
-        check_solver(self.solver)
-        if self.steps % min(self.saves, self.steps):
-            raise DyntoolsError(f"--steps ({self.steps}) must be a multiple of --saves ({self.saves})")
-        self._check_memory()
-
-    @property
-    def n_pixels(self) -> int:
-        """N, the number of pixels: ``n_dims``, or ``n_dims**2`` with ``two_d``."""
-        return self.n_dims ** (2 if self.two_d else 1)
-
-    def _check_memory(self) -> None:
-        grid_shape(self.n_dims, self.two_d)
-        itemsize = 4 if self.precision == "float32" else 8
-        data = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) * self.n_pixels * itemsize * 3
-        saved = self.seeds * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
-        for what, size, flags in (("the input batches", data, "--batch/--seeds/--samples"),
-                                  ("the saved weights", saved, "--saves/--seeds/--neurons")):
-            if size > MEMORY_BUDGET:
-                raise DyntoolsError(f"{what} would need {size / 2**30:.1f} GiB (budget {MEMORY_BUDGET / 2**30:g} GiB); "
-                                    f"lower {flags} or --n-dims")
-
-    def as_dict(self) -> dict:
-        """The settings as a plain dict (``xi`` a tuple), as saved in run.json.
-
-        Returns:
-            ``{field name: value}`` for every field.
-        """
-        return asdict(self)
 
 
 @dataclass
@@ -239,8 +98,7 @@ def prepare(config: SimulationConfig) -> Prepared:
     """
     require_x64()
     config.validate()
-    task = build_task(config.family, config.kurtosis, config.param, config.n_dims, config.xi, config.two_d,
-                      config.proportion, config.gaussian_clone)
+    task = config.task.build()
     net = CommitteeMachine(task.n_pixels, config.neurons, config.activation, config.bias)
     amplifier = task_amplifier(task, config.amplifier, config.order) if net.has_effective_theory else None
     return Prepared(config, task, net, amplifier)
@@ -466,13 +324,12 @@ def _diverged(prepared: Prepared, w: np.ndarray) -> None:
     saves = len(save_steps(config)) - 1
     train = lambda lr, steps, saves: _sgd_weights([prepared], lr, steps, saves)[0]  # noqa: E731
     safe = _stable_learning_rate(train, config)
-    advice = (f"--lr {safe:g} trains these settings without diverging" if safe is not None else
+    advice = (f"lr {safe:g} trains these settings without diverging" if safe is not None else
               f"no learning rate down to {config.lr / 10**LR_SEARCH_DECADES:g} trains finitely")
     bad_step = first_nonfinite_step(w, config.steps // saves)
     raise DyntoolsError(
         f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}) "
-        f"with --lr {config.lr:g}; lower --lr ({advice})"
-    )
+        f"with lr {config.lr:g}; lower lr ({advice})", arguments=("lr",))
 
 
 def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | None = None,
@@ -575,8 +432,8 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
         "ipr_sim_final_mean": float(final_sim.mean()),
         "ipr_sim_final_std": float(final_sim.std()),
         "time_to_localization_sim": localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
-        "gaussian_clone": result.config.gaussian_clone,
-        "clone_of": result.task_description["clone_of"] if result.config.gaussian_clone else None,
+        "gaussian_clone": result.config.task.gaussian_clone,
+        "clone_of": result.task_description["clone_of"] if result.config.task.gaussian_clone else None,
         "theory": amplifier.describe() if amplifier is not None else None,
         "theory_validity": THEORY_VALIDITY if amplifier is not None else None,
         "kernel_clipping": result.task_description["clipping"],

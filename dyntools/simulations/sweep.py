@@ -31,7 +31,8 @@ import numpy as np
 from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
 from ..runs import jsonable, package_version
-from .simulate import SimulationConfig, prepare, run_simulations, run_theories, save_steps
+from .config import TASK_FIELDS, SimulationConfig
+from .simulate import prepare, run_simulations, run_theories, save_steps
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -157,15 +158,19 @@ def point_config(base: SimulationConfig, point: dict) -> SimulationConfig:
 
     Arguments:
         base: the settings of the sweep.
-        point: ``{axis name: value}``; ``xi0`` and ``xi1`` set the two entries of ``xi``, any
-            other name the field of that name.
+        point: ``{axis name: value}``; a field of the task
+            ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]: ``kurtosis``, ``param``, ``xi0``,
+            ``n_dims``, ...) or of the config (``lr``, ``seed``, ...).
 
     Returns:
         The point's settings (not validated).
+
+    Raises:
+        DyntoolsError: for a task value that is invalid on its own (``xi0 = -1``).
     """
-    changes = dict(point)
-    xi = [changes.pop("xi0", base.xi[0]), changes.pop("xi1", base.xi[1])]
-    return replace(base, xi=tuple(xi), **changes)
+    task = {name: value for name, value in point.items() if name in TASK_FIELDS}
+    rest = {name: value for name, value in point.items() if name not in TASK_FIELDS}
+    return replace(base, task=replace(base.task, **task), **rest)
 
 
 def partial_directory(directory: Path | str) -> Path:
@@ -205,7 +210,8 @@ def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False
         try:
             prepared.append(prepare(config))
             if theory_only and prepared[-1].amplifier is None:
-                raise DyntoolsError("theory_only needs a network with an effective theory (ReLU units, no bias)")
+                raise DyntoolsError("theory_only needs a network with an effective theory (ReLU units, no bias)",
+                                    arguments=("theory_only",))
         except DyntoolsError as err:
             raise DyntoolsError(f"sweep point {_label(point)}: {err}") from None
     return prepared
@@ -394,7 +400,7 @@ def n_pixels(ds: xr.Dataset, base: SimulationConfig) -> xr.DataArray | int:
         ``base.n_pixels``, or a DataArray over ``n_dims`` when the grid has that axis.
     """
     if "n_dims" in ds.dims:
-        return ds["n_dims"] ** (2 if base.two_d else 1)
+        return ds["n_dims"] ** (2 if base.task.two_d else 1)
     return base.n_pixels
 
 

@@ -4,7 +4,7 @@ Names are imported on first use, so that running the theory with the quadrature 
 never imports SymPy (only deriving does).
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "Amplifier": ".amplifier", "ClosedFormAmplifier": ".amplifier", "LinearAmplifier": ".amplifier",
@@ -16,13 +16,4 @@ _EXPORTS = {
     "series_in_moments": ".symbolic",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'dyntools.theory' has no attribute '{name}'")
-    return getattr(import_module(_EXPORTS[name], __name__), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,114 @@
+"""What defines a two-class task, as one frozen, validated object every config shares.
+
+Light to import (no JAX): the command line reads its fields and defaults to declare its task
+options once for every command.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..errors import DyntoolsError
+
+if TYPE_CHECKING:
+    from .task import TwoClassTask
+
+# the one set of task defaults (TaskSpec, build_task and every command share them)
+N_DIMS = 40
+XI = (1.0, 2.0)
+PROPORTION = 0.5
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    r"""What defines a two-class task: the settings every command and config shares.
+
+    Frozen and hashable; each field is checked on its own when the spec is made, and `build`
+    checks the combination (a family that reaches the kurtosis, a parameter in range). A sweep
+    addresses any field by name.
+
+    Attributes:
+        family: the pixel marginal family, one of
+            [`ALL_FAMILIES`][dyntools.inputs.task.ALL_FAMILIES]; ``auto`` picks one that
+            reaches ``kurtosis`` (see [`resolve_family`][dyntools.inputs.task.resolve_family]).
+        kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give
+            this or ``param``.
+        param: the family's raw parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp:
+            gain), or None.
+        n_dims: N pixels on the ring, or the side L of the L x L torus with ``two_d``.
+        two_d: L x L inputs on a torus instead of a ring.
+        xi0: $\xi_0$, the correlation length of class 0, in pixels.
+        xi1: $\xi_1$, the correlation length of class 1, in pixels.
+        proportion: $P(y = 1)$, in (0, 1).
+        gaussian_clone: Gaussian pixels with exactly the chosen model's pixel covariances.
+
+    Raises:
+        DyntoolsError: for an unknown family, a kurtosis below -2, a non-finite number, a
+            non-positive $\xi$, a proportion outside (0, 1) or an invalid grid size.
+    """
+
+    family: str = "auto"
+    kurtosis: float | None = None
+    param: float | None = None
+    n_dims: int = N_DIMS
+    two_d: bool = False
+    xi0: float = XI[0]
+    xi1: float = XI[1]
+    proportion: float = PROPORTION
+    gaussian_clone: bool = False
+
+    def __post_init__(self):
+        from .kernels import grid_shape
+        from .marginals import check_excess_kurtosis
+        from .task import ALL_FAMILIES
+
+        if self.family not in ALL_FAMILIES:
+            raise DyntoolsError(f"unknown family '{self.family}'; choose one of: {', '.join(ALL_FAMILIES)}")
+        if self.kurtosis is not None:
+            check_excess_kurtosis(self.kurtosis)
+        if self.param is not None and not math.isfinite(self.param):
+            raise DyntoolsError(f"param must be a finite number (got {self.param})", arguments=("param",))
+        for name in ("xi0", "xi1"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise DyntoolsError(f"{name} must be a positive, finite correlation length (got {value})",
+                                    arguments=(name,))
+        if not 0 < self.proportion < 1:
+            raise DyntoolsError(f"proportion must be in (0, 1) (got {self.proportion:g})", arguments=("proportion",))
+        grid_shape(self.n_dims, self.two_d)
+
+    @property
+    def xi(self) -> tuple[float, float]:
+        r"""$(\xi_0, \xi_1)$."""
+        return (self.xi0, self.xi1)
+
+    @property
+    def n_pixels(self) -> int:
+        """N, the number of pixels: ``n_dims``, or ``n_dims**2`` with ``two_d``."""
+        return self.n_dims ** (2 if self.two_d else 1)
+
+    def build(self) -> TwoClassTask:
+        """The task (built once per spec, then cached).
+
+        Returns:
+            The [`TwoClassTask`][dyntools.inputs.task.TwoClassTask].
+
+        Raises:
+            DyntoolsError: as [`build_task`][dyntools.inputs.task.build_task].
+        """
+        return _build_spec(self)
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict, as saved in run records."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@lru_cache(maxsize=512)
+def _build_spec(spec: TaskSpec) -> TwoClassTask:
+    from .task import build_task
+
+    return build_task(spec.family, spec.kurtosis, spec.param, spec.n_dims, spec.xi, spec.two_d, spec.proportion,
+                      spec.gaussian_clone)

@@ -1,0 +1,148 @@
+"""The settings of a simulation, as one frozen object (light to import: no JAX)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+
+from ..errors import DyntoolsError
+from ..inputs.spec import TaskSpec
+
+MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
+LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
+          "seed": 2**31 - 2}
+TASK_FIELDS = tuple(f.name for f in fields(TaskSpec))
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    r"""Everything that defines a simulation (saved in run.json); the options of ``dyntools simulate``.
+
+    Values are checked by `validate` (each on its own) and
+    [`prepare`][dyntools.simulations.simulate.prepare] (the task and theory they build).
+
+    Attributes:
+        task: the two-class task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]: family,
+            kurtosis or param, n_dims, two_d, xi0, xi1, proportion, gaussian_clone).
+        neurons: K hidden units (1 = the single neuron).
+        activation: ``relu``, ``sigmoid`` or ``erf``.
+        bias: trainable biases (no effective theory then).
+        trainer: ``sgd`` (fresh batches) or ``flow`` (gradient flow on ``samples`` fixed samples).
+        steps: SGD steps; time runs to $t = \text{lr} \times \text{steps}$.
+        lr: the learning rate (also the time unit of the theory).
+        batch: fresh samples per SGD step.
+        samples: the fixed sample set of ``trainer="flow"``.
+        init_scale: initial weights are Xavier normal times $\sqrt{\text{init\_scale}}$.
+        seeds: network runs; they share the initial weights and differ in their data.
+        seed: the random seed of the initial weights (the data use ``seed + 1``).
+        saves: saved time points after $t = 0$ (capped at ``steps``, which must be a multiple of
+            it).
+        amplifier: the theory's amplifier form: ``quadrature``, ``series`` or ``closed``.
+        order: the series order with ``amplifier="series"``.
+        solver: the Diffrax solver of the ODEs (``tsit5``, ``dopri5``, ``dopri8``, ``bosh3``,
+            ``heun``, ``euler``; ``euler`` steps the effective ODE by ``lr``).
+        precision: the network's precision, ``float32`` or ``float64`` (the theory is float64).
+    """
+
+    task: TaskSpec = field(default_factory=TaskSpec)
+    neurons: int = 1
+    activation: str = "relu"
+    bias: bool = False
+    trainer: str = "sgd"
+    steps: int = 2000
+    lr: float = 0.05
+    batch: int = 2000
+    samples: int = 20_000
+    init_scale: float = 1e-3
+    seeds: int = 4
+    seed: int = 0
+    saves: int = 50
+    amplifier: str = "quadrature"
+    order: int = 5
+    solver: str = "tsit5"
+    precision: str = "float32"
+
+    def validate(self) -> None:
+        """Check every setting on its own (names, ranges, sizes, memory).
+
+        The task and the theory are checked by
+        [`prepare`][dyntools.simulations.simulate.prepare].
+
+        Raises:
+            DyntoolsError: for the first invalid setting, naming its field; also when the input
+                batches or the saved weights would need more than `MEMORY_BUDGET` bytes.
+        """
+        from ..theory.amplifier import KINDS
+        from .integrate import check_solver
+        from .network import ACTIVATIONS
+
+        positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
+        checks = [
+            ("steps", self.steps >= 1, "must be at least 1"),
+            ("lr", positive(self.lr), "must be a positive number"),
+            ("batch", self.batch >= 1, "must be at least 1"),
+            ("seeds", self.seeds >= 1, "must be at least 1"),
+            ("init_scale", positive(self.init_scale), "must be a positive number"),
+            ("saves", self.saves >= 1, "must be at least 1"),
+            ("neurons", self.neurons >= 1, "must be at least 1"),
+            ("seed", self.seed >= 0, "must be non-negative"),
+            ("trainer", self.trainer in ("sgd", "flow"), "must be sgd or flow"),
+            ("precision", self.precision in ("float32", "float64"), "must be float32 or float64"),
+            ("samples", self.samples >= 1, "must be at least 1"),
+            ("order", self.order >= 1, "must be at least 1"),
+        ]
+        checks += [(name, getattr(self, name) <= bound, f"must be at most {bound}") for name, bound in LIMITS.items()]
+        for name, ok, requirement in checks:
+            if not ok:
+                raise DyntoolsError(f"{name} {requirement} (got {getattr(self, name)!r})", arguments=(name,))
+        for name, choices in (("activation", ACTIVATIONS), ("amplifier", KINDS)):
+            if getattr(self, name) not in choices:
+                raise DyntoolsError(f"unknown {name} '{getattr(self, name)}'; choose one of: {', '.join(choices)}")
+        check_solver(self.solver)
+        if self.steps % min(self.saves, self.steps):
+            raise DyntoolsError(f"steps ({self.steps}) must be a multiple of saves ({self.saves})",
+                                arguments=("steps", "saves"))
+        self._check_memory()
+
+    @property
+    def n_pixels(self) -> int:
+        """N, the number of pixels of the task."""
+        return self.task.n_pixels
+
+    def _check_memory(self) -> None:
+        itemsize = 4 if self.precision == "float32" else 8
+        data = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) * self.n_pixels * itemsize * 3
+        saved = self.seeds * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
+        for what, size, names in (("the input batches", data, ("batch", "seeds", "samples")),
+                                  ("the saved weights", saved, ("saves", "seeds", "neurons"))):
+            if size > MEMORY_BUDGET:
+                raise DyntoolsError(f"{what} would need {size / 2**30:.1f} GiB (budget {MEMORY_BUDGET / 2**30:g} GiB); "
+                                    f"lower {', '.join(names)} or n_dims", arguments=(*names, "n_dims"))
+
+    def as_dict(self) -> dict:
+        """The settings as a plain dict, as saved in run.json (``task`` a dict of its own).
+
+        Returns:
+            ``{field name: value}`` for every field.
+        """
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, settings: dict) -> SimulationConfig:
+        """The config `as_dict` wrote (also the flat records of dyntools 0.x runs, whose task
+        fields sat beside the others with ``xi`` a pair).
+
+        Arguments:
+            settings: ``{field name: value}``.
+
+        Returns:
+            The config.
+        """
+        settings = dict(settings)
+        if "task" not in settings:  # a flat record
+            task = {name: settings.pop(name) for name in TASK_FIELDS if name in settings}
+            if "xi" in settings:
+                task["xi0"], task["xi1"] = settings.pop("xi")
+            settings["task"] = task
+        return cls(**{**settings, "task": TaskSpec(**settings["task"])})
+
