@@ -227,7 +227,7 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
         _show_field(axes[0, 1], sim[-1], shape, label="weight w_i", limit=limit)
         axes[0, 1].set_title("network: final receptive field")
     if not has_theory:
-        axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers ReLU units without bias)", ha="center",
+        axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers the committee machine\nof ReLU units without bias)", ha="center",
                         va="center", transform=axes[0, 0].transAxes)
         axes[0, 0].set_axis_off()
 
@@ -275,7 +275,8 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     inputs = f"{member['family']} ({member['parameter_name'] or '-'} = {value}), excess kurtosis {member['excess_kurtosis']:.3g}"
     if summary.get("clone_of"):
         inputs = f"Gaussian clone of {inputs} (Gaussian pixels, same covariance)"
-    fig.suptitle(f"{inputs}: IPR network {summary['ipr_sim_final_mean']:.3f}"
+    network = summary.get("network", "committee")  # runs before the network registry were committee machines
+    fig.suptitle(f"{inputs}: IPR {network} network ({summary['neurons']} units) {summary['ipr_sim_final_mean']:.3f}"
                  + (f", theory {summary['ipr_theory_final']:.3f}" if has_theory else ""))
     return fig
 

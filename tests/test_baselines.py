@@ -144,3 +144,16 @@ def test_natural_patches_are_whitened_and_centred():
 def test_bad_baseline_options(kwargs, message):
     with pytest.raises(DyntoolsError, match=message):
         BaselineConfig(**kwargs).validate()
+
+
+def test_baselines_are_a_registry_of_files_with_their_own_defaults():
+    from dyntools.baselines import baseline_class, baseline_names
+
+    assert baseline_names() == ("ica", "lca", "warp-lca", "wlsc")
+    defaults = {name: (baseline_class(name).default_lambda, baseline_class(name).default_lr,
+                       baseline_class(name).holds_samples) for name in baseline_names()}
+    assert defaults == {"ica": (None, None, True), "lca": (1.0, 0.2, False), "warp-lca": (1.0, 0.2, True),
+                        "wlsc": (0.003, 3e-3, False)}
+    assert BaselineConfig("wlsc").penalty == 0.003 and BaselineConfig("lca", lam=0.5).penalty == 0.5
+    with pytest.raises(DyntoolsError, match="unknown baseline 'pca'; choose one of: ica, lca, warp-lca, wlsc"):
+        BaselineConfig("pca").validate()

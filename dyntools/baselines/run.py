@@ -14,18 +14,11 @@ from jaxtyping import Array, Float
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..metrics import ipr
-from .ica import fast_ica
-from .lca import LCASettings, lca, learn_dictionary
-from .warp import compare_cold_warm, train_predictor
-from .wlsc import train_wlsc
+from .methods import baseline_class
 
 if TYPE_CHECKING:
     from ..inputs.task import TwoClassTask
 
-METHODS = ("lca", "warp-lca", "wlsc", "ica")
-# lambda's scale differs: LCA penalizes |a|; WLSC weights codes by ||x - d_j||^2 ~ N
-DEFAULT_LAMBDA = {"lca": 1.0, "warp-lca": 1.0, "wlsc": 0.003, "ica": 1.0}
-DEFAULT_LR = {"lca": 0.2, "warp-lca": 0.2, "wlsc": 3e-3, "ica": 0.0}
 LIMITS = {"atoms": 100_000, "steps": 10**8, "batch": 10**7, "samples": 10**8, "seed": 2**31 - 2}
 MEMORY_BUDGET = 4 * 2**30  # bytes: ICA's data set, the training batches drawn up front (WLSC)
 
@@ -35,9 +28,12 @@ class BaselineConfig:
     r"""What [`train_baseline`][dyntools.baselines.run.train_baseline] trains: the options of `dyntools baseline`.
 
     Attributes:
-        method: one of `METHODS`: `"lca"`, `"warp-lca"`, `"wlsc"`, `"ica"`.
+        method: a baseline name from
+            [`baseline_names`][dyntools.baselines.methods.baseline_names]: `"ica"`, `"lca"`,
+            `"warp-lca"`, `"wlsc"`.
         atoms: M, the number of atoms (ICA: components, at most N).
-        lam: sparsity penalty $\lambda > 0$; None for the method's default (`DEFAULT_LAMBDA`).
+        lam: sparsity penalty $\lambda > 0$; None for the method's default
+            (its `default_lambda`).
             Unused by ICA.
         threshold: LCA threshold, `"soft"` or `"hard"`.
         nonneg: one-sided LCA codes.
@@ -46,12 +42,12 @@ class BaselineConfig:
         samples: size of ICA's data set and of WARP-LCA's predictor training set, at least 2.
         seed: non-negative seed of all randomness.
         lr: dictionary learning rate (LCA: plain gradient, WLSC: Adam); None for the method's
-            default (`DEFAULT_LR`).
+            default (its `default_lr`).
     """
 
     method: str = "lca"
     atoms: int = 40
-    lam: float | None = None  # None: the method's default (DEFAULT_LAMBDA); unused by ICA
+    lam: float | None = None  # None: the method's default; unused by ICA
     threshold: str = "soft"
     nonneg: bool = False
     steps: int = 1000
@@ -63,12 +59,12 @@ class BaselineConfig:
     @property
     def penalty(self) -> float:
         r"""The $\lambda$ in use: `lam`, or the method's default."""
-        return DEFAULT_LAMBDA[self.method] if self.lam is None else self.lam
+        return baseline_class(self.method).default_lambda if self.lam is None else self.lam
 
     @property
     def learning_rate(self) -> float:
         """The learning rate in use: `lr`, or the method's default."""
-        return DEFAULT_LR[self.method] if self.lr is None else self.lr
+        return baseline_class(self.method).default_lr if self.lr is None else self.lr
 
     def validate(self) -> None:
         """Check every field against its range and `LIMITS`.
@@ -76,9 +72,7 @@ class BaselineConfig:
         Raises:
             DyntoolsError: naming the first offending option.
         """
-        if self.method not in METHODS:
-            raise DyntoolsError(f"unknown baseline '{self.method}'; choose one of: {', '.join(METHODS)}",
-                                arguments=("method",))
+        baseline_class(self.method)  # raises for an unknown name
         if not 1 <= self.atoms <= LIMITS["atoms"]:
             raise DyntoolsError(f"atoms must be between 1 and {LIMITS['atoms']} (got {self.atoms})", arguments=("atoms",))
         if self.lam is not None and not (math.isfinite(self.lam) and self.lam > 0):
@@ -108,7 +102,7 @@ class BaselineConfig:
         Raises:
             DyntoolsError: if the estimate exceeds the budget.
         """
-        rows = self.samples if self.method in ("ica", "warp-lca") else self.batch * self.steps
+        rows = self.samples if baseline_class(self.method).holds_samples else self.batch * self.steps
         need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
         if need > MEMORY_BUDGET:
             raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
@@ -143,9 +137,9 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
                    config: BaselineConfig, progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, dict]:
     """Train one baseline on inputs drawn from `sample`: the entry point of `dyntools baseline`.
 
-    ICA fits a data set of `samples` inputs; LCA and WARP-LCA learn a dictionary with
-    [`learn_dictionary`][dyntools.baselines.lca.learn_dictionary] (WARP-LCA then trains its predictor
-    and compares cold and warm starts on held-out inputs); WLSC trains with Adam.
+    The method is the [`Baseline`][dyntools.baselines.methods._base.Baseline] named by
+    ``config.method`` (see [`methods`][dyntools.baselines.methods]); its keys are split from
+    ``config.seed``.
 
     Arguments:
         sample: `sample(key, n) -> [n, N]` draws n training inputs.
@@ -156,13 +150,10 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
 
     Returns:
         atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
-        summary: dict with `"method"`, `"atoms"` (M), `"lambda"`, the IPR statistics of
-            [`ipr_distribution`][dyntools.baselines.run.ipr_distribution], and per method: ICA
-            `"iterations"`, `"converged"`; WLSC `"loss_first"`, `"loss_last"` (means of the first and
-            last 10 losses), `"step_sizes"` [layers]; LCA and WARP-LCA `"energy_first"`, `"energy_last"`,
-            `"inference_iterations"`, `"inference_converged"` (LCA on 1000 held-out inputs);
-            WARP-LCA also the keys of [`compare_cold_warm`][dyntools.baselines.warp.compare_cold_warm]
-            and `"predictor_loss_last"`.
+        summary: dict with `"method"`, `"atoms"` (M), `"lambda"` (None for a method without
+            one), the IPR statistics of
+            [`ipr_distribution`][dyntools.baselines.run.ipr_distribution], and the method's own
+            entries (see each [`Baseline`][dyntools.baselines.methods._base.Baseline]).
 
     Raises:
         DyntoolsError: if `config` is invalid, exceeds the memory budget, or asks ICA for more
@@ -170,42 +161,10 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
     """
     config.validate()
     config.check_size(n_pixels)
-    key = jax.random.PRNGKey(config.seed)
-    k_train, k_test, k_check = jax.random.split(key, 3)
-    extra = {}
-    if config.method == "ica":
-        if config.atoms > n_pixels:
-            raise DyntoolsError(f"ICA finds at most as many components as pixels ({n_pixels}); lower atoms",
-                            arguments=("atoms",))
-        result = fast_ica(np.asarray(sample(k_train, config.samples)), config.atoms, seed=config.seed)
-        atoms, extra = result["filters"], {"iterations": result["iterations"], "converged": result["converged"]}
-    elif config.method == "wlsc":
-        params, losses = train_wlsc(sample, n_pixels, config.atoms, config.penalty, steps=config.steps,
-                                    batch=config.batch, lr=config.learning_rate, key=k_train, progress=progress)
-        atoms = np.asarray(params["D"])
-        extra = {"loss_first": float(losses[:10].mean()), "loss_last": float(losses[-10:].mean()),
-                 "step_sizes": np.asarray(jax.nn.softplus(params["theta"]))}
-    else:
-        settings = LCASettings(config.penalty, config.threshold, config.nonneg)
-        D, energies = learn_dictionary(sample, n_pixels, config.atoms, settings, steps=config.steps,
-                                       batch=config.batch, lr=config.learning_rate, key=k_train, progress=progress)
-        atoms = np.asarray(D)
-        extra = {"energy_first": float(energies[:10].mean()), "energy_last": float(energies[-10:].mean()),
-                 **_inference_check(D, sample(k_check, 1000), settings)}
-        if config.method == "warp-lca":
-            k_fit, k_held = jax.random.split(k_test)
-            predictor, losses = train_predictor(D, sample(k_fit, config.samples), settings, key=k_fit)
-            extra.update(compare_cold_warm(D, predictor, sample(k_held, 1000), settings))
-            extra["predictor_loss_last"] = float(losses[-10:].mean())
+    keys = dict(zip(("train", "test", "check"), jax.random.split(jax.random.PRNGKey(config.seed), 3)))
+    atoms, extra = baseline_class(config.method)().train(sample, n_pixels, config, keys, progress)
     return atoms, {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
                    **ipr_distribution(atoms), **extra}
-
-
-def _inference_check(D, s, settings: LCASettings) -> dict:
-    """Whether LCA with the learned dictionary converges (max |du| < tol before max_iter) on
-    held-out inputs: dictionary learning itself runs a fixed budget of iterations per step."""
-    iterations = int(lca(D, s, settings)[3])
-    return {"inference_iterations": iterations, "inference_converged": iterations < settings.max_iter}
 
 
 def task_sampler(task: TwoClassTask) -> Callable[[Array, int], Float[Array, "n N"]]:

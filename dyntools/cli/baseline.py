@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from .._registry import entry_names
 from ..inputs.spec import TaskSpec
 from .app import app
 from .common import Batch, Force, Json, Out, Seed, clipping_lines, clone_label, emit, progress, save_figures, task_options
@@ -36,7 +37,7 @@ def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
 @app.command()
 @task_options()
 def baseline(
-    method: Annotated[str, typer.Argument(help="lca, warp-lca, wlsc or ica.")],
+    method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(entry_names("dyntools.baselines.methods")) + ".")],
     task: TaskSpec,
     images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
@@ -74,7 +75,7 @@ def baseline(
     lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
              f"IPR median {summary['ipr_median']:.4f} "
              f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
-    if method == "warp-lca":
+    if "iterations_cold" in summary:  # a warm-started method (WARP-LCA)
         lines.append(f"to reach cold-start LCA's energy (+{100 * summary['target_rel_tol']:g}%) on 1000 held-out inputs: "
                      f"cold {summary['iterations_cold']:.1f} iterations / {1e3 * summary['wall_time_cold_s']:.1f} ms, "
                      f"warm {summary['iterations_warm']:.1f} iterations / {1e3 * summary['wall_time_warm_s']:.1f} ms")
@@ -94,7 +95,7 @@ def baseline(
 def localization_map(
     task: TaskSpec,
     kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
-    methods: Annotated[str, typer.Option(help="Comma-separated baselines (lca, wlsc, ica).")] = "lca,wlsc,ica",
+    methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(entry_names("dyntools.baselines.methods")) + ").")] = "lca,wlsc,ica",
     atoms: Atoms = 40,
     lam: Lambda = None,
     steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from ..simulations.networks import network_names
 
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
@@ -168,6 +169,9 @@ def num(x, fmt=".4g") -> str:
     return "none" if x is None else format(x, fmt)
 
 
+NetworkName = Annotated[str, typer.Option("--network", rich_help_panel=SIMULATION_PANEL, help="The network: "
+                                         + ", ".join(network_names()) + " (committee: readout fixed at 1/K, the "
+                                         "effective theory's; two-layer: readout trained).")]
 Neurons = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Hidden units K (1 = the single neuron).")]
 Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="relu, sigmoid or erf.")]
 Bias = Annotated[bool, typer.Option("--bias", rich_help_panel=SIMULATION_PANEL, help="Trainable biases (no effective theory then).")]
@@ -183,7 +187,7 @@ Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Dif
 Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
 Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
 Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network precision: float32 or float64 (theory: float64).")]
-SIMULATION_OPTIONS = {"neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,
+SIMULATION_OPTIONS = {"network": NetworkName, "neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,
                       "lr": Lr, "batch": Batch, "samples": Samples, "init_scale": InitScale, "seeds": Seeds,
                       "seed": Seed, "saves": Saves, "amplifier": AmplifierKind, "order": Order, "solver": Solver,
                       "precision": Precision}

@@ -48,7 +48,7 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
         f"{when(s['time_to_localization_sim'])}",
     ]
     if s["theory"] is None:
-        lines.append("theory: none (the effective ODE covers ReLU units without bias)")
+        lines.append("theory: none (the effective ODE covers the committee machine of ReLU units without bias)")
     else:
         lines += [
             f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",

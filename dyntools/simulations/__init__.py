@@ -7,8 +7,9 @@ from .._lazy import lazy_exports
 
 _EXPORTS = {
     **dict.fromkeys(("SOLVERS", "check_solution", "solve"), ".integrate"),
-    **dict.fromkeys(("ACTIVATIONS", "CommitteeMachine", "gradient_flow_trajectories", "sgd_points",
-                     "sgd_trajectories"), ".network"),
+    **dict.fromkeys(("gradient_flow_trajectories", "sgd_points", "sgd_trajectories"), ".network"),
+    **dict.fromkeys(("ACTIVATIONS", "Network", "network_class", "network_names"), ".networks"),
+    "CommitteeMachine": ".networks.committee", "TwoLayerNetwork": ".networks.two_layer",
     "SimulationConfig": ".config",
     **dict.fromkeys(("SimulationResult", "run_simulation", "run_simulations", "run_theories", "run_theory"),
                     ".simulate"),

@@ -24,6 +24,9 @@ class SimulationConfig:
     Attributes:
         task: the two-class task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]: family,
             kurtosis or param, n_dims, two_d, xi0, xi1, proportion, gaussian_clone).
+        network: the network, a name from
+            [`network_names`][dyntools.simulations.networks.network_names] (``committee``: the
+            soft committee machine, readout fixed at 1/K; ``two-layer``: readout trained).
         neurons: K hidden units (1 = the single neuron).
         activation: ``relu``, ``sigmoid`` or ``erf``.
         bias: trainable biases (no effective theory then).
@@ -45,6 +48,7 @@ class SimulationConfig:
     """
 
     task: TaskSpec = field(default_factory=TaskSpec)
+    network: str = "committee"
     neurons: int = 1
     activation: str = "relu"
     bias: bool = False
@@ -74,7 +78,7 @@ class SimulationConfig:
         """
         from ..theory.amplifier import KINDS
         from .integrate import check_solver
-        from .network import ACTIVATIONS
+        from .networks import ACTIVATIONS, network_names
 
         positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
         checks = [
@@ -95,7 +99,7 @@ class SimulationConfig:
         for name, ok, requirement in checks:
             if not ok:
                 raise DyntoolsError(f"{name} {requirement} (got {getattr(self, name)!r})", arguments=(name,))
-        for name, choices in (("activation", ACTIVATIONS), ("amplifier", KINDS)):
+        for name, choices in (("network", network_names()), ("activation", ACTIVATIONS), ("amplifier", KINDS)):
             if getattr(self, name) not in choices:
                 raise DyntoolsError(f"unknown {name} '{getattr(self, name)}'; choose one of: {', '.join(choices)}")
         check_solver(self.solver)

@@ -1,5 +1,5 @@
-r"""The soft committee machine $f(x) = \frac1K \sum_k \sigma(w_k\cdot x + b_k)$, trained on the two-class
-task with loss $\mathbb{E}(y - f(x))^2$ (no 1/2, no $1/\sqrt N$ input scaling, second layer fixed at $1/K$).
+r"""Training a network ([`networks`][dyntools.simulations.networks]) on the two-class task with
+its loss $\mathbb{E}(y - f(x))^2$ (no 1/2).
 
 Two trainers share the loss: SGD on fresh mini-batches (``lax.scan``, vmapped over seeds; time
 $t$ = learning rate x steps) and deterministic gradient flow on a fixed sample set (Diffrax).
@@ -7,9 +7,7 @@ $t$ = learning rate x steps) and deterministic gradient flow on a fixed sample s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,95 +23,17 @@ if TYPE_CHECKING:
     from jax.typing import DTypeLike
 
     from ..inputs.task import TwoClassTask
-
-ACTIVATIONS = {
-    "relu": jax.nn.relu,
-    "sigmoid": jax.nn.sigmoid,
-    "erf": jax.scipy.special.erf,
-}
-
-
-@dataclass(frozen=True)
-class CommitteeMachine:
-    r"""The soft committee machine $f(x) = \frac1K \sum_{k=1}^K \sigma(w_k\cdot x + b_k)$ and its loss.
-
-    Parameters are a dict ``{"w": [K, N]}``, plus ``"b": [K]`` with ``bias``; calling the
-    machine, ``net(params, x)``, returns $f(x)$ [B] for inputs ``x`` [B, N].
-
-    Attributes:
-        n_inputs: N, the number of pixels (2-D inputs flattened).
-        neurons: K, the number of hidden units (1 = the single neuron).
-        activation: $\sigma$, a name from `ACTIVATIONS` (``relu``, ``sigmoid``, ``erf``).
-        bias: whether the units have trainable biases $b_k$ (no effective theory then).
-
-    Raises:
-        DyntoolsError: for an unknown activation or ``neurons < 1``.
-    """
-
-    n_inputs: int
-    neurons: int = 1
-    activation: str = "relu"
-    bias: bool = False
-
-    def __post_init__(self):
-        if self.activation not in ACTIVATIONS:
-            raise DyntoolsError(f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}",
-                                arguments=("activation",))
-        if self.neurons < 1:
-            raise DyntoolsError(f"neurons must be at least 1 (got {self.neurons})", arguments=("neurons",))
-
-    @property
-    def has_effective_theory(self) -> bool:
-        """The effective ODE covers ReLU units without bias."""
-        return self.activation == "relu" and not self.bias
-
-    def init(self, key: PRNGKeyArray, init_scale: float, dtype: DTypeLike = jnp.float64) -> dict:
-        r"""Initial parameters: Xavier-normal weights times $\sqrt{\text{init\_scale}}$, zero biases.
-
-        The weights have standard deviation $\sqrt{2/(N + K)}\,\sqrt{\text{init\_scale}}$.
-
-        Arguments:
-            key: the JAX random key.
-            init_scale: the variance factor (positive; 1e-3 keeps a single neuron in the
-                early-time regime).
-            dtype: the parameters' dtype.
-
-        Returns:
-            ``{"w": [K, N]}``, plus ``"b": [K]`` zeros with ``bias``.
-        """
-        std = math.sqrt(2.0 / (self.n_inputs + self.neurons)) * math.sqrt(init_scale)
-        params = {"w": std * jax.random.normal(key, (self.neurons, self.n_inputs), dtype=dtype)}
-        if self.bias:
-            params["b"] = jnp.zeros(self.neurons, dtype=dtype)
-        return params
-
-    def __call__(self, params: dict, x: Float[Array, "B N"]) -> Float[Array, " B"]:
-        pre = x @ params["w"].T + params.get("b", 0.0)
-        return jnp.mean(ACTIVATIONS[self.activation](pre), axis=-1)
-
-    def loss(self, params: dict, x: Float[Array, "B N"], y: Float[Array, " B"]) -> Float[Array, ""]:
-        r"""The mean squared error $\frac1B \sum_b (y_b - f(x_b))^2$ over a batch (no 1/2).
-
-        Arguments:
-            params: ``{"w": [K, N]}`` (plus ``"b": [K]`` with ``bias``).
-            x: [B, N] inputs.
-            y: [B] labels in {0, 1}, as floats.
-
-        Returns:
-            The scalar loss.
-        """
-        return jnp.mean((y - self(params, x)) ** 2)
-
+    from .networks import Network
 
 CHUNK_STEPS = 500  # SGD steps per compiled call: Ctrl-C is honoured between calls
 
 
-def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: float,
+def sgd_trajectories(task: TwoClassTask, net: Network, params0: dict, keys: PRNGKeyArray, *, lr: float,
                      steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32) -> dict:
     r"""SGD on fresh batches from ``task``, one run per key (vmapped), all from ``params0``.
 
     Each step draws a fresh batch and takes $\theta \leftarrow \theta - \text{lr}\,\nabla L$
-    ([`CommitteeMachine.loss`][dyntools.simulations.network.CommitteeMachine.loss]), so time is
+    ([`Network.loss`][dyntools.simulations.networks._base.Network.loss]), so time is
     $t = \text{lr} \times \text{steps}$. Seed ``s`` splits its key into one key per saved block and
     each block key into one key per step. This is [`sgd_points`][dyntools.simulations.network.sgd_points]
     with one point.
@@ -144,7 +64,7 @@ def sgd_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, k
     return jax.tree.map(lambda leaf: leaf[0], saved)
 
 
-def sgd_points(tasks: TwoClassTask, net: CommitteeMachine, params0: dict, keys: PRNGKeyArray, *, lr: Float[Array, " P"],
+def sgd_points(tasks: TwoClassTask, net: Network, params0: dict, keys: PRNGKeyArray, *, lr: Float[Array, " P"],
                steps: int, batch: int, saves: int, dtype: DTypeLike = jnp.float32,
                progress: Callable[[int], None] | None = None) -> dict:
     r"""SGD at P points at once (tasks of one structure, vmapped), ``seeds`` runs per point.
@@ -225,7 +145,7 @@ def first_nonfinite_step(weights: np.ndarray, save_every: int) -> int | None:
     return None if finite.all() else int(np.argmin(finite)) * save_every
 
 
-def gradient_flow_trajectories(task: TwoClassTask, net: CommitteeMachine, params0: dict, key: PRNGKeyArray, *,
+def gradient_flow_trajectories(task: TwoClassTask, net: Network, params0: dict, key: PRNGKeyArray, *,
                                samples: int, t_save: np.ndarray, solver: str = "tsit5") -> dict:
     r"""Deterministic gradient flow $d\theta/dt = -\nabla L(\theta)$ on one fixed sample set, by Diffrax.
 

@@ -18,15 +18,18 @@ from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import stack
 from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
-from ..theory import EffectiveDynamics, task_amplifier
+from ..theory import task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
 from .config import MEMORY_BUDGET, SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
-from .network import CommitteeMachine, first_nonfinite_step, gradient_flow_trajectories, sgd_points
+from .network import first_nonfinite_step, gradient_flow_trajectories, sgd_points
+from .networks import network_class
 
 if TYPE_CHECKING:
-    from ..theory.amplifier import Amplifier
     from ..inputs.task import TwoClassTask
+    from ..theory.amplifier import Amplifier
+    from ..theory.dynamics import EffectiveDynamics
+    from .networks import Network
 
 LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
 AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
@@ -44,7 +47,9 @@ class SimulationResult:
     Attributes:
         config: the settings of the run.
         task_description: the task's description (family, marginal, $\xi$, kernel clipping, ...).
-        arrays: ``t`` [T] saved times, ``w_sim`` [S, T, K, N] network weights, ``ipr_sim``
+        arrays: ``t`` [T] saved times, ``w_sim`` [S, T, K, N] network weights (and the other
+            parameters as ``NAME_sim`` [S, T, ...]: biases ``b_sim``, the two-layer readout
+            ``a_sim``), ``ipr_sim``
             [S, T, K], ``sigma0`` and ``sigma1`` `[*grid]` the first rows of the class
             covariances; with an effective theory also ``w_theory`` [T, K, N], ``ipr_theory``
             [T, K] and ``cosine`` [S, T, K] (theory vs network, per neuron).
@@ -70,14 +75,20 @@ class Prepared:
         config: the settings.
         task: the two-class task ([`TwoClassTask`][dyntools.inputs.task.TwoClassTask]).
         net: the network.
-        amplifier: the theory's amplifier, or None when the network has no effective theory
-            (not ReLU, or with bias).
+        theory: the network's effective ODE on the task
+            ([`EffectiveDynamics`][dyntools.theory.dynamics.EffectiveDynamics]), or None when
+            it has none (see [`Network.effective_theory`][dyntools.simulations.networks._base.Network.effective_theory]).
     """
 
     config: SimulationConfig
-    task: object
-    net: CommitteeMachine
-    amplifier: object  # None when the network has no effective theory
+    task: TwoClassTask
+    net: Network
+    theory: EffectiveDynamics | None
+
+    @property
+    def amplifier(self) -> Amplifier | None:
+        """The theory's amplifier, or None without a theory."""
+        return None if self.theory is None else self.theory.amplifier
 
 
 @lru_cache(maxsize=512)  # a sweep prepares every point up front, then runs them
@@ -99,9 +110,9 @@ def prepare(config: SimulationConfig) -> Prepared:
     require_x64()
     config.validate()
     task = config.task.build()
-    net = CommitteeMachine(task.n_pixels, config.neurons, config.activation, config.bias)
-    amplifier = task_amplifier(task, config.amplifier, config.order) if net.has_effective_theory else None
-    return Prepared(config, task, net, amplifier)
+    net = network_class(config.network)(task.n_pixels, config.neurons, config.activation, config.bias)
+    theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order))
+    return Prepared(config, task, net, theory)
 
 
 def save_steps(config: SimulationConfig) -> np.ndarray:
@@ -165,16 +176,18 @@ def run_simulations(configs: list[SimulationConfig | Prepared],
         DyntoolsError: as `run_simulation`, for the first point that fails.
     """
     points = [config if isinstance(config, Prepared) else prepare(config) for config in configs]
-    weights = _train_all(points, progress)
-    with_theory = [i for i, point in enumerate(points) if point.amplifier is not None]
+    trained = _train_all(points, progress)
+    with_theory = [i for i, point in enumerate(points) if point.theory is not None]
     theories = dict(zip(with_theory, run_theories([points[i] for i in with_theory])))
-    return [_result(point, w_sim, theories.get(i)) for i, (point, w_sim) in enumerate(zip(points, weights))]
+    return [_result(point, params, theories.get(i)) for i, (point, params) in enumerate(zip(points, trained))]
 
 
-def _result(prepared: Prepared, w_sim: np.ndarray, theory: dict | None) -> SimulationResult:
+def _result(prepared: Prepared, params: dict[str, np.ndarray], theory: dict | None) -> SimulationResult:
     config, task, amplifier = prepared.config, prepared.task, prepared.amplifier
+    w_sim = params["w"]
     arrays = {"t": config.lr * save_steps(config), "w_sim": w_sim, "ipr_sim": ipr(w_sim),
-              "sigma0": task.sigma0.first_row, "sigma1": task.sigma1.first_row}
+              "sigma0": task.sigma0.first_row, "sigma1": task.sigma1.first_row,
+              **{f"{name}_sim": value for name, value in params.items() if name != "w"}}
     if theory is not None:
         w_theory = theory["w_theory"]
         arrays.update(w_theory=w_theory, ipr_theory=theory["ipr_theory"],
@@ -240,13 +253,13 @@ def run_theories(configs: list[SimulationConfig | Prepared]) -> list[dict]:
 
 def _theory_run(prepared: Prepared) -> tuple:
     """(dynamics, w0, t, dt0, group key) of one run's effective ODE; the key holds its solve options."""
-    config, task, net, amplifier = prepared.config, prepared.task, prepared.net, prepared.amplifier
-    if amplifier is None:
-        raise DyntoolsError(f"a {config.activation} network{' with bias' if config.bias else ''} has no effective "
-                            "theory; the effective ODE needs ReLU units without bias")
+    config, task, net, dynamics = prepared.config, prepared.task, prepared.net, prepared.theory
+    if dynamics is None:
+        raise DyntoolsError(f"the {config.network} network of {config.activation} units"
+                            f"{' with bias' if config.bias else ''} has no effective theory; the effective ODE "
+                            "covers the committee machine of ReLU units without bias")
     t = config.lr * save_steps(config)
     w0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)["w"]
-    dynamics = EffectiveDynamics(amplifier, task.sigma0, task.sigma1, task.proportion)
     dt0 = config.lr if config.solver == "euler" else None
     options = tuple(sorted(theory_solve_options(task, config, t).items()))
     return dynamics, w0, t, dt0, (jax.tree.structure((dynamics, dt0)), options, w0.shape, t.shape)
@@ -260,9 +273,10 @@ def _groups(items: list, key) -> dict:
     return groups
 
 
-def _train_all(points: list[Prepared], progress: Callable[[int, int], None] | None = None) -> list[np.ndarray]:
-    """[S, T, K, N] network weights of every point: SGD points grouped and vmapped, flows alone."""
-    weights = [None] * len(points)
+def _train_all(points: list[Prepared], progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """The trained parameters of every point (``{"w": [S, T, K, N], ...}``, each leaf with leading
+    axes [S, T]): SGD points grouped and vmapped, flows alone."""
+    trained = [None] * len(points)
     done, total = 0, sum(point.config.steps for point in points if point.config.trainer == "sgd")
 
     def advanced(steps: int, n_points: int) -> None:
@@ -273,7 +287,7 @@ def _train_all(points: list[Prepared], progress: Callable[[int, int], None] | No
 
     for i, point in enumerate(points):
         if point.config.trainer == "flow":
-            weights[i] = _gradient_flow(point)
+            trained[i] = _gradient_flow(point)
     sgd = [i for i, point in enumerate(points) if point.config.trainer == "sgd"]
     for members in _groups([points[i] for i in sgd], _sgd_structure).values():
         members = [sgd[j] for j in members]
@@ -281,11 +295,15 @@ def _train_all(points: list[Prepared], progress: Callable[[int, int], None] | No
         for first in range(0, len(members), size):
             chunk = members[first:first + size]
             advance = partial(advanced, n_points=len(chunk))
-            for i, w in zip(chunk, _sgd_weights([points[i] for i in chunk], progress=advance)):
-                if not np.isfinite(w).all():
-                    _diverged(points[i], w)
-                weights[i] = w
-    return weights
+            for i, params in zip(chunk, _sgd_params([points[i] for i in chunk], progress=advance)):
+                if not _finite(params):
+                    _diverged(points[i], params)
+                trained[i] = params
+    return trained
+
+
+def _finite(params: dict) -> bool:
+    return all(np.isfinite(leaf).all() for leaf in params.values())
 
 
 def _sgd_structure(point: Prepared) -> tuple:
@@ -309,33 +327,35 @@ def _point_bytes(config: SimulationConfig) -> int:
         * config.n_pixels
 
 
-def _gradient_flow(prepared: Prepared) -> np.ndarray:
-    """One point's gradient-flow weights [1, T, K, N]."""
+def _gradient_flow(prepared: Prepared) -> dict[str, np.ndarray]:
+    """One point's gradient-flow parameters, each leaf with leading axes [1, T]."""
     config, net = prepared.config, prepared.net
     params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
     flow = gradient_flow_trajectories(prepared.task, net, params0, jax.random.PRNGKey(config.seed + 1),
                                       samples=config.samples, t_save=config.lr * save_steps(config), solver=config.solver)
-    return np.asarray(flow["w"])[None]
+    return {name: np.asarray(leaf)[None] for name, leaf in flow.items()}
 
 
-def _diverged(prepared: Prepared, w: np.ndarray) -> None:
-    """Raise for SGD weights ``w`` that became non-finite, naming a learning rate that trains finitely."""
+def _diverged(prepared: Prepared, params: dict[str, np.ndarray]) -> None:
+    """Raise for SGD parameters that became non-finite, naming a learning rate that trains finitely."""
     config = prepared.config
     saves = len(save_steps(config)) - 1
-    train = lambda lr, steps, saves: _sgd_weights([prepared], lr, steps, saves)[0]  # noqa: E731
+    train = lambda lr, steps, saves: _sgd_params([prepared], lr, steps, saves)[0]  # noqa: E731
     safe = _stable_learning_rate(train, config)
     advice = (f"lr {safe:g} trains these settings without diverging" if safe is not None else
               f"no learning rate down to {config.lr / 10**LR_SEARCH_DECADES:g} trains finitely")
-    bad_step = first_nonfinite_step(w, config.steps // saves)
+    bad_step = min(step for step in (first_nonfinite_step(leaf, config.steps // saves) for leaf in params.values())
+                   if step is not None)
     raise DyntoolsError(
         f"SGD diverged: the weights became non-finite by step {bad_step} (t = {bad_step * config.lr:g}) "
         f"with lr {config.lr:g}; lower lr ({advice})", arguments=("lr",))
 
 
-def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | None = None,
-                 saves: int | None = None, progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
-    """[S, T, K, N] weights of points of one SGD structure, trained together (``lr``, ``steps``,
-    ``saves`` override every point's own, for the learning-rate search)."""
+def _sgd_params(points: list[Prepared], lr: float | None = None, steps: int | None = None,
+                saves: int | None = None, progress: Callable[[int], None] | None = None) -> list[dict]:
+    """The parameters of points of one SGD structure (``{"w": [S, T, K, N], ...}``), trained
+    together (``lr``, ``steps``, ``saves`` override every point's own, for the learning-rate
+    search)."""
     first = points[0].config
     steps = steps or first.steps
     saves = saves or len(save_steps(first)) - 1
@@ -345,7 +365,7 @@ def _sgd_weights(points: list[Prepared], lr: float | None = None, steps: int | N
     dtype = jnp.float32 if first.precision == "float32" else jnp.float64
     saved = sgd_points(stack([p.task for p in points]), points[0].net, params0, keys, lr=lrs, steps=steps,
                        batch=first.batch, saves=saves, dtype=dtype, progress=progress)
-    return list(np.asarray(saved["w"], dtype=float))
+    return [{name: np.asarray(leaf[p], dtype=float) for name, leaf in saved.items()} for p in range(len(points))]
 
 
 def _stable_learning_rate(train, config) -> float | None:
@@ -354,9 +374,9 @@ def _stable_learning_rate(train, config) -> float | None:
     screen = min(config.steps, LR_SCREEN_STEPS)
     for decade in range(1, LR_SEARCH_DECADES + 1):
         lr = config.lr / 10**decade
-        if not np.isfinite(train(lr, screen, 1)).all():
+        if not _finite(train(lr, screen, 1)):
             continue
-        if np.isfinite(train(lr, config.steps, 1)).all():
+        if _finite(train(lr, config.steps, 1)):
             return lr
     return None
 
@@ -426,6 +446,7 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
         "parameter": marginal.parameter,
         "excess_kurtosis": marginal.excess_kurtosis,
         "n_pixels": n,
+        "network": result.config.network,
         "neurons": result.config.neurons,
         "ipr_random": 3.0 / n,
         "ipr_localized_threshold": LOCALIZED_IPR / n,

@@ -1,0 +1,51 @@
+r"""Networks: one interface, one final class a file.
+
+A network ([`Network`][dyntools.simulations.networks._base.Network]) maps inputs $x$ [B, N] to one
+output per input, has first-layer weights $w$ [K, N] (its receptive fields, what the metrics
+measure), and is trained on the mean squared error to the labels. In the spirit of
+neural-tangents it is three functions of one object: ``init`` (parameters), ``apply`` (outputs)
+and, optionally, ``effective_theory`` (the effective ODE of its first-layer weights, or None).
+
+Every public module of this package defines one network, named after its file
+(``two_layer.py`` is ``two-layer``); adding a network is adding a file. This module stays
+light (no JAX): the command line lists the networks from it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_exports
+from ..._registry import entry_class, entry_names
+
+if TYPE_CHECKING:
+    from ._base import Network
+
+_EXPORTS = {"ACTIVATIONS": "._base", "Network": "._base"}
+__getattr__ = lazy_exports(__name__, _EXPORTS)[0]
+
+
+def network_names() -> tuple[str, ...]:
+    """The networks of this package, named after their files (read without importing them)."""
+    return entry_names(__name__)
+
+
+def network_class(name: str) -> type[Network]:
+    """The network class called ``name``.
+
+    Arguments:
+        name: one of `network_names` (``committee``, ``two-layer``, ...).
+
+    Returns:
+        The class its module defines.
+
+    Raises:
+        DyntoolsError: for an unknown name.
+    """
+    from ._base import Network
+
+    return entry_class(__name__, name, Network, "network")
+
+
+def __dir__() -> list[str]:
+    return sorted([*_EXPORTS, "network_class", "network_names"])
