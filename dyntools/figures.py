@@ -42,15 +42,14 @@ def run_figures(directory: Path | str) -> dict[str, Figure]:
 
 def _simulate(record: dict, arrays: dict) -> dict:
     from .plots import receptive_fields_figure, theory_vs_simulation_figure
-    from .simulations import SimulationConfig
-    from .simulations.simulate import prepare
+    from .simulations import SimulationResult
 
-    prepared = prepare(SimulationConfig.from_dict(record["config"]["simulation"]))  # rebuilds phi and the marginal
-    trajectories, shape = arrays["trajectories"], tuple(record["config"]["task"]["shape"])
+    result = SimulationResult.from_saved(record, arrays["trajectories"])  # rebuilds phi and the marginal
+    shape = tuple(result.task_description["shape"])
     figures = {"theory_vs_simulation.png": theory_vs_simulation_figure(
-        trajectories, record["summary"], shape, prepared.amplifier, prepared.task.pixel_marginal)}
-    if prepared.config.neurons > 1:
-        figures["receptive_fields.png"] = receptive_fields_figure(trajectories, shape)
+        result.arrays, result.summary, shape, result.amplifier, result.marginal)}
+    if result.config.neurons > 1:
+        figures["receptive_fields.png"] = receptive_fields_figure(result.arrays, shape)
     return figures
 
 

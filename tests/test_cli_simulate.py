@@ -4,6 +4,8 @@ import numpy as np
 import xarray as xr
 import pytest
 
+from dyntools.errors import DyntoolsError
+
 FAST = ["--n-dims", "12", "--steps", "40", "--batch", "200", "--seeds", "2", "--saves", "4"]
 
 
@@ -81,3 +83,21 @@ def test_sweep_force_keeps_the_finished_run_until_the_new_one_is_complete(cli, t
     code, _, stderr = cli("sweep", "--kurtosis", "0", *FAST, "--lr", "80", "--out", out, "--force")
     assert code == 2 and "SGD diverged" in stderr
     assert (out / "sweep.nc").read_bytes() == before and (out / "run.json").exists()
+
+
+def test_a_saved_run_loads_back_as_the_typed_result(cli, tmp_path):
+    from dyntools.simulations import SimulationResult, run_simulation
+
+    out = tmp_path / "r"
+    assert cli("simulate", "--kurtosis", "-1", "--network", "two-layer", "--neurons", "2", *FAST, "--out", out)[0] == 0
+    loaded = SimulationResult.load(out)
+    again = run_simulation(loaded.config)  # same settings, same seed: the same numbers
+    assert loaded.config.network == "two-layer" and loaded.w_theory is None and loaded.params_sim["a"].shape[-1] == 2
+    assert loaded.arrays.keys() == again.arrays.keys()
+    for name, value in again.arrays.items():
+        assert np.array_equal(loaded.arrays[name], value), name
+    assert loaded.summary["ipr_sim_final_mean"] == again.summary["ipr_sim_final_mean"]
+    assert loaded.marginal == again.marginal
+    code, _, stderr = cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", tmp_path / "i")
+    with pytest.raises(DyntoolsError, match="holds a 'inputs' run, not a simulate run"):
+        SimulationResult.load(tmp_path / "i")

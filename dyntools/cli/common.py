@@ -195,7 +195,7 @@ SIMULATION_OPTIONS = {"network": NetworkName, "neurons": Neurons, "activation": 
 
 def simulation_options(*, marginal: bool = True, **overrides):
     """Give a command the task options and every other field of
-    [`SimulationConfig`][dyntools.simulations.SimulationConfig], with its defaults or those
+    [`SimulationConfig`][dyntools.simulations.config.SimulationConfig], with its defaults or those
     given; it receives ``config: SimulationConfig``.
 
     Arguments:

@@ -32,7 +32,7 @@ class TaskSpec:
 
     Attributes:
         family: the pixel marginal family, one of
-            [`ALL_FAMILIES`][dyntools.inputs.task.ALL_FAMILIES]; ``auto`` picks one that
+            ``dyntools.inputs.task.ALL_FAMILIES``; ``auto`` picks one that
             reaches ``kurtosis`` (see [`resolve_family`][dyntools.inputs.task.resolve_family]).
         kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give
             this or ``param``.

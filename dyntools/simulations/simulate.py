@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 import numpy as np
+from jaxtyping import Float
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
@@ -26,6 +28,7 @@ from .network import first_nonfinite_step, gradient_flow_trajectories, sgd_point
 from .networks import network_class
 
 if TYPE_CHECKING:
+    from ..inputs.marginals import Marginal
     from ..inputs.task import TwoClassTask
     from ..theory.amplifier import Amplifier
     from ..theory.dynamics import EffectiveDynamics
@@ -39,7 +42,8 @@ LR_SCREEN_STEPS = 100  # each candidate is screened on this many steps, the firs
 
 @dataclass
 class SimulationResult:
-    r"""What [`run_simulation`][dyntools.simulations.simulate.run_simulation] returns.
+    r"""What [`run_simulation`][dyntools.simulations.simulate.run_simulation] returns, and what
+    [`load`][dyntools.simulations.simulate.SimulationResult.load] reads back from a run directory.
 
     Shapes: S = ``seeds`` (1 with ``trainer="flow"``), T = ``saves + 1`` saved times (from
     $t = 0$), K = ``neurons``, N pixels (2-D inputs flattened).
@@ -47,12 +51,16 @@ class SimulationResult:
     Attributes:
         config: the settings of the run.
         task_description: the task's description (family, marginal, $\xi$, kernel clipping, ...).
-        arrays: ``t`` [T] saved times, ``w_sim`` [S, T, K, N] network weights (and the other
-            parameters as ``NAME_sim`` [S, T, ...]: biases ``b_sim``, the two-layer readout
-            ``a_sim``), ``ipr_sim``
-            [S, T, K], ``sigma0`` and ``sigma1`` `[*grid]` the first rows of the class
-            covariances; with an effective theory also ``w_theory`` [T, K, N], ``ipr_theory``
-            [T, K] and ``cosine`` [S, T, K] (theory vs network, per neuron).
+        t: [T] saved times.
+        w_sim: [S, T, K, N] network weights (first layer: the receptive fields).
+        ipr_sim: [S, T, K] their inverse participation ratios.
+        sigma0: `[*grid]` the first row of class 0's covariance (the theory's).
+        sigma1: `[*grid]` the first row of class 1's covariance.
+        w_theory: [T, K, N] the effective ODE's weights, or None without a theory.
+        ipr_theory: [T, K] their IPRs, or None.
+        cosine: [S, T, K] cosine similarity of theory and network per neuron, or None.
+        params_sim: the network's other parameters over training, ``{name: [S, T, ...]}``
+            (biases ``b``, the two-layer readout ``a``), saved as ``NAME_sim``.
         summary: the scalar results (see [`summarize`][dyntools.simulations.simulate.summarize]).
         amplifier: the theory's [`Amplifier`][dyntools.theory.amplifier.Amplifier], or None
             without an effective theory.
@@ -61,10 +69,58 @@ class SimulationResult:
 
     config: SimulationConfig
     task_description: dict
-    arrays: dict = field(repr=False)
+    t: Float[np.ndarray, " T"]
+    w_sim: Float[np.ndarray, "S T K N"] = field(repr=False)
+    ipr_sim: Float[np.ndarray, "S T K"] = field(repr=False)
+    sigma0: Float[np.ndarray, "*grid"] = field(repr=False)
+    sigma1: Float[np.ndarray, "*grid"] = field(repr=False)
+    w_theory: Float[np.ndarray, "T K N"] | None = field(default=None, repr=False)
+    ipr_theory: Float[np.ndarray, "T K"] | None = field(default=None, repr=False)
+    cosine: Float[np.ndarray, "S T K"] | None = field(default=None, repr=False)
+    params_sim: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     summary: dict = field(default_factory=dict)
-    amplifier: object = field(default=None, repr=False)
-    marginal: object = field(default=None, repr=False)
+    amplifier: Amplifier | None = field(default=None, repr=False)
+    marginal: Marginal | None = field(default=None, repr=False)
+
+    ARRAYS: ClassVar[tuple[str, ...]] = ("t", "w_sim", "ipr_sim", "sigma0", "sigma1", "w_theory", "ipr_theory",
+                                         "cosine")
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays, as ``trajectories.npz`` holds them (those that exist)."""
+        arrays = {name: getattr(self, name) for name in self.ARRAYS if getattr(self, name) is not None}
+        return {**arrays, **{f"{name}_sim": value for name, value in self.params_sim.items()}}
+
+    @classmethod
+    def load(cls, directory: Path | str) -> SimulationResult:
+        """A finished ``dyntools simulate`` run, read back (its amplifier and marginal rebuilt
+        from its settings).
+
+        Arguments:
+            directory: the run directory.
+
+        Returns:
+            The result, equal to the one the run saved.
+
+        Raises:
+            DyntoolsError: if ``directory`` is not a finished simulate run.
+        """
+        from ..runs import load_run
+
+        record, files = load_run(directory)
+        if record["command"] != "simulate":
+            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a simulate run")
+        return cls.from_saved(record, files["trajectories"])
+
+    @classmethod
+    def from_saved(cls, record: dict, arrays: dict[str, np.ndarray]) -> SimulationResult:
+        """The result of a run record and its ``trajectories.npz`` arrays (see `load`)."""
+        prepared = prepare(SimulationConfig.from_dict(record["config"]["simulation"]))
+        known = {name: arrays[name] for name in cls.ARRAYS if name in arrays}
+        params = {name.removesuffix("_sim"): value for name, value in arrays.items()
+                  if name.endswith("_sim") and name not in cls.ARRAYS}
+        return cls(prepared.config, record["config"]["task"], **known, params_sim=params, summary=record["summary"],
+                   amplifier=prepared.amplifier, marginal=prepared.task.pixel_marginal)
 
 
 @dataclass(frozen=True)
@@ -185,14 +241,14 @@ def run_simulations(configs: list[SimulationConfig | Prepared],
 def _result(prepared: Prepared, params: dict[str, np.ndarray], theory: dict | None) -> SimulationResult:
     config, task, amplifier = prepared.config, prepared.task, prepared.amplifier
     w_sim = params["w"]
-    arrays = {"t": config.lr * save_steps(config), "w_sim": w_sim, "ipr_sim": ipr(w_sim),
-              "sigma0": task.sigma0.first_row, "sigma1": task.sigma1.first_row,
-              **{f"{name}_sim": value for name, value in params.items() if name != "w"}}
+    fields = {}
     if theory is not None:
-        w_theory = theory["w_theory"]
-        arrays.update(w_theory=w_theory, ipr_theory=theory["ipr_theory"],
-                      cosine=cosine_similarity(w_sim, w_theory[None]))
-    result = SimulationResult(config, task.describe(), arrays, amplifier=amplifier, marginal=task.pixel_marginal)
+        fields = {"w_theory": theory["w_theory"], "ipr_theory": theory["ipr_theory"],
+                  "cosine": cosine_similarity(w_sim, theory["w_theory"][None])}
+    result = SimulationResult(config, task.describe(), config.lr * save_steps(config), w_sim, ipr(w_sim),
+                              task.sigma0.first_row, task.sigma1.first_row, **fields,
+                              params_sim={name: value for name, value in params.items() if name != "w"},
+                              amplifier=amplifier, marginal=task.pixel_marginal)
     result.summary = summarize(result, task.is_elliptical, amplifier)
     return result
 

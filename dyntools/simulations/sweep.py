@@ -3,7 +3,7 @@
 A [`Grid`][dyntools.simulations.sweep.Grid] names its axes (excess ``kurtosis``, the family ``param``, ``xi0``, ``xi1``,
 ``lr``, ``init_scale``, ``proportion``, ``seed``, ``n_dims``, ``neurons``, ``batch``) and
 their values; its points are their Cartesian product, each one a
-[`SimulationConfig`][dyntools.simulations.simulate.SimulationConfig] that ``dyntools simulate`` would run with the same numbers. Results are an xarray Dataset with
+[`SimulationConfig`][dyntools.simulations.config.SimulationConfig] that ``dyntools simulate`` would run with the same numbers. Results are an xarray Dataset with
 one dimension per axis (the axis ``seed`` is named ``base_seed`` there, because ``seed``
 counts the SGD runs of a point).
 
@@ -147,7 +147,7 @@ class Grid:
             base: the settings the grid's values replace (see `point_config`).
 
         Returns:
-            One [`SimulationConfig`][dyntools.simulations.simulate.SimulationConfig] per point
+            One [`SimulationConfig`][dyntools.simulations.config.SimulationConfig] per point
                 (not validated).
         """
         return [point_config(base, point) for point in self.points()]
