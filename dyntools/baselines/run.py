@@ -29,7 +29,7 @@ class BaselineConfig:
 
     Attributes:
         method: a baseline name from
-            [`baseline_names`][dyntools.baselines.methods.baseline_names]: `"ica"`, `"lca"`,
+            [`BASELINES`][dyntools.registries.BASELINES]: `"ica"`, `"lca"`,
             `"warp-lca"`, `"wlsc"`.
         atoms: M, the number of atoms (ICA: components, at most N).
         lam: sparsity penalty $\lambda > 0$; None for the method's default

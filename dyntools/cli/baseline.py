@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
-from .._registry import entry_names
+from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
 from .app import app
 from .common import Batch, Force, Json, Out, Seed, clipping_lines, clone_label, emit, progress, save_figures, task_options
@@ -37,7 +37,7 @@ def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
 @app.command()
 @task_options()
 def baseline(
-    method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(entry_names("dyntools.baselines.methods")) + ".")],
+    method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(BASELINES.names()) + ".")],
     task: TaskSpec,
     images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
@@ -95,7 +95,7 @@ def baseline(
 def localization_map(
     task: TaskSpec,
     kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
-    methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(entry_names("dyntools.baselines.methods")) + ").")] = "lca,wlsc,ica",
+    methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(BASELINES.names()) + ").")] = "lca,wlsc,ica",
     atoms: Atoms = 40,
     lam: Lambda = None,
     steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
-from ..simulations.networks import network_names
+from ..registries import NETWORKS
 
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
@@ -170,7 +170,7 @@ def num(x, fmt=".4g") -> str:
 
 
 NetworkName = Annotated[str, typer.Option("--network", rich_help_panel=SIMULATION_PANEL, help="The network: "
-                                         + ", ".join(network_names()) + " (committee: readout fixed at 1/K, the "
+                                         + ", ".join(NETWORKS.names()) + " (committee: readout fixed at 1/K, the "
                                          "effective theory's; two-layer: readout trained).")]
 Neurons = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Hidden units K (1 = the single neuron).")]
 Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="relu, sigmoid or erf.")]

@@ -27,12 +27,7 @@ def derive(
     from ..theory.report import amplifier_report
 
     marginal, task = _marginal(task, density)
-    elliptical = task is not None and task.is_elliptical
-    report = amplifier_report(marginal, order)
-    if elliptical:  # the pixel marginal of an elliptical field depends on its number of pixels
-        report["n_pixels"] = task.n_pixels
-        report["exact_amplifier"] = {"kind": "linear", "slope": marginal.mean_abs(),
-                                     "why": "elliptical data: E[x | w.x] is exactly linear in w.x"}
+    report = amplifier_report(marginal, order, task)
     if latex:
         from ..theory.derivation import general_steps, marginal_steps
 
@@ -51,9 +46,9 @@ def derive(
         f"ODE: {report['ode']}",
         f"({report['theory_validity']})",
     ]
-    if elliptical:
-        lines.insert(0, f"elliptical data on N = {task.n_pixels} pixels (--n-dims; the pixel marginal depends on N): "
-                        f"the exact amplifier is linear, phi(a) = E|X| a = {marginal.mean_abs():.6g} a, "
+    if "exact_amplifier" in report:
+        lines.insert(0, f"elliptical data on N = {report['n_pixels']} pixels (--n-dims; the pixel marginal depends on "
+                        f"N): the exact amplifier is linear, phi(a) = E|X| a = {report['exact_amplifier']['slope']:.6g} a, "
                         "at all times; below is the pixel marginal's conditional-Gaussian amplifier, for reference")
     emit(report, as_json, lines)
 

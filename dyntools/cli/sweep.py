@@ -110,16 +110,10 @@ def sweep(
 def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:
     from .. import runs
     from ..plots import sweep_figure_name
-    from ..simulations.sweep import critical_summary, finish
+    from ..simulations.sweep import finish, sweep_summary
 
     ds = result.dataset
-    summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.task.family,
-               "gaussian_clone": base.task.gaussian_clone, "theory_only": theory_only,
-               "excess_kurtosis": ds["excess_kurtosis"].values, "ipr_theory": ds["ipr_theory"].values}
-    if not theory_only:
-        summary.update(ipr_sim_mean=ds["ipr_sim"].mean("seed").values, ipr_sim_std=ds["ipr_sim"].std("seed").values,
-                       theory_agreement_time=ds["agreement_time"].values)
-    summary.update(critical_summary(ds, grid, base))
+    summary = sweep_summary(ds, grid, base, theory_only)
     figure_name = sweep_figure_name(ds)
     with runs.staged_run(out, force) as stage:
         ds.to_netcdf(stage / "sweep.nc", engine="h5netcdf")

@@ -25,7 +25,7 @@ class SimulationConfig:
         task: the two-class task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]: family,
             kurtosis or param, n_dims, two_d, xi0, xi1, proportion, gaussian_clone).
         network: the network, a name from
-            [`network_names`][dyntools.simulations.networks.network_names] (``committee``: the
+            [`NETWORKS`][dyntools.registries.NETWORKS] (``committee``: the
             soft committee machine, readout fixed at 1/K; ``two-layer``: readout trained).
         neurons: K hidden units (1 = the single neuron).
         activation: ``relu``, ``sigmoid`` or ``erf``.

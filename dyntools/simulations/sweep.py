@@ -452,6 +452,30 @@ def _none_to_nan(value):
     return math.nan if value is None else value
 
 
+def sweep_summary(ds: xr.Dataset, grid: Grid, base: SimulationConfig, theory_only: bool) -> dict:
+    """What a sweep reports (run.json's summary, the command's output).
+
+    Arguments:
+        ds: the sweep's dataset (see [`run_sweep`][dyntools.simulations.sweep.run_sweep]).
+        grid: the sweep's grid.
+        base: the sweep's settings.
+        theory_only: whether the network was trained.
+
+    Returns:
+        ``axes`` ({name: values}), ``family``, ``gaussian_clone``, ``theory_only``,
+            ``excess_kurtosis`` and ``ipr_theory`` [axes...]; with a network ``ipr_sim_mean`` and
+            ``ipr_sim_std`` (over seeds) and ``theory_agreement_time`` [axes...]; and the entries
+            of `critical_summary`.
+    """
+    summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.task.family,
+               "gaussian_clone": base.task.gaussian_clone, "theory_only": theory_only,
+               "excess_kurtosis": ds["excess_kurtosis"].values, "ipr_theory": ds["ipr_theory"].values}
+    if not theory_only:
+        summary.update(ipr_sim_mean=ds["ipr_sim"].mean("seed").values, ipr_sim_std=ds["ipr_sim"].std("seed").values,
+                       theory_agreement_time=ds["agreement_time"].values)
+    return {**summary, **critical_summary(ds, grid, base)}
+
+
 def critical_summary(ds: xr.Dataset, grid: Grid, base: SimulationConfig) -> dict:
     """The critical excess kurtosis for run.json.
 

@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._jax import jnp
-from .amplifier import QuadratureAmplifier, finite_series_order
+from .amplifier import QuadratureAmplifier, finite_series_order, task_amplifier
 from .derivation import EQ5_TEXT
 from .dynamics import THEORY_VALIDITY
 from .symbolic import closed_form, series_coefficients
 
 if TYPE_CHECKING:
     from ..inputs.marginals import Marginal
+    from ..inputs.task import TwoClassTask
 
 CHECK_POINTS = (0.3, 0.6)
 
 
-def amplifier_report(marginal: Marginal, order: int) -> dict:
+def amplifier_report(marginal: Marginal, order: int, task: TwoClassTask | None = None) -> dict:
     r"""What ``dyntools derive`` reports about one marginal, JSON-ready.
 
     Moments, closed form, series (to the highest order whose moments are finite), its error
@@ -27,6 +28,9 @@ def amplifier_report(marginal: Marginal, order: int) -> dict:
     Arguments:
         marginal: the unit-variance pixel marginal.
         order: the requested series order; moments $m_4, \dots, m_{\text{order}+1}$ are listed.
+        task: the task the marginal belongs to, if any: for elliptical data (whose pixel
+            marginal depends on N) the report adds ``n_pixels`` and ``exact_amplifier``, the
+            task's exact linear amplifier.
 
     Returns:
         The marginal's description plus ``moments`` ({"m4": ..., ...}), ``closed_form`` (a
@@ -35,6 +39,15 @@ def amplifier_report(marginal: Marginal, order: int) -> dict:
             ``series_error`` and ``quadrature`` (series minus quadrature, and quadrature, at each
             check point), ``ode`` (Eq. 5 as text) and ``theory_validity``.
     """
+    report = _marginal_report(marginal, order)
+    if task is not None and task.is_elliptical:
+        report["n_pixels"] = task.n_pixels
+        report["exact_amplifier"] = {**task_amplifier(task).describe(),
+                                     "why": "elliptical data: E[x | w.x] is exactly linear in w.x"}
+    return report
+
+
+def _marginal_report(marginal: Marginal, order: int) -> dict:
     usable, missing = finite_series_order(marginal, order)
     series = {n: float(c) for n, c in series_coefficients(marginal, usable).items()}
     exact = np.asarray(QuadratureAmplifier(marginal)(jnp.asarray(CHECK_POINTS, dtype=jnp.float64)))

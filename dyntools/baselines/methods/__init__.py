@@ -8,38 +8,14 @@ This module stays light (no JAX): the command line lists the baselines from it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..._lazy import lazy_exports
-from ..._registry import entry_class, entry_names
-
-if TYPE_CHECKING:
-    from ._base import Baseline
+from ...registries import BASELINES
 
 __getattr__ = lazy_exports(__name__, {"Baseline": "._base"})[0]
 
-
-def baseline_names() -> tuple[str, ...]:
-    """The baselines of this package, named after their files (read without importing them)."""
-    return entry_names(__name__)
-
-
-def baseline_class(name: str) -> type[Baseline]:
-    """The baseline class called ``name``.
-
-    Arguments:
-        name: one of `baseline_names` (``ica``, ``lca``, ``warp-lca``, ``wlsc``, ...).
-
-    Returns:
-        The class its module defines.
-
-    Raises:
-        DyntoolsError: for an unknown name.
-    """
-    from ._base import Baseline
-
-    return entry_class(__name__, name, Baseline, "baseline")
+baseline_names = BASELINES.names  # () -> the names (ica, lca, warp-lca, wlsc, ...), read without importing
+baseline_class = BASELINES.get  # (name) -> the class; DyntoolsError for an unknown name
 
 
 def __dir__() -> list[str]:
-    return ["Baseline", "baseline_class", "baseline_names"]
+    return ["BASELINES", "Baseline", "baseline_class", "baseline_names"]

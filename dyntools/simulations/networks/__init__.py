@@ -13,39 +13,15 @@ light (no JAX): the command line lists the networks from it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..._lazy import lazy_exports
-from ..._registry import entry_class, entry_names
-
-if TYPE_CHECKING:
-    from ._base import Network
+from ...registries import NETWORKS
 
 _EXPORTS = {"ACTIVATIONS": "._base", "Network": "._base"}
 __getattr__ = lazy_exports(__name__, _EXPORTS)[0]
 
-
-def network_names() -> tuple[str, ...]:
-    """The networks of this package, named after their files (read without importing them)."""
-    return entry_names(__name__)
-
-
-def network_class(name: str) -> type[Network]:
-    """The network class called ``name``.
-
-    Arguments:
-        name: one of `network_names` (``committee``, ``two-layer``, ...).
-
-    Returns:
-        The class its module defines.
-
-    Raises:
-        DyntoolsError: for an unknown name.
-    """
-    from ._base import Network
-
-    return entry_class(__name__, name, Network, "network")
+network_names = NETWORKS.names  # () -> the names (committee, two-layer, ...), read without importing
+network_class = NETWORKS.get  # (name) -> the class; DyntoolsError for an unknown name
 
 
 def __dir__() -> list[str]:
-    return sorted([*_EXPORTS, "network_class", "network_names"])
+    return sorted([*_EXPORTS, "NETWORKS", "network_class", "network_names"])
