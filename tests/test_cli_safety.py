@@ -147,10 +147,10 @@ def test_clipping_and_the_theory_caveat_are_printed_and_recorded(cli, tmp_path):
 
 
 def test_non_convergence_is_reported(cli, tmp_path, monkeypatch):
-    import dyntools.baselines.run as run
+    import dyntools.baselines.methods.ica as ica
 
-    real = run.fast_ica
-    monkeypatch.setattr(run, "fast_ica", lambda *a, **k: {**real(*a, **k), "converged": False})
+    real = ica.fast_ica
+    monkeypatch.setattr(ica, "fast_ica", lambda *a, **k: {**real(*a, **k), "converged": False})
     code, stdout, _ = cli("baseline", "ica", "--kurtosis", "1", "--n-dims", "8", "--atoms", "8", "--samples", "500",
                           "--out", tmp_path / "r")
     assert code == 0 and "ICA did not converge" in stdout
