@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..metrics import circular_peak
-from .papers import PaperResult
+from .papers import PaperResult, settings_table
 
 DIVERGING = "RdBu_r"
 
@@ -124,7 +124,7 @@ def lufkin_fig3_figure(result: PaperResult):
         figure (matplotlib.figure.Figure): the figure, Agg backend.
     """
     plt = _pyplot()
-    table, arrays, cfg = result.table, result.arrays, result.config
+    table, arrays, cfg = result.table, result.arrays, settings_table(result.config)
     keys, a, t, n = table["key"], arrays["a"], arrays["t"], table["n_pixels"]
     fig, axes = plt.subplots(len(keys), 5, figsize=(24, 4.2 * len(keys)), constrained_layout=True, squeeze=False)
     for row, key in enumerate(keys):
@@ -163,7 +163,7 @@ def lufkin_fig4_figure(result: PaperResult):
         figure (matplotlib.figure.Figure): the figure, Agg backend.
     """
     plt = _pyplot()
-    table, arrays, cfg = result.table, result.arrays, result.config
+    table, arrays, cfg = result.table, result.arrays, settings_table(result.config)
     keys, t, n = table["key"], arrays["t"], table["n_pixels"]
     fig, axes = plt.subplots(len(keys), 3, figsize=(17, 4.2 * len(keys)), constrained_layout=True, squeeze=False)
     unit = lambda w: w / np.linalg.norm(w)  # noqa: E731  (shapes are compared, not sizes)
@@ -201,7 +201,7 @@ def lufkin_fig5_figure(result: PaperResult):
         figure (matplotlib.figure.Figure): the figure, Agg backend.
     """
     plt = _pyplot()
-    table, arrays, cfg = result.table, result.arrays, result.config
+    table, arrays, cfg = result.table, result.arrays, settings_table(result.config)
     k, sims, theory, nlgp = arrays["excess_kurtosis"], arrays["ipr_sim"], arrays["ipr_theory"], arrays["is_nlgp"]
     fig, ax = plt.subplots(figsize=(10, 6), constrained_layout=True)
     for mask, marker, name in ((nlgp, "o", "NLGP"), (~nlgp, "s", "Kur(k)")):
@@ -242,7 +242,7 @@ def lufkin_fig6_figure(result: PaperResult):
         figure (matplotlib.figure.Figure): the figure, Agg backend.
     """
     plt = _pyplot()
-    table, arrays, cfg = result.table, result.arrays, result.config
+    table, arrays, cfg = result.table, result.arrays, settings_table(result.config)
     keys, n = table["key"], table["n_pixels"]
     fig = plt.figure(figsize=(5.5 * len(keys), 9.5), constrained_layout=True)
     grid = fig.add_gridspec(2, 2 * len(keys))
@@ -272,7 +272,7 @@ def lufkin_fig6_figure(result: PaperResult):
 def _two_d_figure(result: PaperResult, heading: str):
     """One row per gain: the final 2-D fields in a grid, and the units' IPR over time."""
     plt = _pyplot()
-    table, arrays, cfg = result.table, result.arrays, result.config
+    table, arrays, cfg = result.table, result.arrays, settings_table(result.config)
     keys, n = table["key"], table["n_pixels"]
     fig = plt.figure(figsize=(14, 5.5 * len(keys)), layout="constrained")
     cells = fig.subfigures(len(keys), 2, width_ratios=(1.2, 1), squeeze=False)

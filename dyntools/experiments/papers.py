@@ -27,7 +27,7 @@ from scipy.stats import spearmanr
 from .._jax import jax, jnp
 from ..baselines.run import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
-from ..inputs import NLGP, TaskSpec, build_task
+from ..inputs import NLGP, TaskSpec
 from ..metrics import critical_kurtosis, ipr
 from ..simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories
 from ..simulations.simulate import LOCALIZED_IPR
@@ -60,9 +60,10 @@ class PaperConfig:
         """The settings that run.
 
         Returns:
-            A copy with ``QUICK`` applied when ``quick``, else this config.
+            A copy with ``QUICK`` applied when ``quick`` (nested settings by nested dicts), else
+            this config.
         """
-        return replace(self, **self.QUICK) if self.quick else self
+        return _replace_nested(self, self.QUICK) if self.quick else self
 
     def as_dict(self) -> dict:
         """The settings as a dict.
@@ -71,6 +72,42 @@ class PaperConfig:
             Field name -> value (``dataclasses.asdict``).
         """
         return asdict(self)
+
+
+def _replace_nested(settings, changes: dict):
+    """``settings`` with ``changes``; a dict replaces inside a nested dataclass field."""
+    return replace(settings, **{name: _replace_nested(getattr(settings, name), value) if isinstance(value, dict)
+                                else value for name, value in changes.items()})
+
+
+@dataclass(frozen=True)
+class TrainingConfig(PaperConfig):
+    """A reproduction that trains networks: their settings, shared by every input it tries.
+
+    Attributes:
+        simulation: the network, its training and the task's size and correlation lengths (a
+            [`SimulationConfig`][dyntools.simulations.config.SimulationConfig]); the family and
+            parameter are set per input, the seed is the reproduction's ``seed``.
+    """
+
+    simulation: SimulationConfig = field(default_factory=SimulationConfig)
+
+    def resolved(self) -> "TrainingConfig":
+        """As [`PaperConfig.resolved`][dyntools.experiments.papers.PaperConfig.resolved], with
+        the simulation's seed set to ``seed``."""
+        c = super().resolved()
+        return replace(c, simulation=replace(c.simulation, seed=c.seed))
+
+
+def settings_table(config: dict) -> dict:
+    """A reproduction's recorded settings as one flat dict (the simulation's and its task's
+    fields beside the others, ``xi`` a pair), for figure titles; flat records of dyntools 0.x
+    runs are returned as they are."""
+    if "simulation" not in config:
+        return config
+    simulation = config["simulation"]
+    task = simulation.get("task", {})
+    return {**config, **simulation, **task, "xi": (task.get("xi0"), task.get("xi1"))}
 
 
 @dataclass
@@ -103,11 +140,9 @@ def _label(family: str, parameter: float | None) -> str:
     return names.get(family, family + " {:g}").format(parameter)
 
 
-def _simulation(c, family: str, parameter: float | None, two_d: bool = False, **network) -> SimulationConfig:
-    """The SimulationConfig of reproduction settings ``c`` for one input family member."""
-    task = TaskSpec(family=family, param=parameter, n_dims=c.n_dims, xi0=c.xi[0], xi1=c.xi[1], two_d=two_d)
-    return SimulationConfig(task=task, lr=c.lr, steps=c.steps, batch=c.batch, seeds=c.seeds, saves=c.saves,
-                            init_scale=c.init_scale, seed=c.seed, **network)
+def _simulation(c: TrainingConfig, family: str, parameter: float | None) -> SimulationConfig:
+    """The SimulationConfig of resolved reproduction settings ``c`` for one input family member."""
+    return replace(c.simulation, task=replace(c.simulation.task, family=family, param=parameter))
 
 
 def _finish(name: str, c: PaperConfig, table: dict, arrays: dict, start: float) -> PaperResult:
@@ -180,32 +215,22 @@ def best_sinusoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class Fig3Config(PaperConfig):
+class Fig3Config(TrainingConfig):
     r"""Settings of `lufkin_fig3`: a single ReLU neuron (no bias) on the ring.
 
     Attributes:
         marginals: the pixel laws, ``(family, parameter)`` pairs (parameter ``None`` for fixed families).
-        n_dims: N, pixels on the ring.
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs with independent data that share the initial weights.
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     marginals: tuple = (("ising", None), ("nlgp", 0.01), ("alg", 5.0))
-    n_dims: int = 40
-    xi: tuple = (1.0, 3.0)
-    lr: float = 0.05
-    steps: int = 2000
-    batch: int = 2000
-    seeds: int = 4
-    saves: int = 50
-    init_scale: float = 1e-3
-    QUICK: ClassVar[dict] = {"n_dims": 20, "steps": 500, "batch": 500, "seeds": 1, "saves": 25}
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=40, xi0=1.0, xi1=3.0),
+        lr=0.05, steps=2000, batch=2000, seeds=4, saves=50))
+    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1,
+                                            "saves": 25}}
 
 
 def lufkin_fig3(config: Fig3Config) -> PaperResult:
@@ -250,7 +275,7 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
                      "cubic_max_error": float(np.abs(phi3 - phi)[np.abs(A_GRID) <= CUBIC_RANGE].max()),
                      "localized": s["ipr_sim_final_mean"] >= s["ipr_localized_threshold"],
                      "kernel_eigenvalues_clipped": sum(part["n_clipped"] for part in s["kernel_clipping"].values())})
-    n = c.n_dims
+    n = c.simulation.task.n_pixels
     return _finish("lufkin-fig3", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
 
 
@@ -259,32 +284,22 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
 
 
 @dataclass(frozen=True)
-class Fig4Config(PaperConfig):
+class Fig4Config(TrainingConfig):
     r"""Settings of `lufkin_fig4`: a single ReLU neuron on elliptical inputs (Student-t and shell).
 
     Attributes:
         marginals: ``(family, parameter)`` pairs: ``('elliptical-t', nu)``, ``('shell', None)``.
-        n_dims: N, pixels on the ring.
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs with independent data that share the initial weights.
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     marginals: tuple = (("elliptical-t", 3.0), ("shell", None))
-    n_dims: int = 40
-    xi: tuple = (1.0, 3.0)
-    lr: float = 0.05
-    steps: int = 2000
-    batch: int = 2000
-    seeds: int = 4
-    saves: int = 50
-    init_scale: float = 1e-3
-    QUICK: ClassVar[dict] = {"n_dims": 20, "steps": 500, "batch": 500, "seeds": 1, "saves": 25}
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=40, xi0=1.0, xi1=3.0),
+        lr=0.05, steps=2000, batch=2000, seeds=4, saves=50))
+    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1,
+                                            "saves": 25}}
 
 
 def lufkin_fig4(config: Fig4Config) -> PaperResult:
@@ -327,7 +342,7 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
                      "low_frequency_energy_sim": float(low_frequency_energy(final).mean()),
                      "ipr_sim_final": s["ipr_sim_final_mean"], "ipr_theory_final": s["ipr_theory_final"],
                      "cosine_final": s["cosine_final"]})
-    n = c.n_dims
+    n = c.simulation.task.n_pixels
     table = {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n, "ipr_sinusoid": 1.5 / n}
     return _finish("lufkin-fig4", c, table, arrays, start)
 
@@ -337,7 +352,7 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
 
 
 @dataclass(frozen=True)
-class Fig5Config(PaperConfig):
+class Fig5Config(TrainingConfig):
     r"""Settings of `lufkin_fig5`: a single ReLU neuron on NLGP and Kur(k) pixels.
 
     NLGP gains give excess kurtosis in (-2, 0), Kur(k) members from -1.2 up to large positive
@@ -346,29 +361,18 @@ class Fig5Config(PaperConfig):
     Attributes:
         gains: NLGP gains g.
         ks: Kur(k) exponents k (> 4 for a finite kurtosis).
-        n_dims: N, pixels on the ring.
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs with independent data that share the initial weights.
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     gains: tuple = tuple(float(g) for g in np.logspace(-2, 2, 10))
     ks: tuple = (4.1, 4.3, 4.5, 4.74, 5.0, 5.4, 6.1, 7.7, 10.0, 50.0)
-    n_dims: int = 40
-    xi: tuple = (0.3, 0.7)
-    lr: float = 0.1
-    steps: int = 2000
-    batch: int = 5000
-    seeds: int = 30
-    saves: int = 20
-    init_scale: float = 1e-3
-    QUICK: ClassVar[dict] = {"gains": (100.0,), "ks": (6.1, 5.0), "n_dims": 20, "steps": 500, "batch": 500,
-                             "seeds": 1, "saves": 5}
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=40, xi0=0.3, xi1=0.7),
+        lr=0.1, steps=2000, batch=5000, seeds=30, saves=20))
+    QUICK: ClassVar[dict] = {"gains": (100.0,), "ks": (6.1, 5.0),
+                             "simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1, "saves": 5}}
 
 
 def lufkin_fig5(config: Fig5Config) -> PaperResult:
@@ -405,7 +409,7 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
     rows = [rows[i] for i in order]
     kurtosis = np.array([row["excess_kurtosis"] for row in rows])
     mean_ipr = np.array([row["ipr_sim_final"] for row in rows])
-    n = c.n_dims
+    n = c.simulation.task.n_pixels
     critical, reason = critical_kurtosis(kurtosis, mean_ipr, n)
     table = {**_columns(rows), "spearman": float(spearmanr(kurtosis, mean_ipr)[0]) if len(rows) > 1 else None,
              "critical_kurtosis": critical, "critical_kurtosis_reason": reason, "n_pixels": n, "ipr_random": 3 / n}
@@ -419,41 +423,29 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
 
 
 @dataclass(frozen=True)
-class Fig6Config(PaperConfig):
+class Fig6Config(TrainingConfig):
     r"""Settings of `lufkin_fig6`: K sigmoid units with bias on Kur(k) inputs, and FastICA on Kur(``ica_k``).
 
     Attributes:
         ks: Kur(k) exponents of the SGD runs.
-        neurons: K, sigmoid units of the committee machine.
-        n_dims: N, pixels on the ring.
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs with independent data that share the initial weights.
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
         ica_k: Kur(k) exponent of FastICA's data.
         ica_atoms: FastICA filters.
         ica_samples: FastICA's training samples.
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     ks: tuple = (10.0, 4.0)
-    neurons: int = 10
-    n_dims: int = 100
-    xi: tuple = (1.0, 3.0)
-    lr: float = 100.0
-    steps: int = 5000
-    batch: int = 1000
-    seeds: int = 1
-    saves: int = 50
-    init_scale: float = 0.1
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=100, xi0=1.0, xi1=3.0),
+        neurons=10, activation="sigmoid", bias=True, lr=100.0, steps=5000, batch=1000, seeds=1, saves=50,
+        init_scale=0.1))
     ica_k: float = 3.0
     ica_atoms: int = 40
     ica_samples: int = 20_000
-    QUICK: ClassVar[dict] = {"n_dims": 60, "steps": 2000, "batch": 300, "saves": 10, "ica_atoms": 10,
-                             "ica_samples": 2000}
+    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 60}, "steps": 2000, "batch": 300, "saves": 10},
+                             "ica_atoms": 10, "ica_samples": 2000}
 
 
 def lufkin_fig6(config: Fig6Config) -> PaperResult:
@@ -480,7 +472,8 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
     (KEY: 'alg-10', ..., 'ica-alg-3')."""
     start = time.perf_counter()
     c = config.resolved()
-    n, threshold = c.n_dims, LOCALIZED_IPR / c.n_dims
+    n = c.simulation.task.n_pixels
+    threshold = LOCALIZED_IPR / n
     arrays, rows = {}, []
 
     def row(label, method, k, kurtosis, key, w):
@@ -491,11 +484,11 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
                      "fraction_localized": float(np.mean(values >= threshold))})
 
     for k in c.ks:
-        result = run_simulation(_simulation(c, "alg", k, neurons=c.neurons, activation="sigmoid", bias=True))
+        result = run_simulation(_simulation(c, "alg", k))
         key = _key("alg", k)
         arrays.update({"t": result.arrays["t"], f"{key}/ipr_t": result.arrays["ipr_sim"][0]})
         row(_label("alg", k), "sgd", k, result.summary["excess_kurtosis"], key, result.arrays["w_sim"][0, -1])
-    task = build_task("alg", parameter=c.ica_k, n_dims=n, xi=c.xi)
+    task = replace(c.simulation.task, family="alg", param=c.ica_k).build()
     filters, _ = train_baseline(task_sampler(task), n, BaselineConfig("ica", atoms=c.ica_atoms,
                                                                       samples=c.ica_samples, seed=c.seed))
     row(f"ICA on {_label('alg', c.ica_k)}", "ica", c.ica_k, task.pixel_marginal.excess_kurtosis,
@@ -507,8 +500,8 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
 # 2-D NLGP: Lufkin, Saxe & Grant, Fig. 1 (right), and Ingrosso & Goldt's gain dependence
 
 
-def _two_d_rows(c, gains, network: dict) -> tuple[list[dict], dict]:
-    """Train the committee machine by SGD on the L x L NLGP at each gain (seed 0 of ``c.seeds``
+def _two_d_rows(c: TrainingConfig, gains) -> tuple[list[dict], dict]:
+    """Train the committee machine by SGD on the L x L NLGP at each gain (seed 0 of ``c.simulation.seeds``
     is reported); rows of final-IPR statistics and arrays ``t`` [T], ``KEY/w_final`` [K, L, L],
     ``KEY/ipr_t`` [T, K] (KEY = 'nlgp-GAIN').
 
@@ -516,14 +509,14 @@ def _two_d_rows(c, gains, network: dict) -> tuple[list[dict], dict]:
     integrate the K-unit effective ODE on L^2 pixels, which costs more than the network here
     and is not what these figures show (and on 2-D inputs that early-time theory does not
     follow the network; see docs/simulations.md)."""
-    n, arrays, rows = c.n_dims**2, {}, []
+    n, side, arrays, rows = c.simulation.task.n_pixels, c.simulation.task.n_dims, {}, []
     for gain in gains:
-        settings = _simulation(c, "nlgp", gain, two_d=True, **network)
+        settings = _simulation(c, "nlgp", gain)
         settings.validate()
         w = _sgd_fields(settings)
         key, values = _key("nlgp", gain), ipr(w[-1])
         arrays.update({"t": settings.lr * np.linspace(0, settings.steps, settings.saves + 1),
-                       f"{key}/w_final": w[-1].reshape(-1, c.n_dims, c.n_dims), f"{key}/ipr_t": ipr(w)})
+                       f"{key}/w_final": w[-1].reshape(-1, side, side), f"{key}/ipr_t": ipr(w)})
         rows.append({"gain": gain, "key": key, "excess_kurtosis": NLGP(gain).excess_kurtosis,
                      "ipr_median": float(np.median(values)), "ipr_mean": float(values.mean()),
                      "ipr_median_over_random": float(np.median(values) * n / 3),
@@ -547,40 +540,24 @@ def _sgd_fields(settings: SimulationConfig) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Fig1RightConfig(PaperConfig):
+class Fig1RightConfig(TrainingConfig):
     r"""Settings of `lufkin_fig1_right`: K units on the L x L NLGP torus at one gain.
 
     The gain is dyntools' (x = erf(g z) / Z(g)).
 
     Attributes:
         gain: NLGP gain g.
-        n_dims: L, side of the L x L torus (N = L^2 pixels).
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        neurons: K, units of the committee machine.
-        activation: the units' activation (``'relu'``, ``'sigmoid'``, ...).
-        bias: whether the units have biases.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs (seed 0 is reported).
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     gain: float = 100.0
-    n_dims: int = 30
-    xi: tuple = (1.0, 2.0)
-    neurons: int = 20
-    activation: str = "relu"
-    bias: bool = False
-    lr: float = 1.0
-    steps: int = 20_000
-    batch: int = 500
-    seeds: int = 1
-    saves: int = 50
-    init_scale: float = 1e-3
-    QUICK: ClassVar[dict] = {"n_dims": 10, "neurons": 2, "lr": 0.1, "steps": 1000, "saves": 10}
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=30, two_d=True, xi0=1.0, xi1=2.0),
+        neurons=20, lr=1.0, steps=20_000, batch=500, seeds=1, saves=50))
+    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 10}, "neurons": 2, "lr": 0.1, "steps": 1000,
+                                            "saves": 10}}
 
 
 def lufkin_fig1_right(config: Fig1RightConfig) -> PaperResult:
@@ -605,13 +582,13 @@ def lufkin_fig1_right(config: Fig1RightConfig) -> PaperResult:
     ``KEY/w_final`` [K, L, L], ``KEY/ipr_t`` [T, K] (KEY = 'nlgp-GAIN')."""
     start = time.perf_counter()
     c = config.resolved()
-    rows, arrays = _two_d_rows(c, (c.gain,), {"neurons": c.neurons, "activation": c.activation, "bias": c.bias})
-    n = c.n_dims**2
+    rows, arrays = _two_d_rows(c, (c.gain,))
+    n = c.simulation.task.n_pixels
     return _finish("lufkin-fig1-right", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
 
 
 @dataclass(frozen=True)
-class IngrossoGoldtConfig(PaperConfig):
+class IngrossoGoldtConfig(TrainingConfig):
     r"""Settings of `ingrosso_goldt_2d`: K units on the L x L NLGP torus at a small and a large gain.
 
     Gains are dyntools' (x = erf(g z) / Z(g)); Ingrosso & Goldt write erf(g z / sqrt 2): their
@@ -619,33 +596,17 @@ class IngrossoGoldtConfig(PaperConfig):
 
     Attributes:
         gains: NLGP gains g.
-        n_dims: L, side of the L x L torus (N = L^2 pixels).
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
-        neurons: K, units of the committee machine.
-        activation: the units' activation (``'relu'``, ``'sigmoid'``, ...).
-        bias: whether the units have biases.
-        lr: SGD learning rate (time t = lr x steps).
-        steps: SGD steps, a multiple of ``saves``.
-        batch: samples per SGD step.
-        seeds: SGD runs (seed 0 is reported).
-        saves: saved time points after step 0.
-        init_scale: initial weights are Xavier-normal times sqrt(init_scale).
+        simulation: the network, its training and the task's size and correlation lengths
+            (family and parameter set per input; see `TrainingConfig`).
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
     gains: tuple = (0.01, 3.0)
-    n_dims: int = 20
-    xi: tuple = (1.0, 2.0)
-    neurons: int = 4
-    activation: str = "sigmoid"
-    bias: bool = True
-    lr: float = 50.0
-    steps: int = 6000
-    batch: int = 1000
-    seeds: int = 1
-    saves: int = 30
-    init_scale: float = 0.1
-    QUICK: ClassVar[dict] = {"n_dims": 10, "steps": 1000, "batch": 1000, "saves": 10}  # batch 300: too noisy
+    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
+        task=TaskSpec(n_dims=20, two_d=True, xi0=1.0, xi1=2.0),
+        neurons=4, activation="sigmoid", bias=True, lr=50.0, steps=6000, batch=1000, seeds=1, saves=30,
+        init_scale=0.1))
+    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 10}, "steps": 1000, "batch": 1000, "saves": 10}}  # batch 300: too noisy
 
 
 def ingrosso_goldt_2d(config: IngrossoGoldtConfig) -> PaperResult:
@@ -670,8 +631,8 @@ def ingrosso_goldt_2d(config: IngrossoGoldtConfig) -> PaperResult:
     ``KEY/w_final`` [K, L, L], ``KEY/ipr_t`` [T, K]."""
     start = time.perf_counter()
     c = config.resolved()
-    rows, arrays = _two_d_rows(c, c.gains, {"neurons": c.neurons, "activation": c.activation, "bias": c.bias})
+    rows, arrays = _two_d_rows(c, c.gains)
     for row in rows:
         row["gain_ingrosso_goldt"] = float(np.sqrt(2) * row["gain"])
-    n = c.n_dims**2
+    n = c.simulation.task.n_pixels
     return _finish("ingrosso-goldt-2d", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
