@@ -55,3 +55,14 @@ def test_simulation_with_the_two_layer_network_saves_its_readout_and_has_no_theo
     assert result.summary["network"] == "two-layer"
     code, _, stderr = cli("simulate", "--kurtosis", "0", "--network", "mlp", "--out", tmp_path / "x")
     assert code == 2 and "unknown network 'mlp'" in stderr and not (tmp_path / "x").exists()
+
+
+def test_the_command_line_lists_networks_and_baselines_without_importing_jax():
+    """Help texts and choices come from the registries' file names: `dyntools --help` stays light."""
+    import subprocess
+    import sys
+
+    script = ("import sys, dyntools.cli\nfrom dyntools.registries import BASELINES, NETWORKS\n"
+              "print(NETWORKS.names(), BASELINES.names(), 'jax' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "('committee', 'two-layer') ('ica', 'lca', 'warp-lca', 'wlsc') False"

@@ -214,6 +214,12 @@ def best_sinusoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # Lufkin, Saxe & Grant, Fig. 3: marginal, amplifier and its cubic, theory vs SGD
 
 
+# Figs. 3 and 4: one ReLU neuron on the ring of 40 pixels, four SGD runs
+RING_NEURON = SimulationConfig(task=TaskSpec(n_dims=40, xi0=1.0, xi1=3.0), lr=0.05, steps=2000, batch=2000, seeds=4,
+                               saves=50)
+RING_NEURON_QUICK = {"simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1, "saves": 25}}
+
+
 @dataclass(frozen=True)
 class Fig3Config(TrainingConfig):
     r"""Settings of `lufkin_fig3`: a single ReLU neuron (no bias) on the ring.
@@ -226,11 +232,8 @@ class Fig3Config(TrainingConfig):
     """
 
     marginals: tuple = (("ising", None), ("nlgp", 0.01), ("alg", 5.0))
-    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
-        task=TaskSpec(n_dims=40, xi0=1.0, xi1=3.0),
-        lr=0.05, steps=2000, batch=2000, seeds=4, saves=50))
-    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1,
-                                            "saves": 25}}
+    simulation: SimulationConfig = field(default_factory=lambda: RING_NEURON)
+    QUICK: ClassVar[dict] = RING_NEURON_QUICK
 
 
 def lufkin_fig3(config: Fig3Config) -> PaperResult:
@@ -295,11 +298,8 @@ class Fig4Config(TrainingConfig):
     """
 
     marginals: tuple = (("elliptical-t", 3.0), ("shell", None))
-    simulation: SimulationConfig = field(default_factory=lambda: SimulationConfig(
-        task=TaskSpec(n_dims=40, xi0=1.0, xi1=3.0),
-        lr=0.05, steps=2000, batch=2000, seeds=4, saves=50))
-    QUICK: ClassVar[dict] = {"simulation": {"task": {"n_dims": 20}, "steps": 500, "batch": 500, "seeds": 1,
-                                            "saves": 25}}
+    simulation: SimulationConfig = field(default_factory=lambda: RING_NEURON)
+    QUICK: ClassVar[dict] = RING_NEURON_QUICK
 
 
 def lufkin_fig4(config: Fig4Config) -> PaperResult:
