@@ -18,6 +18,7 @@ from jaxtyping import Float
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
+from ..exported import cached_call
 from ..pytrees import stack
 from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
 from ..theory import task_amplifier
@@ -453,9 +454,14 @@ def theory_solve_options(task: TwoClassTask, config: SimulationConfig, t: np.nda
     return {"solver": config.solver, "max_steps": max_steps_for(float(t[-1]), stiffness, fixed)}
 
 
-@partial(jax.jit, static_argnames=("solver", "max_steps"))
 def _integrate_effective(dynamics, w0, t, dt0, *, solver, max_steps):
-    """Vmapped solves [P]: one program per structure, solver, budget and P (all numbers traced)."""
+    """Vmapped solves [P]: one program per structure, solver, budget and P (all numbers traced),
+    traced once and kept on disk (see [`cached_call`][dyntools.exported.cached_call])."""
+    return cached_call("effective-ode", _solve_effective, (dynamics, w0, t, dt0),
+                       {"solver": solver, "max_steps": max_steps})
+
+
+def _solve_effective(dynamics, w0, t, dt0, *, solver, max_steps):
     one = lambda d, w, ts, h: solve(d, w, ts, max_steps=max_steps, solver=solver, dt0=h)  # noqa: E731
     return jax.vmap(one)(dynamics, w0, t, dt0)
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from typing import TYPE_CHECKING
 
-from ..cache import cache_root
+from ..cache import cache_root, store
 
 if TYPE_CHECKING:
     from ..inputs.marginals import Marginal
@@ -52,11 +51,5 @@ def cached_series(marginal: Marginal, order: int) -> tuple[float, ...]:
     exact = series_coefficients(marginal, order)
     values = tuple(float(exact.get(n, 0.0)) for n in range(order + 1))
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"identity": identity, "coefficients": values}))
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        store(path, json.dumps({"identity": identity, "coefficients": values}).encode())
     return values

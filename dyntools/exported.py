@@ -1,0 +1,93 @@
+"""Compiled programs kept on disk as serialized ``jax.export`` modules, so that a repeat run
+skips tracing.
+
+JAX's persistent compilation cache saves compiling, but JAX still traces a function to find the
+cache key: for the effective ODE's Diffrax solve that is about a second of every run. A program
+called through `cached_call` is traced once per structure and stored under
+``cache_root()/exported``, keyed by its name and static settings, the structure, shapes and
+dtypes of its arguments, JAX's settings and `code_identity` (dyntools' sources and the traced
+libraries' versions); a later process loads it and only compiles it (from the compilation
+cache). Programs that cannot be exported (host callbacks: Equinox's default error checks) are
+called as plain ``jax.jit`` programs, and remembered as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import partial
+
+
+from ._jax import jax, jnp
+from .cache import cache_root, code_identity, store
+
+UNEXPORTABLE = b"unexportable"
+_PROGRAMS: dict[str, Callable] = {}  # this process's loaded programs, by key
+
+
+def cached_call(name: str, fn: Callable, args: tuple, static: dict | None = None):
+    """``fn(*args, **static)`` through a program exported once per structure and stored on disk.
+
+    Arguments:
+        name: the program's name, part of its key (e.g. ``"effective-ode"``).
+        fn: a function JAX can trace; ``args`` are pytrees of arrays and numbers (traced),
+            ``static`` hashable settings that shape the program.
+        args: the traced arguments.
+        static: keyword arguments fixed in the program.
+
+    Returns:
+        What ``fn`` returns (the same numbers as a ``jax.jit`` call).
+    """
+    static = dict(static or {})
+    leaves, treedef = jax.tree.flatten(args)
+    leaves = [jnp.asarray(leaf) for leaf in leaves]
+    specs = [jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) for leaf in leaves]
+    key = _key(name, static, treedef, specs)
+    if key not in _PROGRAMS:
+        _PROGRAMS[key] = _program(key, partial(_flat_call, fn, treedef, static), specs)
+    return _PROGRAMS[key](*leaves)
+
+
+def _flat_call(fn, treedef, static, *leaves):
+    return fn(*jax.tree.unflatten(treedef, leaves), **static)
+
+
+def _key(name: str, static: dict, treedef, specs: list) -> str:
+    identity = repr((name, sorted(static.items()), str(treedef), [(s.shape, str(s.dtype)) for s in specs],
+                     jax.config.jax_enable_x64, jax.default_backend(), os.environ.get("EQX_ON_ERROR"),
+                     code_identity()))
+    return hashlib.sha256(identity.encode()).hexdigest()[:40]
+
+
+def _program(key: str, flat: Callable, specs: list) -> Callable:
+    """The stored, newly exported or (for an unexportable program) plain jitted program of
+    ``flat``. Every exportable program runs as exported, stored or not (the cache off), so its
+    numbers do not depend on the cache."""
+    root = cache_root()
+    path = None if root is None else root / "exported" / f"{key}.bin"
+    data = _read(path)
+    if data == UNEXPORTABLE:
+        return jax.jit(flat)
+    if data is not None:
+        try:
+            return jax.jit(jax.export.deserialize(bytearray(data)).call)
+        except Exception:  # noqa: BLE001 - a damaged entry: export again
+            pass
+    try:
+        exported = jax.export.export(jax.jit(flat))(*specs)
+        if path is not None:
+            store(path, bytes(exported.serialize()))
+    except Exception:  # noqa: BLE001 - e.g. host callbacks: this program runs as a plain jit
+        if path is not None:
+            store(path, UNEXPORTABLE)
+        return jax.jit(flat)
+    return jax.jit(exported.call)
+
+
+def _read(path) -> bytes | None:
+    try:
+        return None if path is None else path.read_bytes()
+    except OSError:
+        return None
+
