@@ -2,7 +2,8 @@
 skips tracing.
 
 JAX's persistent compilation cache saves compiling, but JAX still traces a function to find the
-cache key: for the effective ODE's Diffrax solve that is about a second of every run. A program
+cache key: for the effective ODE's Diffrax solve that is about a second of every run. (Hot
+loops stay plain ``jax.jit`` programs: measured, the exported SGD step ran 27% slower.) A program
 called through `cached_call` is traced once per structure and stored under
 ``cache_root()/exported``, keyed by its name and static settings, the structure, shapes and
 dtypes of its arguments, JAX's settings and `code_identity` (dyntools' sources and the traced

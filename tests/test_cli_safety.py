@@ -234,9 +234,9 @@ def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(tmp_path):
     """A real SIGINT during SGD (long run, chunked so the interrupt is honoured promptly)."""
     script = ("import signal\n"  # a shell starts background jobs with SIGINT ignored: act as a terminal would
               "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-              "import pathlib, dyntools.simulations.network as network\nreal = network.cached_call\n"
+              "import pathlib, dyntools.simulations.network as network\nreal = network._sgd_chunk\n"
               "def chunk(*a, **k):\n    pathlib.Path('training').touch()\n    return real(*a, **k)\n"
-              "network.cached_call = chunk\nimport sys\nfrom dyntools.cli import main\n"
+              "network._sgd_chunk = chunk\nimport sys\nfrom dyntools.cli import main\n"
               "sys.argv = ['dyntools', 'simulate', '--kurtosis', '0', '--n-dims', '8', '--batch', '64',"
               " '--steps', '100000000', '--saves', '1', '--out', 'r']\nmain()\n")
     proc, _, stderr = _run_until_killed(tmp_path, script, "training", signal.SIGINT)

@@ -16,7 +16,6 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
-from ..exported import cached_call
 from ..pytrees import stack
 from .integrate import check_solution, solve
 
@@ -109,17 +108,19 @@ def sgd_points(tasks: TwoClassTask, net: Network, params0: dict, keys: PRNGKeyAr
         step_keys = per_run(lambda k: jax.random.split(k, every))(block_keys[:, :, block])
         for first in range(0, every, CHUNK_STEPS):
             chunk = step_keys[:, :, first:first + CHUNK_STEPS]
-            params = jax.block_until_ready(cached_call("sgd-chunk", _sgd_chunk, (params, chunk, lr, tasks),
-                                                       {"net": net, "batch": batch, "dtype_name": jnp.dtype(dtype).name}))
+            params = jax.block_until_ready(_sgd_chunk(params, chunk, lr, tasks, net=net, batch=batch,
+                                                      dtype_name=jnp.dtype(dtype).name))
             if progress is not None:
                 progress(chunk.shape[2])
         saved.append(params)
     return jax.tree.map(lambda *leaves: jnp.stack(leaves, axis=2), *saved)
 
 
+@partial(jax.jit, static_argnames=("net", "batch", "dtype_name"))
 def _sgd_chunk(params, step_keys, lr, tasks, *, net, batch, dtype_name):
     """One SGD step per key of step_keys [P, seeds, C], vmapped over points and seeds; tasks and lr
-    are traced, so one program serves a structure and shape (kept on disk by `cached_call`)."""
+    are traced, so one program serves a structure and shape. (Not an exported program: measured,
+    the exported SGD ran 27% slower than this jitted one, 345 against 471 seed-steps/s.)"""
     dtype = jnp.dtype(dtype_name)
 
     def point(params, keys, lr, task):
