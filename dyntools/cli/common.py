@@ -61,8 +61,9 @@ def flag_message(error: DyntoolsError) -> str:
 def option_group(options: dict[str, tuple[object, object]], build: Callable[..., object], into: str):
     """A decorator that gives a command a group of options and hands it what they build.
 
-    The command's signature gains ``options`` (listed first in its help); the wrapper calls ``build(**their values)`` and passes the result as ``into``.
-    One declaration of each option, with one default, serves every command.
+    The command's signature gains ``options`` (listed first in its help); the wrapper calls
+    ``build(**their values)`` and passes the result as ``into``. One declaration of each option,
+    with one default, serves every command.
 
     Arguments:
         options: ``{parameter name: (typer annotation, default)}``.
