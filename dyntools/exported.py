@@ -18,6 +18,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 
 from ._jax import jax, jnp
@@ -27,7 +28,7 @@ UNEXPORTABLE = b"unexportable"
 _PROGRAMS: dict[str, Callable] = {}  # this process's loaded programs, by key
 
 
-def cached_call(name: str, fn: Callable, args: tuple, static: dict | None = None):
+def cached_call(name: str, fn: Callable, args: tuple, static: dict | None = None) -> Any:
     """``fn(*args, **static)`` through a program exported once per structure and stored on disk.
 
     Arguments:
