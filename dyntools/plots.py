@@ -276,7 +276,8 @@ def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, .
     if summary.get("clone_of"):
         inputs = f"Gaussian clone of {inputs} (Gaussian pixels, same covariance)"
     network = summary.get("network", "committee")  # runs before the network registry were committee machines
-    fig.suptitle(f"{inputs}: IPR {network} network ({summary['neurons']} units) {summary['ipr_sim_final_mean']:.3f}"
+    units = f"{summary['neurons']} unit{'s' if summary['neurons'] > 1 else ''}"
+    fig.suptitle(f"{inputs}; {network} network, {units}: final IPR {summary['ipr_sim_final_mean']:.3f}"
                  + (f", theory {summary['ipr_theory_final']:.3f}" if has_theory else ""))
     return fig
 
