@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pkgutil
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 
@@ -29,10 +30,8 @@ class FileRegistry:
     what: str
 
     def names(self) -> tuple[str, ...]:
-        """The entry names, sorted (read from the file names)."""
-        directory = Path(__file__).parent.joinpath(*self.package.split(".")[1:])
-        return tuple(sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules([str(directory)])
-                            if not m.name.startswith("_")))
+        """The entry names, sorted (read from the file names, once)."""
+        return _entry_names(self.package)
 
     def get(self, name: str) -> type:
         """The class entry ``name`` defines (its module is imported now).
@@ -47,6 +46,13 @@ class FileRegistry:
         module = import_module(f"{self.package}.{name.replace('-', '_')}")
         return next(cls for cls in vars(module).values()
                     if isinstance(cls, type) and issubclass(cls, base) and cls.__module__ == module.__name__)
+
+
+@cache
+def _entry_names(package: str) -> tuple[str, ...]:
+    directory = Path(__file__).parent.joinpath(*package.split(".")[1:])
+    return tuple(sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules([str(directory)])
+                        if not m.name.startswith("_")))
 
 
 NETWORKS = FileRegistry("dyntools.simulations.networks", "._base:Network", "network")

@@ -157,3 +157,9 @@ def test_baselines_are_a_registry_of_files_with_their_own_defaults():
     assert BaselineConfig("wlsc").penalty == 0.003 and BaselineConfig("lca", lam=0.5).penalty == 0.5
     with pytest.raises(DyntoolsError, match="unknown baseline 'pca'; choose one of: ica, lca, warp-lca, wlsc"):
         BaselineConfig("pca").validate()
+
+
+def test_ica_asking_for_more_components_than_pixels_fails_before_any_work():
+    with pytest.raises(DyntoolsError, match=r"at most as many components as pixels \(16\); lower atoms"):
+        BaselineConfig("ica", atoms=20).check_size(16)
+    BaselineConfig("lca", atoms=20).check_size(16)  # an overcomplete dictionary is fine for LCA

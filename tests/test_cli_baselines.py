@@ -65,3 +65,11 @@ def test_localization_map_rejects_unknown_methods_before_any_work(cli, tmp_path)
     code, _, stderr = cli("localization-map", "--methods", "lca,pca", "--out", tmp_path / "m")
     assert code == 2 and "unknown baseline 'pca'" in stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_localization_map_refuses_too_many_ica_components_before_training(cli, tmp_path, monkeypatch):
+    import dyntools.experiments.localization_map as lmap
+
+    monkeypatch.setattr(lmap, "train_baseline", lambda *a, **k: pytest.fail("trained before the check"))
+    code, _, stderr = cli("localization-map", "--methods", "lca,ica", "--n-dims", "16", "--out", tmp_path / "m")
+    assert code == 2 and "lower --atoms" in stderr and not (tmp_path / "m").exists()

@@ -91,7 +91,8 @@ class BaselineConfig:
             raise DyntoolsError(f"seed must be non-negative (got {self.seed})", arguments=("seed",))
 
     def check_size(self, n_pixels: int) -> None:
-        """Raise before any work if the data this baseline holds at once exceed the memory budget.
+        """Raise before any work if the data this baseline holds at once exceed the memory budget,
+        or if the method cannot run on ``n_pixels`` (ICA: more components than pixels).
 
         The estimate is 8 bytes per value of the rows held at once (`samples` rows for ICA and
         WARP-LCA, `batch * steps` otherwise) plus the dictionary, against `MEMORY_BUDGET` (4 GiB).
@@ -100,9 +101,11 @@ class BaselineConfig:
             n_pixels: N, the input dimension.
 
         Raises:
-            DyntoolsError: if the estimate exceeds the budget.
+            DyntoolsError: if the estimate exceeds the budget, or the method's own check fails.
         """
-        rows = self.samples if baseline_class(self.method).holds_samples else self.batch * self.steps
+        baseline = baseline_class(self.method)
+        baseline().check(self, n_pixels)
+        rows = self.samples if baseline.holds_samples else self.batch * self.steps
         need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
         if need > MEMORY_BUDGET:
             raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "

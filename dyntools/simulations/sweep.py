@@ -206,13 +206,14 @@ def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False
         DyntoolsError: the first point's error, prefixed with the point's values.
     """
     prepared = []
-    for point, config in zip(grid.points(), grid.configs(base)):
+    for point in grid.points():
         try:
-            prepared.append(prepare(config))
-            if theory_only and prepared[-1].amplifier is None:
+            prepared.append(prepare(point_config(base, point)))
+            if theory_only and prepared[-1].theory is None:
                 raise DyntoolsError("theory_only needs a network with an effective theory (ReLU units, no bias)",
                                     arguments=("theory_only",))
         except DyntoolsError as err:
+            # no flags here: the message names the settings as the grid's axes do (xi0, lr)
             raise DyntoolsError(f"sweep point {_label(point)}: {err}") from None
     return prepared
 

@@ -34,6 +34,10 @@ class Baseline(ABC):
     default_lr: ClassVar[float | None] = None
     holds_samples: ClassVar[bool] = False
 
+    def check(self, config: BaselineConfig, n_pixels: int) -> None:
+        """Raise before any work if ``config`` cannot run on ``n_pixels`` (by default nothing can
+        go wrong)."""
+
     @abstractmethod
     def train(self, sample: Sampler, n_pixels: int, config: BaselineConfig, keys: dict[str, PRNGKeyArray],
               progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, dict]:

@@ -16,9 +16,11 @@ class FastICA(Baseline):
     description = "FastICA (unmixing filters of a data set)"
     holds_samples = True
 
-    def train(self, sample, n_pixels, config, keys, progress):
+    def check(self, config, n_pixels):
         if config.atoms > n_pixels:
             raise DyntoolsError(f"ICA finds at most as many components as pixels ({n_pixels}); lower atoms",
                                 arguments=("atoms",))
+
+    def train(self, sample, n_pixels, config, keys, progress):
         result = fast_ica(np.asarray(sample(keys["train"], config.samples)), config.atoms, seed=config.seed)
         return result["filters"], {"iterations": result["iterations"], "converged": result["converged"]}
