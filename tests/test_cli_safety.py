@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
 from dyntools.runs import OWNER, load_run, remove_stale_stages, staged_run, write_record

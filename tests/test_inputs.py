@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.stats
+import sympy
 
 from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
@@ -37,20 +38,69 @@ def test_nlgp_kurtosis_table(gain, kurtosis):
     assert NLGP(gain).moment(4) == pytest.approx(kurtosis, abs=0.006)
 
 
-@pytest.mark.parametrize(
-    "marginal",
-    [Gaussian(), Uniform(), Laplace(), Alg(9.0), Alg(4.5), GeneralizedNormal(0.7), GeneralizedNormal(5.0),
-     StudentT(9.0), Shell(40)],
-    ids=repr,
-)
+FORMULA_MARGINALS = [Gaussian(), Uniform(), Laplace(), Alg(9.0), Alg(4.5), GeneralizedNormal(0.7), GeneralizedNormal(5.0),
+                     StudentT(9.0), StudentT(1e7), Shell(40)]
+
+
+@pytest.mark.parametrize("marginal", FORMULA_MARGINALS, ids=repr)
 def test_closed_form_moments_match_quadrature_of_the_transform(marginal):
-    """Each family's exact moments against Gaussian quadrature of g(Z) = Q(Phi(Z))/s."""
-    for order, rel in ((2, 1e-10), (4, 1e-5), (6, 1e-5)):
-        exact = marginal.moment(order)
+    """Each family's moment formula against Gaussian quadrature of g(Z) = Q(Phi(Z))/s."""
+    for order, rel in ((1, 1e-10), (2, 1e-10), (4, 1e-5), (6, 1e-5)):
+        exact = marginal.abs_moment(order)
         if math.isinf(exact):
             continue
-        assert Marginal.moment(marginal, order) == pytest.approx(exact, rel=rel)
-    assert Marginal.moment(marginal, 2) == pytest.approx(1.0, abs=1e-9)  # unit variance
+        assert marginal.quadrature_moment(order) == pytest.approx(exact, rel=rel)
+    assert marginal.quadrature_moment(2) == pytest.approx(1.0, abs=1e-9)  # unit variance
+
+
+@pytest.mark.parametrize("marginal", [*FORMULA_MARGINALS, NLGP(0.3), NLGP(5.0)], ids=repr)
+def test_density_formula_is_the_derivative_of_the_copula_transform(marginal):
+    """p(g(z)) = phi(z) / g'(z): the density formula against the quantile side, by finite differences."""
+    z_max = 2.5 / marginal.gain if isinstance(marginal, NLGP) and marginal.gain > 1 else 3.0  # before erf saturates
+    z = np.linspace(0.05, z_max, 60)
+    h = 1e-5
+    slope = (marginal.transform_np(z + h) - marginal.transform_np(z - h)) / (2 * h)
+    expected = scipy.stats.norm.pdf(z) / slope
+    assert np.allclose(marginal.pdf(marginal.transform_np(z)), expected, rtol=2e-5)
+    assert np.all(marginal.pdf(np.array([-1.3, 1.3])) == marginal.pdf(1.3))  # symmetric
+
+
+@pytest.mark.parametrize("marginal, m4", [(Gaussian(), 3), (Uniform(), sympy.Rational(9, 5)), (Laplace(), 6),
+                                          (StudentT(9.0), sympy.Rational(21, 5)), (Shell(40), sympy.Rational(20, 7)),
+                                          (Binary(), 1)], ids=repr)
+def test_symbolic_moments_are_exact_and_equal_the_compiled_ones(marginal, m4):
+    assert marginal.sympy_moment(4) == m4 and marginal.moment(4) == pytest.approx(float(m4), rel=1e-14)
+    assert float(marginal.sympy_moment(6)) == pytest.approx(marginal.moment(6), rel=1e-14)
+
+
+def test_the_family_index_is_the_registry():
+    """The light index the command line reads (families, parameter names) is the registry's."""
+    from dyntools.inputs import FAMILIES, _family_index
+    from dyntools.inputs.formula_codegen import INDEX, index_source
+
+    assert _family_index.PARAMETERS == {family: cls.parameter_name for family, cls in FAMILIES.items()}
+    assert INDEX.read_text() == index_source()
+
+
+def test_shipped_formulas_are_the_sympy_formulas_compiled_now():
+    """The generated ``_formulas.py`` against the formulas lambdified afresh (regenerate it with
+    ``python -m dyntools.inputs.formula_codegen`` when this fails)."""
+    from dyntools.inputs import _formulas
+    from dyntools.inputs.formula_codegen import compiled_formulas
+    from dyntools.inputs.marginals import FORMULA_FAMILIES
+
+    arguments = {"x": np.linspace(-0.9, 0.9, 7), "p": np.array([1.0, 2.0, 4.0, 6.0]),
+                 "k": 7.5, "beta": 1.7, "nu": 11.0, "gain": 0.8, "n": 12}
+    for cls in FORMULA_FAMILIES:
+        shipped = {"pdf": _formulas.PDF.get(cls.family, (None, None))[0],
+                   "pdf_upper": _formulas.PDF.get(cls.family, (None, None))[1],
+                   "abs_moment": _formulas.ABS_MOMENT.get(cls.family)}
+        formulas = compiled_formulas(cls)
+        assert {k for k, f in shipped.items() if f is not None} == set(formulas), cls.family
+        for name, (symbols, expr) in formulas.items():
+            values = [arguments[str(s)] for s in symbols]
+            fresh = sympy.lambdify(symbols, expr, ["scipy", "numpy"])(*values)
+            assert np.allclose(shipped[name](*values), fresh, rtol=1e-13), (cls.family, name)
 
 
 @pytest.mark.parametrize("marginal", [Uniform(), NLGP(0.6), NLGP(5.0)], ids=repr)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from ..inputs.spec import ALL_FAMILIES, family_parameters
 from ..registries import NETWORKS
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 # ---- options shared by every command that builds inputs --------------------------------------
 TASK_PANEL = "Task (the same in every command)"
 SIMULATION_PANEL = "Network, training and theory"
-Family = Annotated[str, typer.Option(rich_help_panel=TASK_PANEL, help="Pixel marginal family: auto, gaussian, binary, uniform, laplace, alg (the paper's Kur(k)), gennorm, t, nlgp, elliptical-t, shell, ising.")]
+Family = Annotated[str, typer.Option(rich_help_panel=TASK_PANEL, help=f"Pixel marginal family: {', '.join(ALL_FAMILIES)} (alg is the paper's Kur(k)).")]
 Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", rich_help_panel=TASK_PANEL, help="Requested EXCESS kurtosis (0 = Gaussian, >= -2).")]
-Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help="Raw family parameter (alg: k, gennorm: beta, t/elliptical-t: nu, nlgp: gain).")]
+Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help=f"Raw family parameter ({', '.join(f'{f}: {p}' for f, p in family_parameters().items())}).")]
 Gain = Annotated[Optional[float], typer.Option("--gain", rich_help_panel=TASK_PANEL, help="NLGP gain g in erf(g z) (implies --family nlgp).")]
 NDims = Annotated[int, typer.Option("--n-dims", rich_help_panel=TASK_PANEL, help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
 Xi = Annotated[tuple[float, float], typer.Option("--xi", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels).")]

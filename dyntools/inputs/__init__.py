@@ -9,8 +9,8 @@ _EXPORTS = {
     **dict.fromkeys(("FAMILIES", "NLGP", "Alg", "Binary", "GeneralizedNormal", "Gaussian", "Laplace", "Marginal",
                      "Shell", "StudentT", "Uniform", "make_marginal"), ".marginals"),
     **dict.fromkeys(("Copula", "Elliptical", "GaussianClone", "InputModel", "IsingChain"), ".models"),
-    **dict.fromkeys(("ALL_FAMILIES", "TwoClassTask", "build_task"), ".task"),
-    "TaskSpec": ".spec",
+    **dict.fromkeys(("TwoClassTask", "build_task"), ".task"),
+    **dict.fromkeys(("ALL_FAMILIES", "TaskSpec"), ".spec"),
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar
+from typing import ClassVar, final
 
 import time
 import warnings
@@ -33,6 +33,7 @@ def _real_values(pdf, v) -> np.ndarray:
     return values.astype(float)
 
 
+@final
 @pytree(static=("expression", "_raw_pdf"), derived=("table",))
 @dataclass(frozen=True)
 class DensityMarginal(TabulatedMarginal):

@@ -5,6 +5,12 @@ $Z \sim N(0, 1)$, $Q$ the family's quantile function and $s$ its standard deviat
 Each family knows its exact even moments, its copula correlation map
 $\rho_x(\rho_z) = E[g(Z_1) g(Z_2)]$, its density, and solves for the parameter that gives a
 requested excess kurtosis (``m4 - 3``; 0 is Gaussian, -2 is the smallest possible).
+
+Densities and absolute moments are written once, in SymPy (``density_formula`` and
+``abs_moment_formula`` of each family), and compiled to NumPy/SciPy by
+[`formula_codegen`][dyntools.inputs.formula_codegen] into the generated module
+``dyntools/inputs/_formulas.py``: evaluating them never imports SymPy, and the symbolic theory
+reads the same formulas.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache, cached_property
-from typing import ClassVar
+from typing import ClassVar, final
 
 import numpy as np
 import scipy.optimize
@@ -69,11 +76,25 @@ class Marginal(ABC):
         require_x64()
         return np.asarray(self.transform(jnp.asarray(z, dtype=jnp.float64)))
 
-    # --- exact statistics -----------------------------------------------------------------
+    # --- formulas, written once in SymPy ---------------------------------------------------
+    density_formula: ClassVar[Callable | None] = None
+    r"""``(x, *parameter) -> (p(x), upper)``: the density of the standardized pixel for
+    $|x| < \text{upper}$ (zero beyond) as SymPy expressions in the SymPy symbols given; ``None``
+    for a discrete marginal (see ``atoms``)."""
+    abs_moment_formula: ClassVar[Callable | None] = None
+    r"""``(p, *parameter) -> E|X|^p`` as a SymPy expression (``oo`` where it diverges), for real
+    $p > -1$; ``None`` where there is no closed form (moments come from quadrature)."""
+
     @property
     def parameter(self) -> float | None:
         return getattr(self, self.parameter_name) if self.parameter_name else None
 
+    @property
+    def _parameters(self) -> tuple:
+        """The arguments after x or p of this family's formulas."""
+        return () if self.parameter_name is None else (self.parameter,)
+
+    # --- exact statistics -----------------------------------------------------------------
     def pixel_quadrature(self) -> tuple[np.ndarray, np.ndarray]:
         r"""Nodes $x_j \ge 0$ and weights $W_j$ with $E f(X) = \sum_j W_j f(x_j)$ for even $f$.
 
@@ -86,6 +107,32 @@ class Marginal(ABC):
         z, weights = half_line_rule()
         return self.transform_np(z), weights
 
+    def quadrature_moment(self, order: float) -> float:
+        r"""$E|X|^p$ by the pixel quadrature (independent of the family's formulas).
+
+        Arguments:
+            order: the power $p \ge 0$.
+
+        Returns:
+            The absolute moment.
+        """
+        x, w = self.pixel_quadrature()
+        return float(np.sum(w * np.abs(x) ** order))
+
+    def abs_moment(self, order: float) -> float:
+        r"""$E|X|^p$: the family's formula, else the pixel quadrature.
+
+        Arguments:
+            order: the power $p \ge 0$.
+
+        Returns:
+            The absolute moment (``inf`` where it does not exist).
+        """
+        if self.abs_moment_formula is None:
+            return self.quadrature_moment(order)
+        with np.errstate(all="ignore"):
+            return float(_compiled("ABS_MOMENT", self.family)(order, *self._parameters))
+
     def moment(self, order: int) -> float:
         r"""Standardized even moment $E X^p$ (``inf`` where it does not exist).
 
@@ -95,14 +142,17 @@ class Marginal(ABC):
         Returns:
             The moment; 1 for ``order = 2`` (unit variance).
         """
-        x, w = self.pixel_quadrature()
-        return float(np.sum(w * x**order))
+        return self.abs_moment(order)
 
     def sympy_moment(self, order: int):
-        """E X^order as a SymPy number: exact where the family allows, else a Float."""
+        """E X^order as a SymPy number: exact where the formula gives a rational number, else a
+        30-digit Float (from the formula, or from quadrature without one)."""
         import sympy as sp
 
-        return sp.Float(self.moment(order), 30)
+        if self.abs_moment_formula is None:
+            return sp.Float(self.moment(order), 30)
+        value = self.abs_moment_formula(sp.Integer(order), *self._sympy_parameters())
+        return value if value.is_Rational or value.is_infinite else value.evalf(30)
 
     @property
     def excess_kurtosis(self) -> float:
@@ -113,8 +163,7 @@ class Marginal(ABC):
 
     def mean_abs(self) -> float:
         """E|X|."""
-        x, w = self.pixel_quadrature()
-        return float(np.sum(w * np.abs(x)))
+        return self.abs_moment(1)
 
     def correlation_map(self, rho_z: np.ndarray) -> np.ndarray:
         r"""Pixel correlation for latent correlation $\rho_z$: $\rho_x = \sum_n c_n^2 \rho_z^n$.
@@ -135,7 +184,7 @@ class Marginal(ABC):
 
     # --- densities, for plots and the symbolic theory --------------------------------------
     def pdf(self, x: np.ndarray) -> np.ndarray | None:
-        """Density of the standardized pixel.
+        """Density of the standardized pixel (the compiled ``density_formula``).
 
         Arguments:
             x: pixel values, any shape.
@@ -143,15 +192,28 @@ class Marginal(ABC):
         Returns:
             $p(x)$, same shape as ``x``; ``None`` for discrete marginals (see ``atoms``).
         """
-        return None
+        if self.density_formula is None:
+            return None
+        density, upper = _compiled("PDF", self.family)
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            return np.where(np.abs(x) < upper(*self._parameters), density(x, *self._parameters), 0.0)
 
     atoms: ClassVar[tuple[tuple[float, ...], tuple[float, ...]] | None] = None
     # whether SymPy is worth asking for a closed-form amplifier (it finishes quickly)
     symbolic_integrable: ClassVar[bool] = False
 
     def sympy_density(self, x):
-        """(density expression in x, lower, upper) for SymPy, or None if not available."""
-        return None
+        """(density expression in x, lower, upper) for SymPy, or None for a discrete marginal."""
+        if self.density_formula is None:
+            return None
+        density, upper = self.density_formula(x, *self._sympy_parameters())
+        return density, -upper, upper
+
+    def _sympy_parameters(self) -> tuple:
+        import sympy as sp
+
+        return tuple(sp.nsimplify(v) for v in self._parameters)
 
     # --- construction ---------------------------------------------------------------------
     @classmethod
@@ -259,41 +321,39 @@ def _sign(z):
 # --------------------------------------------------------------------------------------------
 
 
+@final
 @pytree()
 @dataclass(frozen=True)
 class Gaussian(Marginal):
     r"""Standard normal: $X = Z$, density $e^{-x^2/2}/\sqrt{2\pi}$; excess kurtosis 0.
 
-    Its correlation map is the identity and $E X^p = (p - 1)!!$ exactly.
+    Its correlation map is the identity and $E|X|^p = 2^{p/2}\Gamma(\tfrac{p+1}{2})/\sqrt\pi$.
     """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "gaussian"
     kurtosis_range: ClassVar = (0.0, 0.0)
 
-    def transform(self, z):
-        return z
-
-    def moment(self, order):
-        return float(math.prod(range(order - 1, 0, -2)))  # (order - 1)!!, exactly
-
-    def sympy_moment(self, order):
+    @staticmethod
+    def density_formula(x):
         import sympy as sp
 
-        return sp.factorial2(order - 1)
+        return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), sp.oo
+
+    @staticmethod
+    def abs_moment_formula(p):
+        import sympy as sp
+
+        return 2 ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2)  # Gamma((p + 1)/2) / sqrt(pi), exact in floats
+
+    def transform(self, z):
+        return z
 
     def correlation_map(self, rho_z):
         return np.asarray(rho_z, dtype=float)
 
-    def pdf(self, x):
-        return np.exp(-np.asarray(x) ** 2 / 2) / math.sqrt(2 * math.pi)
 
-    def sympy_density(self, x):
-        import sympy as sp
-
-        return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), -sp.oo, sp.oo
-
-
+@final
 @pytree()
 @dataclass(frozen=True)
 class Binary(Marginal):
@@ -308,16 +368,14 @@ class Binary(Marginal):
     kurtosis_range: ClassVar = (-2.0, -2.0)
     atoms: ClassVar = ((-1.0, 1.0), (0.5, 0.5))
 
-    def transform(self, z):
-        return _sign(z)
-
-    def moment(self, order):
-        return 1.0
-
-    def sympy_moment(self, order):
+    @staticmethod
+    def abs_moment_formula(p):
         import sympy as sp
 
         return sp.Integer(1)
+
+    def transform(self, z):
+        return _sign(z)
 
     def pixel_quadrature(self):
         return np.array([1.0]), np.array([1.0])
@@ -326,77 +384,75 @@ class Binary(Marginal):
         return 2 / np.pi * np.arcsin(np.clip(rho_z, -1, 1))
 
 
+@final
 @pytree()
 @dataclass(frozen=True)
 class Uniform(Marginal):
     r"""Uniform on $[-\sqrt 3, \sqrt 3]$: $X = \sqrt 3\, \mathrm{erf}(Z / \sqrt 2)$.
 
-    Density $1/(2\sqrt 3)$ on that interval; excess kurtosis -1.2; correlation map
-    $\rho_x = \tfrac{6}{\pi} \arcsin(\rho_z / 2)$.
+    Density $1/(2\sqrt 3)$ on that interval, $E|X|^p = 3^{p/2}/(p + 1)$; excess kurtosis -1.2;
+    correlation map $\rho_x = \tfrac{6}{\pi} \arcsin(\rho_z / 2)$.
     """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "uniform"
     kurtosis_range: ClassVar = (-1.2, -1.2)
 
-    def transform(self, z):
-        return math.sqrt(3) * jax.scipy.special.erf(z / math.sqrt(2))
-
-    def moment(self, order):
-        return 3 ** (order / 2) / (order + 1)
-
-    def sympy_moment(self, order):
+    @staticmethod
+    def density_formula(x):
         import sympy as sp
 
-        return sp.Integer(3) ** (order // 2) / (order + 1)
+        return 1 / (2 * sp.sqrt(3)), sp.sqrt(3)
+
+    @staticmethod
+    def abs_moment_formula(p):
+        return 3 ** (p / 2) / (p + 1)
+
+    def transform(self, z):
+        return math.sqrt(3) * jax.scipy.special.erf(z / math.sqrt(2))
 
     def correlation_map(self, rho_z):
         rho = np.asarray(rho_z, dtype=float)
         return 6 / np.pi * np.arcsin(rho / 2)
 
-    def pdf(self, x):
-        x = np.asarray(x)
-        return np.where(np.abs(x) <= math.sqrt(3), 1 / (2 * math.sqrt(3)), 0.0)
 
-    def sympy_density(self, x):
-        import sympy as sp
-
-        return 1 / (2 * sp.sqrt(3)), -sp.sqrt(3), sp.sqrt(3)
-
-
+@final
 @pytree()
 @dataclass(frozen=True)
 class Laplace(Marginal):
     r"""Laplace with $b = 1/\sqrt 2$ (unit variance): $X = -\mathrm{sign}(Z)\, b \log(2 \Phi(-|Z|))$.
 
-    Density $e^{-\sqrt 2 |x|}/\sqrt 2$; excess kurtosis 3; $E X^p = p! / 2^{p/2}$.
+    Density $e^{-\sqrt 2 |x|}/\sqrt 2$; excess kurtosis 3; $E|X|^p = \Gamma(p + 1) / 2^{p/2}$.
     """
 
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "laplace"
     kurtosis_range: ClassVar = (3.0, 3.0)
 
+    @staticmethod
+    def density_formula(x):
+        import sympy as sp
+
+        return sp.exp(-sp.sqrt(2) * sp.Abs(x)) / sp.sqrt(2), sp.oo
+
+    @staticmethod
+    def abs_moment_formula(p):
+        import sympy as sp
+
+        return sp.rf(1, p) / 2 ** (p / 2)  # Gamma(p + 1), exact in floats
+
     def transform(self, z):
         b = 1 / math.sqrt(2)
         return -_sign(z) * b * (math.log(2) + jax.scipy.special.log_ndtr(-jnp.abs(z)))
 
-    def moment(self, order):
-        return math.factorial(order) / 2 ** (order / 2)
 
-    def sympy_moment(self, order):
-        import sympy as sp
+def _beta(a, b):
+    import sympy as sp
 
-        return sp.factorial(order) / sp.Integer(2) ** (order // 2)
-
-    def pdf(self, x):
-        return np.exp(-math.sqrt(2) * np.abs(x)) / math.sqrt(2)
-
-    def sympy_density(self, x):
-        import sympy as sp
-
-        return sp.exp(-sp.sqrt(2) * sp.Abs(x)) / sp.sqrt(2), -sp.oo, sp.oo
+    return sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b)
 
 
+@final
 @pytree(derived=("scale",))
 @dataclass(frozen=True)
 class Alg(Marginal):
@@ -404,12 +460,12 @@ class Alg(Marginal):
 
     CDF $F_k(x) = \tfrac12 (1 + x / (1 + |x|^k)^{1/k})$, quantile
     $Q_k(p) = (2p - 1) / (1 - |2p - 1|^k)^{1/k}$, density $\tfrac12 (1 + |x|^k)^{-1-1/k}$
-    (before scaling), tails $\sim |x|^{-(k+1)}$.
-    $E|X|^p = B((p + 1)/k, 1 - p/k) / k$ for $p < k$ (infinite otherwise); $k \to \infty$ is
-    uniform. Every $k > 2$ has a finite variance; for $2 < k \le 4$ the kurtosis is infinite
-    (excess kurtosis ``inf``), and a requested finite kurtosis is solved for among $k > 4$.
-    Excess kurtosis range $(-1.2, \infty)$. The transform is evaluated in log space so that
-    it cannot overflow near $p = 0$ or 1.
+    (before scaling by $s$), tails $\sim |x|^{-(k+1)}$.
+    $E|X|^p = B((p + 1)/k, 1 - p/k) / (k s^p)$ for $p < k$ (infinite otherwise), with
+    $s^2 = B(3/k, 1 - 2/k)/k$; $k \to \infty$ is uniform. Every $k > 2$ has a finite variance;
+    for $2 < k \le 4$ the kurtosis is infinite (excess kurtosis ``inf``), and a requested finite
+    kurtosis is solved for among $k > 4$. Excess kurtosis range $(-1.2, \infty)$. The transform
+    is evaluated in log space so that it cannot overflow near $p = 0$ or 1.
 
     Attributes:
         k: tail exponent, $k > 2$.
@@ -429,17 +485,30 @@ class Alg(Marginal):
         if not self.k > 2:
             raise DyntoolsError(f"k for family 'alg' must exceed 2 for finite variance (got {self.k:g})")
 
-    def _raw_abs_moment(self, p: float) -> float:
-        if p >= self.k:
-            return math.inf
-        return math.exp(sc.betaln((p + 1) / self.k, 1 - p / self.k)) / self.k
+    @staticmethod
+    def _formula_scale(k):
+        import sympy as sp
+
+        return sp.sqrt(_beta(3 / k, 1 - 2 / k) / k)
+
+    @staticmethod
+    def density_formula(x, k):
+        import sympy as sp
+
+        s = Alg._formula_scale(k)
+        return s / 2 * (1 + (s * sp.Abs(x)) ** k) ** (-1 - 1 / k), sp.oo
+
+    @staticmethod
+    def abs_moment_formula(p, k):
+        import sympy as sp
+
+        moment = _beta((p + 1) / k, 1 - p / k) / (k * Alg._formula_scale(k) ** p)
+        return sp.Piecewise((moment, p < k), (sp.oo, True))
 
     @cached_property
     def scale(self) -> float:
-        return math.sqrt(self._raw_abs_moment(2))
-
-    def moment(self, order):
-        return self._raw_abs_moment(order) / self.scale**order
+        """s, the standard deviation of the unscaled law (for the quantile transform)."""
+        return math.sqrt(math.exp(sc.betaln(3 / self.k, 1 - 2 / self.k)) / self.k)
 
     def transform(self, z):
         k = self.k
@@ -450,19 +519,8 @@ class Alg(Marginal):
         log_1m_uk = jnp.log(-jnp.expm1(k * jnp.log1p(-e)))  # log(1 - u^k), accurate for tiny e
         return (_sign(z) * u * jnp.exp(-log_1m_uk / k) / self.scale).astype(z.dtype)
 
-    def pdf(self, x):
-        y = np.abs(np.asarray(x, dtype=float)) * self.scale
-        return self.scale * 0.5 * (1 + y**self.k) ** (-1 - 1 / self.k)
 
-    def sympy_density(self, x):
-        import sympy as sp
-
-        k = sp.nsimplify(self.k)
-        s = sp.Float(self.scale, 30)
-        y = s * sp.Abs(x)
-        return s * sp.Rational(1, 2) * (1 + y**k) ** (-1 - 1 / k), -sp.oo, sp.oo
-
-
+@final
 @pytree(derived=("normalization",))
 @dataclass(frozen=True)
 class NLGP(Marginal):
@@ -470,6 +528,8 @@ class NLGP(Marginal):
 
     $\mathcal Z(g)^2 = \tfrac{2}{\pi} \arcsin(2 g^2 / (1 + 2 g^2))$ normalizes the variance;
     correlation map $\rho_x = \tfrac{2}{\pi \mathcal Z^2} \arcsin(2 g^2 \rho_z / (1 + 2 g^2))$.
+    Density $\tfrac{\mathcal Z}{2\sqrt 2 g} e^{(g^2 - 1/2) z^2}$ with
+    $z = \mathrm{erfinv}(\mathcal Z x)/g$, on $|x| < 1/\mathcal Z$; moments by quadrature.
     (Ingrosso & Goldt write $\mathrm{erf}(g' Z / \sqrt 2)$: their gain $g' = \sqrt 2 g$.)
     $g \to 0$ is Gaussian, $g \to \infty$ binary: excess kurtosis in $(-2, 0)$.
 
@@ -490,6 +550,14 @@ class NLGP(Marginal):
         if not self.gain > 0:
             raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {self.gain:g})")
 
+    @staticmethod
+    def density_formula(x, gain):
+        import sympy as sp
+
+        normalization = sp.sqrt(2 / sp.pi * sp.asin(2 * gain**2 / (1 + 2 * gain**2)))
+        z = sp.erfinv(normalization * x) / gain
+        return normalization / (2 * sp.sqrt(2) * gain) * sp.exp((gain**2 - sp.Rational(1, 2)) * z**2), 1 / normalization
+
     @cached_property
     def normalization(self) -> float:
         g2 = self.gain**2
@@ -505,14 +573,6 @@ class NLGP(Marginal):
         g2 = self.gain**2
         rho = np.clip(np.asarray(rho_z, dtype=float), -1, 1)
         return 2 / (np.pi * self.normalization**2) * np.arcsin(2 * g2 * rho / (1 + 2 * g2))
-
-    def pdf(self, x):
-        x = np.asarray(x, dtype=float)
-        zn = self.normalization
-        inside = np.abs(x) * zn < 1
-        z = sc.erfinv(np.clip(x * zn, -1 + 1e-16, 1 - 1e-16)) / self.gain
-        jac = 2 * self.gain / math.sqrt(math.pi) * np.exp(-(self.gain * z) ** 2) / zn
-        return np.where(inside, np.exp(-z * z / 2) / math.sqrt(2 * math.pi) / jac, 0.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -546,11 +606,14 @@ class TabulatedMarginal(Marginal):
         return _sign(z) * mag
 
 
+@final
 @pytree(derived=("table",))
 @dataclass(frozen=True)
 class GeneralizedNormal(TabulatedMarginal):
     r"""Generalized normal, density $\propto \exp(-|x|^\beta)$, scaled to unit variance.
 
+    Density $\tfrac{s\beta}{2\Gamma(1/\beta)} e^{-|s x|^\beta}$ with
+    $s^2 = \Gamma(3/\beta)/\Gamma(1/\beta)$; $E|X|^p = \Gamma((p+1)/\beta) / (\Gamma(1/\beta) s^p)$.
     $\beta = 2$ is Gaussian, 1 Laplace, $\beta \to \infty$ uniform. Excess kurtosis
     $\Gamma(5/\beta) \Gamma(1/\beta) / \Gamma(3/\beta)^2 - 3$, in $(-1.2, \infty)$.
 
@@ -571,35 +634,44 @@ class GeneralizedNormal(TabulatedMarginal):
         if not self.beta > 0:
             raise DyntoolsError(f"beta for family 'gennorm' must be positive (got {self.beta:g})")
 
+    @staticmethod
+    def _formula_scale(beta):
+        import sympy as sp
+
+        return sp.sqrt(sp.gamma(3 / beta) / sp.gamma(1 / beta))
+
+    @staticmethod
+    def density_formula(x, beta):
+        import sympy as sp
+
+        s = GeneralizedNormal._formula_scale(beta)
+        return s * beta / (2 * sp.gamma(1 / beta)) * sp.exp(-((s * sp.Abs(x)) ** beta)), sp.oo
+
+    @staticmethod
+    def abs_moment_formula(p, beta):
+        import sympy as sp
+
+        return sp.gamma((p + 1) / beta) / (sp.gamma(1 / beta) * GeneralizedNormal._formula_scale(beta) ** p)
+
     @property
     def scale(self) -> float:
+        """s, the standard deviation of the unscaled law (for the quantile transform)."""
         return math.exp(0.5 * (sc.gammaln(3 / self.beta) - sc.gammaln(1 / self.beta)))
-
-    def moment(self, order):
-        b = self.beta
-        return math.exp(sc.gammaln((order + 1) / b) - sc.gammaln(1 / b)) / self.scale**order
 
     def abs_transform_np(self, z):
         return scipy.stats.gennorm.isf(sc.ndtr(-z), self.beta) / self.scale
 
-    def pdf(self, x):
-        return scipy.stats.gennorm.pdf(np.asarray(x) * self.scale, self.beta) * self.scale
 
-    def sympy_density(self, x):
-        import sympy as sp
-
-        b = sp.nsimplify(self.beta)
-        s = sp.sqrt(sp.gamma(3 / b) / sp.gamma(1 / b))
-        return s * b / (2 * sp.gamma(1 / b)) * sp.exp(-((s * sp.Abs(x)) ** b)), -sp.oo, sp.oo
-
-
+@final
 @pytree(derived=("table",))
 @dataclass(frozen=True)
 class StudentT(TabulatedMarginal):
     r"""Student-t with $\nu > 2$ degrees of freedom, scaled to unit variance.
 
-    Density $\propto (1 + y^2/\nu)^{-(\nu + 1)/2}$ with $y = x \sqrt{\nu / (\nu - 2)}$.
-    Excess kurtosis $6 / (\nu - 4)$ for $\nu > 4$, in $(0, \infty)$ (infinite for
+    Density $s \frac{\Gamma((\nu + 1)/2)}{\sqrt{\nu\pi}\,\Gamma(\nu/2)} (1 + y^2/\nu)^{-(\nu + 1)/2}$
+    with $y = s x$, $s = \sqrt{\nu / (\nu - 2)}$;
+    $E|X|^p = \nu^{p/2} \Gamma(\tfrac{p+1}{2}) \Gamma(\tfrac{\nu-p}{2}) / (\sqrt\pi\, \Gamma(\tfrac\nu2) s^p)$
+    for $p < \nu$. Excess kurtosis $6 / (\nu - 4)$ for $\nu > 4$, in $(0, \infty)$ (infinite for
     $2 < \nu \le 4$).
 
     Attributes:
@@ -621,47 +693,44 @@ class StudentT(TabulatedMarginal):
         if not self.nu > 2:
             raise DyntoolsError(f"nu for family 't' must exceed 2 for finite variance (got {self.nu:g})")
 
-    @property
-    def scale(self) -> float:
-        return math.sqrt(self.nu / (self.nu - 2))
+    @staticmethod
+    def density_formula(x, nu):
+        import sympy as sp
 
-    def moment(self, order):
-        nu = self.nu
-        if order >= nu:
-            return math.inf
-        # E|T|^p = nu^(p/2) Gamma((p+1)/2) Gamma((nu-p)/2) / (sqrt(pi) Gamma(nu/2))
-        log_m = (order / 2) * math.log(nu) + sc.gammaln((order + 1) / 2) + sc.gammaln((nu - order) / 2)
-        log_m -= 0.5 * math.log(math.pi) + sc.gammaln(nu / 2)
-        return math.exp(log_m) / self.scale**order
+        s = sp.sqrt(nu / (nu - 2))
+        norm = sp.gamma((nu + 1) / 2) / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
+        return s * norm * (1 + (s * x) ** 2 / nu) ** (-(nu + 1) / 2), sp.oo
+
+    @staticmethod
+    def abs_moment_formula(p, nu):
+        import sympy as sp
+
+        raw = nu ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2) / sp.rf((nu - p) / 2, p / 2)
+        return sp.Piecewise((raw / sp.sqrt(nu / (nu - 2)) ** p, p < nu), (sp.oo, True))
 
     @classmethod
     def _solve_parameter(cls, excess):
         return 4.0 + 6.0 / excess
 
+    @property
+    def scale(self) -> float:
+        """s, the standard deviation of the unscaled t (for the quantile transform)."""
+        return math.sqrt(self.nu / (self.nu - 2))
+
     def abs_transform_np(self, z):
         return scipy.stats.t.isf(sc.ndtr(-z), self.nu) / self.scale
 
-    def pdf(self, x):
-        return scipy.stats.t.pdf(np.asarray(x) * self.scale, self.nu) * self.scale
 
-    def sympy_density(self, x):
-        import sympy as sp
-
-        nu = sp.nsimplify(self.nu)
-        s = sp.sqrt(nu / (nu - 2))
-        y = s * x
-        norm = sp.gamma((nu + 1) / 2) / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
-        return s * norm * (1 + y**2 / nu) ** (-(nu + 1) / 2), -sp.oo, sp.oo
-
-
+@final
 @pytree(static=("n",), derived=("table",))
 @dataclass(frozen=True)
 class Shell(TabulatedMarginal):
     r"""One coordinate of $\sqrt n\, u$ with $u$ uniform on the sphere $S^{n-1}$.
 
     The pixel marginal of elliptical 'shell' data. Density
-    $\propto (1 - x^2/n)^{(n-3)/2}$ on $|x| \le \sqrt n$; $m_4 = 3n/(n+2)$, so excess kurtosis
-    $-6/(n + 2)$, in $(-1.2, 0)$.
+    $\frac{\Gamma(n/2)}{\Gamma((n-1)/2)\sqrt{n\pi}} (1 - x^2/n)^{(n-3)/2}$ on $|x| < \sqrt n$;
+    $E|X|^p = n^{p/2} \Gamma(\tfrac{p+1}{2}) \Gamma(\tfrac n2) / (\sqrt\pi\, \Gamma(\tfrac{n+p}{2}))$,
+    so $m_4 = 3n/(n+2)$ and the excess kurtosis is $-6/(n + 2)$, in $(-1.2, 0)$.
 
     Attributes:
         n: the sphere's dimension (the number of pixels), $n > 3$.
@@ -673,28 +742,37 @@ class Shell(TabulatedMarginal):
     parameter_range: ClassVar = (3, math.inf)
     kurtosis_range: ClassVar = (-1.2, 0.0)
 
-    def moment(self, order):
-        half = order // 2
-        return math.prod((2 * j + 1) * self.n / (self.n + 2 * j) for j in range(half))
+    @staticmethod
+    def density_formula(x, n):
+        import sympy as sp
+
+        norm = sp.gamma(n / 2) / (sp.gamma((n - 1) / 2) * sp.sqrt(n * sp.pi))
+        return norm * (1 - x**2 / n) ** ((n - 3) / 2), sp.sqrt(n)
+
+    @staticmethod
+    def abs_moment_formula(p, n):
+        import sympy as sp
+
+        return n ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2) / sp.rf(n / 2, p / 2)
 
     def abs_transform_np(self, z):
         a = (self.n - 1) / 2
         return math.sqrt(self.n) * (2 * scipy.stats.beta.isf(sc.ndtr(-z), a, a) - 1)
 
-    def mean_abs(self):
-        n = self.n
-        return math.sqrt(n) * math.exp(sc.gammaln(n / 2) - sc.gammaln((n + 1) / 2)) / math.sqrt(math.pi)
 
-    def pdf(self, x):
-        a = (self.n - 1) / 2
-        u = (np.asarray(x) / math.sqrt(self.n) + 1) / 2
-        return scipy.stats.beta.pdf(u, a, a) / (2 * math.sqrt(self.n))
+def _compiled(table: str, family: str):
+    """A family's generated NumPy function(s) from ``_formulas.py`` (``ABS_MOMENT`` or ``PDF``)."""
+    from . import _formulas
+
+    return getattr(_formulas, table)[family]
 
 
-FAMILIES: dict[str, type[Marginal]] = {
-    cls.family: cls
-    for cls in (Gaussian, Binary, Uniform, Laplace, Alg, GeneralizedNormal, StudentT, NLGP)
-}
+FORMULA_FAMILIES: tuple[type[Marginal], ...] = (Gaussian, Binary, Uniform, Laplace, Alg, GeneralizedNormal, StudentT,
+                                                NLGP, Shell)
+"""Every final marginal class whose formulas are compiled into ``_formulas.py``."""
+
+# the copula families a task can name; Shell is reached through the elliptical family 'shell'
+FAMILIES: dict[str, type[Marginal]] = {cls.family: cls for cls in FORMULA_FAMILIES if cls is not Shell}
 
 
 def marginal_family(name: str) -> type[Marginal]:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..errors import DyntoolsError
+from ._family_index import PARAMETERS
 
 if TYPE_CHECKING:
     from .task import TwoClassTask
@@ -20,6 +21,19 @@ if TYPE_CHECKING:
 N_DIMS = 40
 XI = (1.0, 2.0)
 PROPORTION = 0.5
+
+# elliptical family -> the marginal family of its radial law (see `build_task`)
+ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
+ALL_FAMILIES = ("auto", *PARAMETERS, *ELLIPTICAL_FAMILIES, "ising")
+"""Every family a task accepts: copula families (the registry ``marginals.FAMILIES``), elliptical
+ones, the Ising chain, and ``auto``."""
+
+
+def family_parameters() -> dict[str, str]:
+    """``{family: the name of its raw parameter}`` for every family that has one (``alg``: ``k``)."""
+    named = {family: name for family, name in PARAMETERS.items() if name is not None}
+    return {**named, **{family: PARAMETERS[radial] for family, radial in ELLIPTICAL_FAMILIES.items()
+                        if family != "shell"}}
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ class TaskSpec:
 
     Attributes:
         family: the pixel marginal family, one of
-            ``dyntools.inputs.task.ALL_FAMILIES``; ``auto`` picks one that
+            ``dyntools.inputs.spec.ALL_FAMILIES``; ``auto`` picks one that
             reaches ``kurtosis`` (see [`resolve_family`][dyntools.inputs.task.resolve_family]).
         kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give
             this or ``param``.
@@ -63,7 +77,6 @@ class TaskSpec:
     def __post_init__(self):
         from .kernels import grid_shape
         from .marginals import check_excess_kurtosis
-        from .task import ALL_FAMILIES
 
         if self.family not in ALL_FAMILIES:
             raise DyntoolsError(f"unknown family '{self.family}'; choose one of: {', '.join(ALL_FAMILIES)}")

@@ -12,12 +12,9 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
-from .marginals import FAMILIES, Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
+from .marginals import Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
 from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain, LatentGaussianModel
-from .spec import N_DIMS, PROPORTION, XI
-
-ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
-ALL_FAMILIES = ("auto", *FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
+from .spec import ALL_FAMILIES, ELLIPTICAL_FAMILIES, N_DIMS, PROPORTION, XI
 
 
 @pytree(static=("shared_noise",))
@@ -151,7 +148,7 @@ def build_task(
     ``ising`` `IsingChain` ones; both classes share the pixel marginal and differ in $\xi$.
 
     Arguments:
-        family: one of `ALL_FAMILIES` (``'auto'``: see `resolve_family`).
+        family: one of [`ALL_FAMILIES`][dyntools.inputs.spec.ALL_FAMILIES] (``'auto'``: see `resolve_family`).
         excess_kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (give this *or* ``parameter``).
         parameter: the family's raw parameter (k, beta, nu, gain).
         n_dims: N on the ring, or L for the L x L torus with ``two_d``; at least 4.
