@@ -25,7 +25,7 @@ _EXPORTS = {
     "sgd_trajectories": ".simulations", "gradient_flow_trajectories": ".simulations", "solve": ".simulations",
     # baselines
     "lca": ".baselines", "LCASettings": ".baselines", "learn_dictionary": ".baselines", "fast_ica": ".baselines",
-    "train_wlsc": ".baselines", "train_predictor": ".baselines", "BaselineConfig": ".baselines",
+    "train_wlsc": ".baselines", "train_predictor": ".baselines", "BaselineConfig": ".baselines", "BaselineResult": ".baselines",
     "train_baseline": ".baselines", "natural_patches": ".inputs.images",
     # measures and records
     "ipr": ".metrics", "circular_peak": ".metrics", "sinusoid_residual": ".metrics",

@@ -77,12 +77,11 @@ def _inputs(record: dict, arrays: dict) -> dict:
 
 
 def _baseline(record: dict, arrays: dict) -> dict:
+    from .baselines.run import BaselineResult
     from .plots import atoms_figure
 
-    inputs = record["config"]["inputs"]
-    shape = tuple(inputs["shape"]) if "shape" in inputs else (inputs["patch_size"],) * 2
-    method = record["config"]["baseline"]["method"]
-    return {"atoms.png": atoms_figure(arrays["dictionary"]["atoms"], shape, f"{method} atoms sorted by IPR")}
+    result = BaselineResult.from_saved(record, arrays["dictionary"])
+    return {"atoms.png": atoms_figure(result.atoms, result.shape, f"{result.config.method} atoms sorted by IPR")}
 
 
 def _localization_map(record: dict, arrays: dict) -> dict:

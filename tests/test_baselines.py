@@ -115,7 +115,7 @@ def test_ica_localizes_on_positive_but_not_negative_excess_kurtosis():
     medians = {}
     for kurtosis in (-1.0, 3.0):
         task = build_task("auto", kurtosis, n_dims=24, xi=(1.0, 2.0))
-        medians[kurtosis] = train_baseline(task_sampler(task), 24, BaselineConfig("ica", atoms=24, samples=20_000))[1]["ipr_median"]
+        medians[kurtosis] = train_baseline(task_sampler(task), 24, BaselineConfig("ica", atoms=24, samples=20_000)).summary["ipr_median"]
     random_level = 3 / 24
     assert medians[3.0] > 1.5 * random_level and medians[-1.0] < 1.2 * random_level
 

@@ -20,6 +20,24 @@ def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, monkeypatch
     assert [line.rsplit(",", 1)[0] for line in stderr.splitlines()] == expected
 
 
+def test_a_saved_baseline_run_loads_back_as_the_typed_result(cli, tmp_path):
+    from dyntools.baselines import BaselineResult, task_sampler, train_baseline
+    from dyntools.errors import DyntoolsError
+    from dyntools.inputs import TaskSpec
+
+    out = tmp_path / "b"
+    assert cli("baseline", "lca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "6", "--steps", "20",
+               "--out", out)[0] == 0
+    loaded = BaselineResult.load(out)
+    task = TaskSpec(kurtosis=2.0, n_dims=12).build()
+    again = train_baseline(task_sampler(task), 12, loaded.config)  # same settings, same seed: the same atoms
+    assert loaded.config.method == "lca" and loaded.shape == (12,) and loaded.inputs["family"] == "alg"
+    assert np.array_equal(loaded.atoms, again.atoms) and loaded.summary == again.summary
+    assert cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", tmp_path / "i")[0] == 0
+    with pytest.raises(DyntoolsError, match="holds a 'inputs' run, not a baseline run"):
+        BaselineResult.load(tmp_path / "i")
+
+
 def test_warp_lca_prints_cold_and_warm_numbers(cli, tmp_path):
     code, stdout, _ = cli("baseline", "warp-lca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "12", "--steps", "50",
                           "--samples", "2000", "--out", tmp_path / "w")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -121,6 +122,69 @@ class BaselineConfig:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class BaselineResult:
+    """What [`train_baseline`][dyntools.baselines.run.train_baseline] returns, and what
+    [`load`][dyntools.baselines.run.BaselineResult.load] reads back from a ``dyntools baseline`` run.
+
+    Attributes:
+        config: the method and its settings.
+        atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
+        summary: ``"method"``, ``"atoms"`` (M), ``"lambda"`` (None for a method without one),
+            the IPR statistics of [`ipr_distribution`][dyntools.baselines.run.ipr_distribution],
+            and the method's own entries (see each
+            [`Baseline`][dyntools.baselines.methods._base.Baseline]).
+        inputs: what the inputs were (the task's description with ``"shape"``, or natural-image
+            patches with ``"patch_size"``); empty if the caller did not say.
+    """
+
+    config: BaselineConfig
+    atoms: Float[np.ndarray, "M N"] = field(repr=False)
+    summary: dict
+    inputs: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The grid of one input, to draw an atom on: the task's, the patch's, or [N]."""
+        if "shape" in self.inputs:
+            return tuple(self.inputs["shape"])
+        if "patch_size" in self.inputs:
+            return (self.inputs["patch_size"],) * 2
+        return (self.atoms.shape[1],)
+
+    @property
+    def record_config(self) -> dict:
+        """The run record's ``config``: the baseline's settings and the inputs' description."""
+        return {"baseline": self.config.as_dict(), "inputs": self.inputs}
+
+    @classmethod
+    def load(cls, directory: Path | str) -> BaselineResult:
+        """A finished ``dyntools baseline`` run, read back.
+
+        Arguments:
+            directory: the run directory.
+
+        Returns:
+            The result, equal to the one the run saved.
+
+        Raises:
+            DyntoolsError: not a run, a corrupt run, or a run of another command.
+        """
+        from ..runs import load_run
+
+        record, arrays = load_run(directory)
+        if record["command"] != "baseline":
+            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a baseline run")
+        return cls.from_saved(record, arrays["dictionary"])
+
+    @classmethod
+    def from_saved(cls, record: dict, dictionary: dict) -> BaselineResult:
+        """The result from a run's record and its ``dictionary.npz`` arrays."""
+        config = record["config"]
+        return cls(BaselineConfig(**config["baseline"]), np.asarray(dictionary["atoms"]), record["summary"],
+                   config["inputs"])
+
+
 def ipr_distribution(atoms: np.ndarray) -> dict:
     """Summary statistics of the inverse participation ratio over the atoms.
 
@@ -136,8 +200,8 @@ def ipr_distribution(atoms: np.ndarray) -> dict:
             "ipr_min": float(values.min()), "ipr_max": float(values.max())}
 
 
-def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int,
-                   config: BaselineConfig, progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, dict]:
+def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: int, config: BaselineConfig,
+                   progress: Callable[[int, int], None] | None = None, inputs: dict | None = None) -> BaselineResult:
     """Train one baseline on inputs drawn from `sample`: the entry point of `dyntools baseline`.
 
     The method is the [`Baseline`][dyntools.baselines.methods._base.Baseline] named by
@@ -150,13 +214,12 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
         config: the method and its settings (validated here).
         progress: called with (steps done, steps in all) while LCA, WARP-LCA or WLSC learn
             (between compiled chunks of steps); ICA reports nothing.
+        inputs: what the inputs are, kept in the result (see
+            [`BaselineResult`][dyntools.baselines.run.BaselineResult]).
 
     Returns:
-        atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
-        summary: dict with `"method"`, `"atoms"` (M), `"lambda"` (None for a method without
-            one), the IPR statistics of
-            [`ipr_distribution`][dyntools.baselines.run.ipr_distribution], and the method's own
-            entries (see each [`Baseline`][dyntools.baselines.methods._base.Baseline]).
+        The atoms and their summary, as a
+            [`BaselineResult`][dyntools.baselines.run.BaselineResult].
 
     Raises:
         DyntoolsError: if `config` is invalid, exceeds the memory budget, or asks ICA for more
@@ -166,8 +229,9 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
     config.check_size(n_pixels)
     keys = dict(zip(("train", "test", "check"), jax.random.split(jax.random.PRNGKey(config.seed), 3)))
     atoms, extra = baseline_class(config.method)().train(sample, n_pixels, config, keys, progress)
-    return atoms, {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
-                   **ipr_distribution(atoms), **extra}
+    summary = {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
+               **ipr_distribution(atoms), **extra}
+    return BaselineResult(config, np.asarray(atoms), summary, inputs or {})
 
 
 def task_sampler(task: TwoClassTask) -> Callable[[Array, int], Float[Array, "n N"]]:

@@ -66,11 +66,12 @@ def baseline(
     sampler, shape, description = _baseline_inputs(images, patch_size, task, seed)
     config.check_size(int(np.prod(shape)))
     with progress(f"{method} training", config.steps, "steps") as update:
-        dictionary, summary = train_baseline(sampler, int(np.prod(shape)), config, update)
+        result = train_baseline(sampler, int(np.prod(shape)), config, update, inputs=description)
+    summary = result.summary
 
     with runs.staged_run(out, force) as stage:
-        runs.save_arrays(stage, "dictionary.npz", atoms=dictionary)
-        runs.write_record(stage, "baseline", {"baseline": config.as_dict(), "inputs": description}, summary, seed)
+        runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms)
+        runs.write_record(stage, "baseline", result.record_config, summary, seed)
         save_figures(stage)
     lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
              f"IPR median {summary['ipr_median']:.4f} "

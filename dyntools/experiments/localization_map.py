@@ -93,7 +93,7 @@ def localization_map(config: LocalizationMapConfig, progress: Callable[[int, int
              "median_ipr": {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}}
     for i, point in enumerate(points):
         for name, baseline in baselines.items():
-            summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline)[1]
+            summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline).summary
             table["median_ipr"][name].append(summary["ipr_median"])
         summary = run_simulation(point).summary
         table["median_ipr"]["supervised neuron"].append(summary["ipr_sim_final_mean"])

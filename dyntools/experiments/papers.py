@@ -489,8 +489,8 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
         arrays.update({"t": result.arrays["t"], f"{key}/ipr_t": result.arrays["ipr_sim"][0]})
         row(_label("alg", k), "sgd", k, result.summary["excess_kurtosis"], key, result.arrays["w_sim"][0, -1])
     task = replace(c.simulation.task, family="alg", param=c.ica_k).build()
-    filters, _ = train_baseline(task_sampler(task), n, BaselineConfig("ica", atoms=c.ica_atoms,
-                                                                      samples=c.ica_samples, seed=c.seed))
+    filters = train_baseline(task_sampler(task), n, BaselineConfig("ica", atoms=c.ica_atoms, samples=c.ica_samples,
+                                                                   seed=c.seed)).atoms
     row(f"ICA on {_label('alg', c.ica_k)}", "ica", c.ica_k, task.pixel_marginal.excess_kurtosis,
         f"ica-{_key('alg', c.ica_k)}", filters)
     return _finish("lufkin-fig6", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
