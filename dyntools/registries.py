@@ -1,5 +1,5 @@
 """The registries of files: a package whose public modules each define one entry (a network, a
-baseline), named after the file, so that adding an entry is adding a file. The names are read
+baseline, an amplifier form), named after the file, so that adding an entry is adding a file. The names are read
 from the file names without importing anything, not even the package: the command line lists
 them for its help and choices from here, light to import."""
 
@@ -58,6 +58,11 @@ def _entry_names(package: str) -> tuple[str, ...]:
 NETWORKS = FileRegistry("dyntools.simulations.networks", "._base:Network", "network")
 """The networks: one [`Network`][dyntools.simulations.networks._base.Network] class a file in
 ``dyntools/simulations/networks/`` (``committee``, ``two-layer``)."""
+
+AMPLIFIERS = FileRegistry("dyntools.theory.amplifiers", "._base:MarginalAmplifier", "amplifier")
+"""The amplifier forms chosen by name: one
+[`MarginalAmplifier`][dyntools.theory.amplifiers._base.MarginalAmplifier] class a file in
+``dyntools/theory/amplifiers/`` (``closed``, ``quadrature``, ``series``)."""
 
 BASELINES = FileRegistry("dyntools.baselines.methods", "._base:Baseline", "baseline")
 """The baselines: one [`Baseline`][dyntools.baselines.methods._base.Baseline] class a file in

@@ -57,12 +57,29 @@ def test_simulation_with_the_two_layer_network_saves_its_readout_and_has_no_theo
     assert code == 2 and "unknown network 'mlp'" in stderr and not (tmp_path / "x").exists()
 
 
-def test_the_command_line_lists_networks_and_baselines_without_importing_jax():
-    """Help texts and choices come from the registries' file names: `dyntools --help` stays light."""
+def test_the_command_line_lists_the_registries_without_importing_jax():
+    """Help texts and choices come from the registries (file names, the generated family index,
+    the solver table): `dyntools --help` imports neither JAX nor SciPy."""
     import subprocess
     import sys
 
-    script = ("import sys, dyntools.cli\nfrom dyntools.registries import BASELINES, NETWORKS\n"
-              "print(NETWORKS.names(), BASELINES.names(), 'jax' in sys.modules)")
+    script = ("import sys, dyntools.cli\nfrom dyntools.registries import AMPLIFIERS, BASELINES, NETWORKS\n"
+              "from dyntools.inputs.spec import ALL_FAMILIES\nfrom dyntools.simulations.solvers import SOLVERS\n"
+              "print(NETWORKS.names(), BASELINES.names(), AMPLIFIERS.names(), len(ALL_FAMILIES), len(SOLVERS),\n"
+              "      'jax' in sys.modules, 'scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "('committee', 'two-layer') ('ica', 'lca', 'warp-lca', 'wlsc') False"
+    assert out.strip() == ("('committee', 'two-layer') ('ica', 'lca', 'warp-lca', 'wlsc') ('closed', 'quadrature', "
+                           "'series') 12 6 False False")
+
+
+def test_amplifier_forms_come_from_the_registry():
+    from dyntools.inputs import Uniform
+    from dyntools.registries import AMPLIFIERS
+    from dyntools.theory.amplifier import make_amplifier
+
+    for name in AMPLIFIERS.names():
+        form = make_amplifier(Uniform(), name, order=3)
+        assert type(form) is AMPLIFIERS.get(name) and form.kind == name
+    assert make_amplifier(Uniform(), "series", order=3).order == 3
+    with pytest.raises(DyntoolsError, match="unknown amplifier 'taylor'; choose one of: closed, quadrature, series"):
+        make_amplifier(Uniform(), "taylor")

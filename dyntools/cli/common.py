@@ -18,7 +18,8 @@ import typer
 
 from ..errors import DyntoolsError
 from ..inputs.spec import ALL_FAMILIES, family_parameters
-from ..registries import NETWORKS
+from ..registries import AMPLIFIERS, NETWORKS
+from ..simulations.solvers import SOLVERS
 
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
@@ -183,9 +184,9 @@ Batch = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fres
 Samples = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fixed sample set for --trainer flow.")]
 InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale).")]
 Seeds = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network runs (they share the initial weights, differ in data).")]
-AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help="Theory amplifier: quadrature, series or closed.")]
+AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help=f"Theory amplifier: {', '.join(AMPLIFIERS.names())}.")]
 Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Series order with --amplifier series.")]
-Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Diffrax solver: tsit5, dopri5, dopri8, bosh3, heun, euler.")]
+Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Diffrax solver: {', '.join(SOLVERS)}.")]
 Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
 Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
 Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network precision: float32 or float64 (theory: float64).")]

@@ -6,7 +6,8 @@ Names are imported on first use (``SimulationConfig`` without JAX)."""
 from .._lazy import lazy_exports
 
 _EXPORTS = {
-    **dict.fromkeys(("SOLVERS", "check_solution", "solve"), ".integrate"),
+    **dict.fromkeys(("check_solution", "solve"), ".integrate"),
+    "SOLVERS": ".solvers",
     **dict.fromkeys(("gradient_flow_trajectories", "sgd_points", "sgd_trajectories"), ".network"),
     **dict.fromkeys(("ACTIVATIONS", "Network", "network_class", "network_names"), ".networks"),
     "CommitteeMachine": ".networks.committee", "TwoLayerNetwork": ".networks.two_layer",

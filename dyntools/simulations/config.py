@@ -76,8 +76,8 @@ class SimulationConfig:
             DyntoolsError: for the first invalid setting, naming its field; also when the input
                 batches or the saved weights would need more than `MEMORY_BUDGET` bytes.
         """
-        from ..theory.amplifier import KINDS
-        from .integrate import check_solver
+        from ..registries import AMPLIFIERS
+        from .solvers import check_solver
         from .networks import ACTIVATIONS, network_names
 
         positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
@@ -99,7 +99,7 @@ class SimulationConfig:
         for name, ok, requirement in checks:
             if not ok:
                 raise DyntoolsError(f"{name} {requirement} (got {getattr(self, name)!r})", arguments=(name,))
-        for name, choices in (("network", network_names()), ("activation", ACTIVATIONS), ("amplifier", KINDS)):
+        for name, choices in (("network", network_names()), ("activation", ACTIVATIONS), ("amplifier", AMPLIFIERS.names())):
             if getattr(self, name) not in choices:
                 raise DyntoolsError(f"unknown {name} '{getattr(self, name)}'; choose one of: {', '.join(choices)}")
         check_solver(self.solver)

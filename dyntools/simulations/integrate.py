@@ -8,28 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import DyntoolsError
+from .solvers import ADAPTIVE_SOLVERS, FIXED_SOLVERS, check_solver
 
 if TYPE_CHECKING:
     from jaxtyping import Array, ArrayLike, Bool, PyTree
-
-# solver name -> diffrax class name (diffrax is imported only when an ODE is integrated)
-ADAPTIVE_SOLVERS = {"tsit5": "Tsit5", "dopri5": "Dopri5", "dopri8": "Dopri8", "heun": "Heun", "bosh3": "Bosh3"}
-FIXED_SOLVERS = {"euler": "Euler"}
-SOLVERS = (*ADAPTIVE_SOLVERS, *FIXED_SOLVERS)
-
-
-def check_solver(solver: str) -> None:
-    """Check a solver name.
-
-    Arguments:
-        solver: one of `SOLVERS` (``tsit5``, ``dopri5``, ``dopri8``, ``heun``, ``bosh3``, ``euler``).
-
-    Raises:
-        DyntoolsError: for an unknown name.
-    """
-    if solver not in SOLVERS:
-        raise DyntoolsError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
-
 
 def max_steps_for(t1: float, stiffness: float, dt0: float | None = None) -> int:
     r"""The ``max_steps`` budget of a solve, from its horizon.
@@ -73,7 +55,7 @@ def solve(field: Callable, y0: PyTree[Array], t_save: ArrayLike, *, stiffness: f
         stiffness: the largest decay rate of the field (e.g. the top eigenvalue of
             $\Sigma_0 + \Sigma_1$); needed when ``max_steps`` is not given.
         max_steps: the step budget (static under `jit`), or None for `max_steps_for`.
-        solver: a name from `SOLVERS`.
+        solver: a name from [`SOLVERS`][dyntools.simulations.solvers.SOLVERS].
         rtol: relative tolerance of adaptive solvers.
         atol: absolute tolerance of adaptive solvers.
         dt0: the initial step (adaptive solvers; None lets Diffrax choose) or the fixed step

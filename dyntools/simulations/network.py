@@ -162,7 +162,7 @@ def gradient_flow_trajectories(task: TwoClassTask, net: Network, params0: dict, 
         key: the JAX random key of the sample set.
         samples: the number of (x, y) samples.
         t_save: [T] increasing save times (continuous time, the last one the horizon).
-        solver: a Diffrax solver name from `SOLVERS` of [`integrate`][dyntools.simulations.integrate].
+        solver: a Diffrax solver name from [`SOLVERS`][dyntools.simulations.solvers.SOLVERS].
 
     Returns:
         The parameters at each save time, each leaf with a leading axis [T]: ``"w"`` [T, K, N]

@@ -63,7 +63,7 @@ class SimulationResult:
         params_sim: the network's other parameters over training, ``{name: [S, T, ...]}``
             (biases ``b``, the two-layer readout ``a``), saved as ``NAME_sim``.
         summary: the scalar results (see [`summarize`][dyntools.simulations.simulate.summarize]).
-        amplifier: the theory's [`Amplifier`][dyntools.theory.amplifier.Amplifier], or None
+        amplifier: the theory's [`Amplifier`][dyntools.theory.amplifiers._base.Amplifier], or None
             without an effective theory.
         marginal: the pixel marginal of class 1.
     """
