@@ -18,7 +18,7 @@ flow's localization names the approximation that fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.special import erf
@@ -48,10 +48,10 @@ class TwoDConfig(PaperConfig):
     samples and integrated by linearly implicit Euler steps.
 
     Attributes:
-        kurtosis: the pixels' excess kurtosis (family ``'auto'``).
-        ring: N, pixels on the ring.
+        task: the ring's task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]: family, kurtosis,
+            N = ``n_dims`` pixels, $\xi_0, \xi_1$ in sites); the torus task is the same on
+            ``side`` x ``side`` pixels.
         side: L, side of the L x L torus.
-        xi: $(\xi_0, \xi_1)$, correlation lengths of classes 0 and 1, in sites.
         steps: SGD steps.
         lr: SGD learning rate (time t = lr x steps).
         batch: samples per SGD step.
@@ -63,10 +63,8 @@ class TwoDConfig(PaperConfig):
         QUICK: the small-scale settings used with ``quick=True``.
     """
 
-    kurtosis: float = -1.5
-    ring: int = 40
+    task: TaskSpec = field(default_factory=lambda: TaskSpec(kurtosis=-1.5, n_dims=40))
     side: int = 10
-    xi: tuple[float, float] = (1.0, 2.0)
     steps: int = 1200
     lr: float = 0.05
     batch: int = 2000
@@ -75,7 +73,7 @@ class TwoDConfig(PaperConfig):
     bins: int = 40
     dt: float = 0.25
     horizon: float = 60.0
-    QUICK = {"ring": 24, "side": 10, "steps": 400, "seeds": 2, "samples": 30_000, "bins": 20, "dt": 0.5,
+    QUICK = {"task": {"n_dims": 24}, "side": 10, "steps": 400, "seeds": 2, "samples": 30_000, "bins": 20, "dt": 0.5,
              "horizon": 20.0}
 
 
@@ -145,8 +143,7 @@ class BinnedSample:
 
 def _geometry(config: TwoDConfig, two_d: bool) -> dict:
     """SGD, then every drive's Euler flow from the network's initial weights, on one geometry."""
-    task = TaskSpec(kurtosis=config.kurtosis, n_dims=config.side if two_d else config.ring, two_d=two_d,
-                    xi0=config.xi[0], xi1=config.xi[1])
+    task = replace(config.task, n_dims=config.side, two_d=True) if two_d else config.task
     sim_config = SimulationConfig(task=task, steps=config.steps, lr=config.lr, batch=config.batch,
                                   seeds=config.seeds, seed=config.seed, saves=config.steps // 100)
     prepared = prepare(sim_config)
@@ -257,8 +254,17 @@ def two_d_discrepancy_figure(result: PaperResult):
                 label="network (SGD, mean over seeds)")
         ax.axhline(table[f"random_field_ipr_{label}"], color="gray", ls=":", lw=0.8, label="random field (3/N)")
         ax.set_yscale("log"), ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
-        ring = result.config["side"] ** 2 if label == "2-D" else result.config["ring"]
-        ax.set_title(f"{label}: N = {ring}, excess kurtosis {result.config['kurtosis']:g}, xi = "
-                     f"{tuple(result.config['xi'])}", fontsize=10)
+        settings = _settings(result.config)
+        pixels = settings["side"] ** 2 if label == "2-D" else settings["ring"]
+        ax.set_title(f"{label}: N = {pixels}, excess kurtosis {settings['kurtosis']:g}, xi = "
+                     f"{tuple(settings['xi'])}", fontsize=10)
     fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
     return fig
+
+
+def _settings(config: dict) -> dict:
+    """``ring``, ``side``, ``kurtosis`` and ``xi`` of a recorded config (flat in dyntools 0.x runs)."""
+    if "task" not in config:
+        return config
+    task = config["task"]
+    return {"ring": task["n_dims"], "side": config["side"], "kurtosis": task["kurtosis"], "xi": (task["xi0"], task["xi1"])}
