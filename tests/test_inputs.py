@@ -82,6 +82,15 @@ def test_the_family_index_is_the_registry():
     assert INDEX.read_text() == index_source()
 
 
+def test_every_task_family_has_exactly_one_input_model():
+    from dyntools.inputs import ALL_FAMILIES
+    from dyntools.inputs.models import MODELS, model_for
+
+    served = [family for model in MODELS for family in model.families]
+    assert sorted(served) == sorted(set(ALL_FAMILIES) - {"auto"})
+    assert [model_for(f).__name__ for f in ("alg", "shell", "ising")] == ["Copula", "Elliptical", "IsingChain"]
+
+
 def test_shipped_formulas_are_the_sympy_formulas_compiled_now():
     """The generated ``_formulas.py`` against the formulas lambdified afresh (regenerate it with
     ``python -m dyntools.inputs.formula_codegen`` when this fails)."""

@@ -11,6 +11,7 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
@@ -19,7 +20,8 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..pytrees import pytree
 from .kernels import Circulant, gaussian_kernel, ring_distance
-from .marginals import Binary, Gaussian, Marginal, Shell, StudentT
+from .marginals import FAMILIES, Binary, Gaussian, Marginal, Shell, StudentT, make_marginal
+from .spec import ELLIPTICAL_FAMILIES
 
 
 class InputModel(ABC):
@@ -32,6 +34,27 @@ class InputModel(ABC):
 
     shape: tuple[int, ...]
     is_elliptical: bool = False
+    families: ClassVar[tuple[str, ...]] = ()  # the task families this model serves (see MODELS)
+
+    @classmethod
+    def for_family(cls, family: str, shape: tuple[int, ...], xi: tuple[float, float],
+                   excess_kurtosis: float | None, parameter: float | None) -> tuple[InputModel, InputModel]:
+        r"""The two classes of a task of one of `families`, differing only in $\xi$.
+
+        Arguments:
+            family: one of this model's `families`.
+            shape: the grid.
+            xi: $(\xi_0, \xi_1)$, the correlation lengths of classes 0 and 1.
+            excess_kurtosis: the requested pixel excess kurtosis, or None.
+            parameter: the family's raw parameter, or None.
+
+        Returns:
+            (class 0, class 1).
+
+        Raises:
+            DyntoolsError: when the family cannot have this kurtosis or parameter.
+        """
+        raise NotImplementedError(f"{cls.__name__} serves no task family")
 
     @abstractmethod
     def sample(self, key: PRNGKeyArray, n: int, dtype=jnp.float32) -> Float[Array, "n *grid"]:
@@ -124,11 +147,17 @@ class Copula(LatentGaussianModel):
     marginal: Marginal
     kernel: Circulant = field(init=False, repr=False)
     latent: Circulant = field(init=False, repr=False)
+    families: ClassVar = tuple(FAMILIES)
 
     def __post_init__(self):
         kernel, latent = _latent(self.shape, self.xi)
         object.__setattr__(self, "kernel", kernel)
         object.__setattr__(self, "latent", latent)
+
+    @classmethod
+    def for_family(cls, family, shape, xi, excess_kurtosis, parameter):
+        marginal = make_marginal(family, excess_kurtosis, parameter)
+        return cls(shape, xi[0], marginal), cls(shape, xi[1], marginal)
 
     def from_latent(self, key, z, eps):
         return self.marginal.transform(z)
@@ -177,6 +206,13 @@ class Elliptical(LatentGaussianModel):
     is_elliptical = True
     kernel: Circulant = field(init=False, repr=False)
     latent: Circulant = field(init=False, repr=False)
+    families: ClassVar = tuple(ELLIPTICAL_FAMILIES)
+
+    @classmethod
+    def for_family(cls, family, shape, xi, excess_kurtosis, parameter):
+        radial = ELLIPTICAL_FAMILIES[family]
+        nu = _elliptical_nu(radial, shape, excess_kurtosis, parameter)
+        return cls(shape, xi[0], radial, nu), cls(shape, xi[1], radial, nu)
 
     def __post_init__(self):
         if self.radial not in ("t", "shell"):
@@ -233,6 +269,13 @@ class IsingChain(InputModel):
 
     shape: tuple[int, ...]
     xi: float
+    families: ClassVar = ("ising",)
+
+    @classmethod
+    def for_family(cls, family, shape, xi, excess_kurtosis, parameter):
+        if parameter is not None or excess_kurtosis not in (None, -2.0):
+            raise DyntoolsError("the Ising chain has binary pixels: excess kurtosis -2, no parameter")
+        return cls(shape, xi[0]), cls(shape, xi[1])
 
     def __post_init__(self):
         if len(self.shape) != 1:
@@ -334,3 +377,33 @@ class GaussianClone(LatentGaussianModel):
     def describe(self):
         return {"model": "gaussian-clone", "xi": self.xi, **Gaussian().describe(), "clone_of": self.original.describe()}
 
+
+def _elliptical_nu(radial, shape, excess_kurtosis, parameter) -> float:
+    if radial == "shell":
+        n = math.prod(shape)
+        fixed = 6.0 / (n + 2) * -1
+        if parameter is not None or (excess_kurtosis is not None and abs(excess_kurtosis - fixed) > 1e-9):
+            raise DyntoolsError(f"shell data on {n} pixels have excess kurtosis {fixed:.4g} only, and no parameter")
+        return 3.0
+    if excess_kurtosis is not None:
+        return StudentT.from_excess_kurtosis(excess_kurtosis).nu
+    if parameter is not None:
+        StudentT.check_parameter(parameter)
+        return parameter
+    return 3.0
+
+
+MODELS: tuple[type[InputModel], ...] = (Copula, Elliptical, IsingChain)
+"""The input models a task family names, one class an entry (each lists its ``families``)."""
+
+
+def model_for(family: str) -> type[InputModel]:
+    """The input model of a (resolved) task family.
+
+    Raises:
+        DyntoolsError: for a family no model serves.
+    """
+    for model in MODELS:
+        if family in model.families:
+            return model
+    raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(f for m in MODELS for f in m.families)}")

@@ -12,9 +12,9 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
-from .marginals import Alg, Marginal, NLGP, StudentT, check_excess_kurtosis, make_marginal
-from .models import Copula, Elliptical, GaussianClone, InputModel, IsingChain, LatentGaussianModel
-from .spec import ALL_FAMILIES, ELLIPTICAL_FAMILIES, N_DIMS, PROPORTION, XI
+from .marginals import Alg, Marginal, NLGP, check_excess_kurtosis
+from .models import GaussianClone, InputModel, LatentGaussianModel, model_for
+from .spec import ALL_FAMILIES, N_DIMS, PROPORTION, XI
 
 
 @pytree(static=("shared_noise",))
@@ -144,8 +144,9 @@ def build_task(
 ) -> TwoClassTask:
     r"""Build the two-class task from user-level options.
 
-    Copula families give `Copula` classes, ``elliptical-t`` and ``shell`` `Elliptical` ones,
-    ``ising`` `IsingChain` ones; both classes share the pixel marginal and differ in $\xi$.
+    The family names its input model (`MODELS` of [`models`][dyntools.inputs.models]: copula
+    families give `Copula` classes, ``elliptical-t`` and ``shell`` `Elliptical` ones, ``ising``
+    `IsingChain` ones); both classes share the pixel marginal and differ in $\xi$.
 
     Arguments:
         family: one of [`ALL_FAMILIES`][dyntools.inputs.spec.ALL_FAMILIES] (``'auto'``: see `resolve_family`).
@@ -180,29 +181,5 @@ def _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportio
     if excess_kurtosis is not None:
         check_excess_kurtosis(excess_kurtosis)
     family = resolve_family(family, excess_kurtosis)
-    if family == "ising":
-        if parameter is not None or excess_kurtosis not in (None, -2.0):
-            raise DyntoolsError("the Ising chain has binary pixels: excess kurtosis -2, no parameter")
-        return TwoClassTask(IsingChain(shape, xi[0]), IsingChain(shape, xi[1]), proportion)
-    if family in ELLIPTICAL_FAMILIES:
-        radial = ELLIPTICAL_FAMILIES[family]
-        nu = _elliptical_nu(radial, shape, excess_kurtosis, parameter)
-        return TwoClassTask(Elliptical(shape, xi[0], radial, nu), Elliptical(shape, xi[1], radial, nu), proportion)
-    marginal = make_marginal(family, excess_kurtosis, parameter)
-    return TwoClassTask(Copula(shape, xi[0], marginal), Copula(shape, xi[1], marginal), proportion)
-
-
-def _elliptical_nu(radial, shape, excess_kurtosis, parameter) -> float:
-    if radial == "shell":
-        n = math.prod(shape)
-        fixed = 6.0 / (n + 2) * -1
-        if parameter is not None or (excess_kurtosis is not None and abs(excess_kurtosis - fixed) > 1e-9):
-            raise DyntoolsError(f"shell data on {n} pixels have excess kurtosis {fixed:.4g} only, and no parameter")
-        return 3.0
-    if excess_kurtosis is not None:
-        return StudentT.from_excess_kurtosis(excess_kurtosis).nu
-    if parameter is not None:
-        StudentT.check_parameter(parameter)
-        return parameter
-    return 3.0
-
+    class0, class1 = model_for(family).for_family(family, shape, xi, excess_kurtosis, parameter)
+    return TwoClassTask(class0, class1, proportion)
