@@ -35,7 +35,7 @@ from dyntools.simulations import SimulationConfig, run_simulation  # noqa: E402
 from dyntools.simulations.simulate import prepare  # noqa: E402
 from dyntools.simulations.cluster import close, local_client  # noqa: E402
 from dyntools.simulations.sweep import Grid, point_config, run_sweep  # noqa: E402
-from dyntools.simulations.network import sgd_trajectories  # noqa: E402
+from dyntools.simulations.network import seed_group, sgd_trajectories  # noqa: E402
 
 warnings.simplefilter("ignore")
 TASK = TaskSpec(family="nlgp", param=100.0, n_dims=40, xi0=0.3, xi1=0.7)
@@ -51,12 +51,16 @@ def rng_floor_row(steps: int, seeds: int) -> list:
         jax.block_until_ready(sgd_trajectories(prepared.task, prepared.net, params0, keys, lr=0.1, steps=steps,
                                                batch=POINT["batch"], saves=1))
 
+    group = seed_group(seeds, POINT["batch"], TASK.n_dims, 4)
+
     @jax.jit
-    def draw_all(key):  # the same Gaussian numbers, one compiled loop, summed so none is skipped
-        def body(i, total):
-            return total + jax.random.normal(jax.random.fold_in(key, i), (seeds, POINT["batch"], TASK.n_dims),
-                                          jnp.float32).sum()
-        return jax.lax.fori_loop(0, steps, body, jnp.float32(0))
+    def draw_all(key):  # the same Gaussian numbers, summed so none is skipped, in SGD's seed groups
+        def seed_total(seed_key):
+            def body(i, total):
+                return total + jax.random.normal(jax.random.fold_in(seed_key, i), (POINT["batch"], TASK.n_dims),
+                                                 jnp.float32).sum()
+            return jax.lax.fori_loop(0, steps, body, jnp.float32(0))
+        return jax.lax.map(seed_total, jax.random.split(key, seeds), batch_size=group).sum()
 
     def floor():
         draw_all(jax.random.PRNGKey(2)).block_until_ready()

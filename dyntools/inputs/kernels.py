@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 from jaxtyping import Array, Float
@@ -75,6 +75,17 @@ def squared_distance(shape: tuple[int, ...]) -> np.ndarray:
         d = ring_distance(n).astype(float) ** 2
         d2 = d2 + d.reshape([-1 if a == axis else 1 for a in range(len(shape))])
     return d2
+
+
+DENSE_MAX = 64  # grids of at most this many pixels multiply by a dense matrix (measured faster on CPU)
+
+
+@cache
+def _offset_index(shape: tuple[int, ...]) -> np.ndarray:
+    """[N, N] the flat index of the offset (j - i) mod shape between sites i and j."""
+    idx = np.indices(shape).reshape(len(shape), -1)
+    diff = (idx[:, None, :] - idx[:, :, None]) % np.array(shape)[:, None, None]
+    return np.ravel_multi_index(tuple(diff), shape)
 
 
 @pytree(derived=("sqrt_eigenvalues",))
@@ -150,9 +161,18 @@ class Circulant:
     def _axes(self) -> tuple[int, ...]:
         return tuple(range(-len(self.shape), 0))
 
+    def _matrix(self, spectrum, dtype) -> Float[Array, "N N"]:
+        """The dense symmetric circulant matrix with the given eigenvalues [*grid] (traced)."""
+        row = jnp.fft.ifftn(jnp.asarray(spectrum, dtype), axes=self._axes()).real.reshape(-1)
+        return row[_offset_index(self.shape)].astype(dtype)
+
     def _multiply(self, spectrum, v: Float[Array, "... *grid"]) -> Float[Array, "... *grid"]:
-        """Multiply by the circulant matrix with the given eigenvalues (real FFT, O(N log N)).
-        ``spectrum`` may carry leading axes (one spectrum per sample)."""
+        """Multiply by the circulant matrix with the given eigenvalues: a dense product on grids of
+        at most `DENSE_MAX` pixels, else real FFTs (O(N log N)). ``spectrum`` may carry leading
+        axes (one spectrum per sample; FFTs then)."""
+        if self.size <= DENSE_MAX and spectrum.ndim == len(self.shape):
+            flat = v.reshape(v.shape[: v.ndim - len(self.shape)] + (self.size,))
+            return (flat @ self._matrix(spectrum, v.dtype)).reshape(v.shape)
         axes = self._axes()
         half = jnp.asarray(spectrum[..., : self.shape[-1] // 2 + 1], dtype=v.dtype)
         out = jnp.fft.irfftn(jnp.fft.rfftn(v, axes=axes) * half, s=self.shape, axes=axes)
@@ -180,6 +200,8 @@ class Circulant:
             [n, *grid] the products.
         """
         mask = jnp.reshape(use_other, (-1,) + (1,) * len(self.shape))
+        if self.size <= DENSE_MAX:  # two dense products beat an FFT pair on small grids
+            return jnp.where(mask, other.apply_sqrt(v), self.apply_sqrt(v))
         spectra = jnp.where(mask, jnp.asarray(other.sqrt_eigenvalues, v.dtype), jnp.asarray(self.sqrt_eigenvalues, v.dtype))
         return self._multiply(spectra, v)
 
@@ -190,9 +212,7 @@ class Circulant:
 
     def dense(self) -> np.ndarray:
         """The full N x N matrix (N = prod(shape)); for references and small problems."""
-        idx = np.indices(self.shape).reshape(len(self.shape), -1)
-        diff = (idx[:, :, None] - idx[:, None, :]) % np.array(self.shape)[:, None, None]
-        return self.first_row[tuple(diff)]
+        return self.first_row.reshape(-1)[_offset_index(self.shape)]
 
 
 def gaussian_kernel(shape: tuple[int, ...], xi: float) -> Circulant:
