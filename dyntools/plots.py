@@ -47,11 +47,15 @@ def _show_covariance(ax, cov: Circulant, title: str):
     if len(cov.shape) == 1:
         im = ax.imshow(cov.dense(), cmap="viridis")
         ax.set_xlabel("pixel j"), ax.set_ylabel("pixel i")
-    else:  # 2-D: the covariance as a function of displacement (its first row), centred
-        im = ax.imshow(np.fft.fftshift(cov.first_row), cmap="viridis")
-        ax.set_xlabel("displacement x"), ax.set_ylabel("displacement y")
+        label = "covariance C_ij"
+    else:  # 2-D: the covariance as a function of displacement (its first row), centred on zero
+        rows, cols = cov.shape
+        extent = (-(cols // 2) - 0.5, cols - cols // 2 - 0.5, rows - rows // 2 - 0.5, -(rows // 2) - 0.5)
+        im = ax.imshow(np.fft.fftshift(cov.first_row), cmap="viridis", extent=extent)
+        ax.set_xlabel("displacement x (pixels)"), ax.set_ylabel("displacement y (pixels)")
+        label = "covariance with the pixel at displacement 0"
     ax.set_title(title)
-    ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label=label)
 
 
 def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = None) -> None:
@@ -78,7 +82,7 @@ def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = Non
         grid = np.linspace(lo, hi, 600)
         ax.plot(grid, marginal.pdf(grid), "k", lw=1.5, label="exact density")
     ax.set_xlabel("pixel value x")
-    ax.set_title(f"{marginal.family}: excess kurtosis {marginal.excess_kurtosis:.3g}")
+    ax.set_title(f"{marginal.family}: excess kurtosis {round(marginal.excess_kurtosis, 6) + 0.0:g}")  # no -1e-13 from the solver
     ax.legend(fontsize=8)
 
 
@@ -540,6 +544,9 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
         ax.set_title(f"IPR {values[j]:.2f}", fontsize=8)
     if len(shape) == 1:
         axes[0, 0].set_xlabel("pixel"), axes[0, 0].set_ylabel("weight")
+        title += " (grey line: weight 0)"
+    else:
+        title += " (red positive, blue negative, white 0; each atom on its own scale, +-max |weight|)"
     fig.suptitle(title)
     return fig
 
