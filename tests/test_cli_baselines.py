@@ -3,6 +3,8 @@ import json
 import numpy as np
 import pytest
 
+from dyntools.inputs import TaskSpec
+
 
 @pytest.mark.parametrize("method", ["lca", "wlsc", "ica"])
 def test_baseline_writes_dictionary_record_and_figure(cli, tmp_path, monkeypatch, method):
@@ -77,6 +79,12 @@ def test_localization_map(cli, tmp_path):
     config = json.loads((out / "run.json").read_text())["config"]
     assert config["methods"] == ["lca", "ica"] and config["kurtosis"] == [-1.0, 3.0]
     assert config["supervised"]["lr"] == 0.1 and config["supervised"]["steps"] == 1000
+    from dyntools.experiments.localization_map import LocalizationMapConfig, LocalizationMapResult
+
+    loaded = LocalizationMapResult.load(out)  # the typed result, read back
+    assert loaded.config == LocalizationMapConfig(kurtosis=(-1.0, 3.0), methods=("lca", "ica"),
+                                                  task=TaskSpec(n_dims=12), atoms=12, steps=30)
+    assert np.array_equal(loaded.median_ipr["ica"], table["median_ipr"]["ica"]) and list(loaded.excess_kurtosis) == [-1, 3]
 
 
 def test_localization_map_rejects_unknown_methods_before_any_work(cli, tmp_path):

@@ -118,7 +118,7 @@ def localization_map(
                                    atoms=atoms, lam=lam, steps=steps, seed=seed)
     config.baselines(), config.points()  # every setting and point checked before any training
     with progress("localization map", len(config.kurtosis), "kurtosis values") as update:
-        table = run_map(config, progress=update)
+        table = run_map(config, progress=update).table
     values = table["excess_kurtosis"]
 
     with runs.staged_run(out, force) as stage:

@@ -9,9 +9,11 @@ ReLU neuron reports its final IPR (mean over seeds) and the effective theory's.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from jaxtyping import Float
 
 from ..baselines import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
@@ -75,29 +77,79 @@ class LocalizationMapConfig:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, settings: dict) -> LocalizationMapConfig:
+        """The config `as_dict` wrote.
 
-def localization_map(config: LocalizationMapConfig, progress: Callable[[int, int], None] | None = None) -> dict:
+        Raises:
+            DyntoolsError: for a record of dyntools 0.x (its task fields flat), which has no config.
+        """
+        if "task" not in settings:
+            raise DyntoolsError("this localization map predates typed results (its record has no task)")
+        return cls(**{**settings, "kurtosis": tuple(settings["kurtosis"]), "methods": tuple(settings["methods"]),
+                      "task": TaskSpec(**settings["task"]),
+                      "supervised": SimulationConfig.from_dict(settings["supervised"])})
+
+
+@dataclass(frozen=True)
+class LocalizationMapResult:
+    """What [`localization_map`][dyntools.experiments.localization_map.localization_map] returns,
+    and what [`load`][dyntools.experiments.localization_map.LocalizationMapResult.load] reads back.
+
+    Attributes:
+        config: the settings.
+        excess_kurtosis: [P] the excess kurtosis of each point.
+        median_ipr: ``{name: [P]}``: each baseline's median atom IPR, ``"supervised neuron"``
+            (its final IPR, mean over seeds) and ``"theory"`` (the effective ODE's final IPR).
+    """
+
+    config: LocalizationMapConfig
+    excess_kurtosis: Float[np.ndarray, " P"]
+    median_ipr: dict[str, Float[np.ndarray, " P"]]
+
+    @property
+    def table(self) -> dict:
+        """``{"excess_kurtosis": [P], "median_ipr": {name: [P]}}``, as run.json's summary holds it."""
+        return {"excess_kurtosis": self.excess_kurtosis, "median_ipr": self.median_ipr}
+
+    @classmethod
+    def load(cls, directory: Path | str) -> LocalizationMapResult:
+        """A finished ``dyntools localization-map`` run, read back.
+
+        Raises:
+            DyntoolsError: not a run, a run of another command, or a dyntools 0.x record.
+        """
+        from ..runs import load_run
+
+        record, _ = load_run(directory)
+        if record["command"] != "localization-map":
+            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a localization-map run")
+        table = record["summary"]
+        return cls(LocalizationMapConfig.from_dict(record["config"]), np.asarray(table["excess_kurtosis"], float),
+                   {name: np.asarray(v, float) for name, v in table["median_ipr"].items()})
+
+
+def localization_map(config: LocalizationMapConfig,
+                     progress: Callable[[int, int], None] | None = None) -> LocalizationMapResult:
     """Train every baseline and the supervised neuron at every excess kurtosis.
 
     Arguments:
         config: the settings.
         progress: called with (points done, points in all) after each point.
     Returns:
-        ``{"excess_kurtosis": [P], "median_ipr": {name: [P]}}`` with one entry per baseline
-        (median atom IPR), ``"supervised neuron"`` (final IPR, mean over seeds) and ``"theory"``
-        (the effective ODE's final IPR).
+        The [`LocalizationMapResult`][dyntools.experiments.localization_map.LocalizationMapResult].
     """
     baselines = config.baselines()
     points = config.points()
-    table = {"excess_kurtosis": np.asarray(config.kurtosis, dtype=float),
-             "median_ipr": {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}}
+    median_ipr = {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}
     for i, point in enumerate(points):
         for name, baseline in baselines.items():
             summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline).summary
-            table["median_ipr"][name].append(summary["ipr_median"])
+            median_ipr[name].append(summary["ipr_median"])
         summary = run_simulation(point).summary
-        table["median_ipr"]["supervised neuron"].append(summary["ipr_sim_final_mean"])
-        table["median_ipr"]["theory"].append(summary["ipr_theory_final"])
+        median_ipr["supervised neuron"].append(summary["ipr_sim_final_mean"])
+        median_ipr["theory"].append(summary["ipr_theory_final"])
         if progress is not None:
             progress(i + 1, len(points))
-    return table
+    return LocalizationMapResult(config, np.asarray(config.kurtosis, dtype=float),
+                                 {name: np.asarray(values, dtype=float) for name, values in median_ipr.items()})
