@@ -65,6 +65,24 @@ def test_density_formula_is_the_derivative_of_the_copula_transform(marginal):
     assert np.all(marginal.pdf(np.array([-1.3, 1.3])) == marginal.pdf(1.3))  # symmetric
 
 
+def test_formulas_stay_accurate_at_extreme_parameters():
+    """A Student-t with nu = 1e12 against SciPy (gamma ratio as poch, (1 + u)^e through log1p), its
+    moments against the product formula prod_j (2j - 1)(nu - 2)/(nu - 2j); nu above 1e15 refused; the
+    NLGP density at its support edge is 0, not NaN; odd moments of a symmetric law are 0."""
+    t = StudentT(1e12)
+    x = np.array([0.0, 1.0, 5.0])
+    assert np.allclose(t.pdf(x), scipy.stats.t.pdf(x * t.scale, 1e12) * t.scale, rtol=1e-9)
+    for p in (4, 8):
+        exact = math.prod((2 * j - 1) * (1e12 - 2) / (1e12 - 2 * j) for j in range(1, p // 2 + 1))
+        assert t.moment(p) == pytest.approx(exact, rel=1e-12)
+    with pytest.raises(DyntoolsError, match="Gaussian to float64 precision"):
+        StudentT(1e16)
+    nlgp = NLGP(1.0)
+    edge = 1 / nlgp.normalization
+    assert np.all(np.isfinite(nlgp.pdf(np.array([edge, np.nextafter(edge, 0), -edge]))))
+    assert Laplace().moment(3) == 0.0 and Laplace().abs_moment(3) == pytest.approx(3 / math.sqrt(2), rel=1e-14)
+
+
 @pytest.mark.parametrize("marginal, m4", [(Gaussian(), 3), (Uniform(), sympy.Rational(9, 5)), (Laplace(), 6),
                                           (StudentT(9.0), sympy.Rational(21, 5)), (Shell(40), sympy.Rational(20, 7)),
                                           (Binary(), 1)], ids=repr)

@@ -42,3 +42,14 @@ def test_on_the_torus_the_constant_conditional_variance_is_what_fails(torus):
     assert final["exact-mean"] < final["eq5"]
     assert abs(final["eq5-binned"] - final["eq5"]) < 0.2 * final["eq5"]  # the bins reproduce the amplifier
     assert torus["drive_error"]["eq5"] < 0.1  # pointwise the drive is close: the failure is in the flow
+
+
+def test_recorded_settings_name_the_pixel_law_with_or_without_a_kurtosis():
+    from dataclasses import asdict
+
+    from dyntools.experiments.two_d import _settings
+
+    by_param = asdict(TwoDConfig(task=TaskSpec(family="nlgp", param=2.0, n_dims=24)))
+    assert _settings(by_param)["law"] == "nlgp, param 2" and _settings(by_param)["ring"] == 24
+    assert _settings(asdict(TwoDConfig()))["law"] == "excess kurtosis -1.5"
+    assert _settings({"kurtosis": -1.0, "ring": 40, "side": 10, "xi": [1, 2]})["law"] == "excess kurtosis -1"  # 0.x

@@ -122,7 +122,7 @@ class BaselineConfig:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class BaselineResult:
     """What [`train_baseline`][dyntools.baselines.run.train_baseline] returns, and what
     [`load`][dyntools.baselines.run.BaselineResult.load] reads back from a ``dyntools baseline`` run.

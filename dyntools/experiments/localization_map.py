@@ -91,7 +91,7 @@ class LocalizationMapConfig:
                       "supervised": SimulationConfig.from_dict(settings["supervised"])})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class LocalizationMapResult:
     """What [`localization_map`][dyntools.experiments.localization_map.localization_map] returns,
     and what [`load`][dyntools.experiments.localization_map.LocalizationMapResult.load] reads back.

@@ -256,15 +256,17 @@ def two_d_discrepancy_figure(result: PaperResult):
         ax.set_yscale("log"), ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
         settings = _settings(result.config)
         pixels = settings["side"] ** 2 if label == "2-D" else settings["ring"]
-        ax.set_title(f"{label}: N = {pixels}, excess kurtosis {settings['kurtosis']:g}, xi = "
-                     f"{tuple(settings['xi'])}", fontsize=10)
+        ax.set_title(f"{label}: N = {pixels}, {settings['law']}, xi = {tuple(settings['xi'])}", fontsize=10)
     fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
     return fig
 
 
 def _settings(config: dict) -> dict:
-    """``ring``, ``side``, ``kurtosis`` and ``xi`` of a recorded config (flat in dyntools 0.x runs)."""
+    """``ring``, ``side``, ``xi`` and the pixel ``law`` (for titles) of a recorded config (flat in
+    dyntools 0.x runs)."""
     if "task" not in config:
-        return config
+        return {**config, "law": f"excess kurtosis {config['kurtosis']:g}"}
     task = config["task"]
-    return {"ring": task["n_dims"], "side": config["side"], "kurtosis": task["kurtosis"], "xi": (task["xi0"], task["xi1"])}
+    law = (f"excess kurtosis {task['kurtosis']:g}" if task["kurtosis"] is not None
+           else f"{task['family']}, param {task['param']:g}")
+    return {"ring": task["n_dims"], "side": config["side"], "law": law, "xi": (task["xi0"], task["xi1"])}

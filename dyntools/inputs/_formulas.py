@@ -47,7 +47,7 @@ def laplace_abs_moment(p):
 
 
 def alg_pdf(x, k):
-    return (1/2)*((numpy.exp((1/2)*scipy.special.gammaln(3/k) - 1/2*scipy.special.gammaln(1 + k**(-1.0)))*numpy.sqrt(numpy.exp(scipy.special.gammaln(1 - 2/k)))*abs(x)/numpy.sqrt(k))**k + 1)**(-1 - 1/k)*numpy.exp((1/2)*scipy.special.gammaln(3/k) - 1/2*scipy.special.gammaln(1 + k**(-1.0)))*numpy.sqrt(numpy.exp(scipy.special.gammaln(1 - 2/k)))/numpy.sqrt(k)
+    return (1/2)*numpy.exp((-1 - 1/k)*numpy.log1p((numpy.exp((1/2)*scipy.special.gammaln(3/k) - 1/2*scipy.special.gammaln(1 + k**(-1.0)))*numpy.sqrt(numpy.exp(scipy.special.gammaln(1 - 2/k)))*abs(x)/numpy.sqrt(k))**k) + (1/2)*scipy.special.gammaln(3/k) - 1/2*scipy.special.gammaln(1 + k**(-1.0)))*numpy.sqrt(numpy.exp(scipy.special.gammaln(1 - 2/k)))/numpy.sqrt(k)
 
 
 def alg_pdf_upper(k):
@@ -71,7 +71,7 @@ def gennorm_abs_moment(p, beta):
 
 
 def t_pdf(x, nu):
-    return (x**2/(nu - 2) + 1)**(-1/2*nu - 1/2)*numpy.sqrt((nu - 2)**(-1.0))*numpy.exp(-scipy.special.gammaln((1/2)*nu) + scipy.special.gammaln((1/2)*nu + 1/2))/numpy.sqrt(scipy.constants.pi)
+    return numpy.sqrt((nu - 2)**(-1.0))*numpy.exp((-1/2*nu - 1/2)*numpy.log1p(x**2/(nu - 2)))*scipy.special.poch((1/2)*nu, 1/2)/numpy.sqrt(scipy.constants.pi)
 
 
 def t_pdf_upper(nu):
@@ -91,7 +91,7 @@ def nlgp_pdf_upper(gain):
 
 
 def shell_pdf(x, n):
-    return (1 - x**2/n)**((1/2)*n - 3/2)*numpy.exp(scipy.special.gammaln((1/2)*n) - scipy.special.gammaln((1/2)*n - 1/2))/(numpy.sqrt(scipy.constants.pi)*numpy.sqrt(n))
+    return numpy.exp(((1/2)*n - 3/2)*numpy.log1p(-x**2/n))*scipy.special.poch((1/2)*n - 1/2, 1/2)/(numpy.sqrt(scipy.constants.pi)*numpy.sqrt(n))
 
 
 def shell_pdf_upper(n):

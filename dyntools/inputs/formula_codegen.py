@@ -4,9 +4,10 @@ and write the light index of the family registry, ``dyntools/inputs/_family_inde
 Each final marginal class writes its density and absolute moments once, in SymPy
 (``density_formula``, ``abs_moment_formula``); this module prints them as plain NumPy/SciPy
 functions into a module shipped with the package, so that a density or a moment is evaluated
-without importing SymPy. Gamma functions are printed in log space,
-$\Gamma(a)/\Gamma(b) \to e^{\ln\Gamma(a) - \ln\Gamma(b)}$, so that large parameters (a Student-t
-with $\nu = 10^8$) do not overflow. After changing a formula, regenerate the module:
+without importing SymPy. A gamma ratio whose arguments differ by a number is printed as a rising
+factorial ($\Gamma(b + c)/\Gamma(b) = $ ``poch(b, c)``), other gamma functions in log space
+($e^{\ln\Gamma(a) - \ln\Gamma(b)}$), and powers $(1 + u)^e$ of a density as
+$e^{e\,\mathrm{log1p}(u)}$, so that large parameters neither overflow nor cancel. After changing a formula, regenerate the module:
 
     python -m dyntools.inputs.formula_codegen
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import SciPyPrinter
 
 from .marginals import FAMILIES, FORMULA_FAMILIES, Marginal
@@ -42,8 +44,34 @@ def formula_symbols(cls: type[Marginal]) -> tuple[sp.Symbol, sp.Symbol, tuple[sp
     return sp.Symbol("x", real=True), sp.Symbol("p", positive=True), parameters
 
 
+def _ratio_as_poch(term: sp.Expr) -> sp.Expr:
+    """A product with Gamma(a) / Gamma(b), a - b a number, rewritten with the rising factorial
+    rf(b, a - b) (SciPy's ``poch``, accurate where the two gammas are huge)."""
+    powers = term.as_powers_dict()
+    tops = [g for g, e in powers.items() if isinstance(g, sp.gamma) and e == 1]
+    bottoms = [g for g, e in powers.items() if isinstance(g, sp.gamma) and e == -1]
+    for top in tops:
+        for bottom in bottoms:
+            shift = sp.simplify(top.args[0] - bottom.args[0])
+            if shift.is_number:
+                return _ratio_as_poch(term / top * bottom * sp.rf(bottom.args[0], shift))
+    return term
+
+
+def _is_power_of_one_plus(e: sp.Expr) -> bool:
+    return e.is_Pow and e.base.is_Add and sp.S.One in e.base.args and not e.exp.is_number
+
+
+def one_plus_powers(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every power (1 + u)^e of a symbolic exponent as exp(e log1p(u)): exact for
+    tiny u, where 1 + u rounds (a Student-t with large nu)."""
+    return expr.replace(_is_power_of_one_plus, lambda e: sp.exp(e.exp * log1p(e.base - 1)))
+
+
 def log_gamma(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with every gamma function as exp(loggamma) and exponentials of a product merged."""
+    """``expr`` with gamma ratios Gamma(b + c) / Gamma(b) (c a number) as rising factorials, every
+    other gamma function as exp(loggamma), and exponentials of a product merged."""
+    expr = expr.replace(lambda e: e.is_Mul, _ratio_as_poch)
     expr = expr.replace(sp.gamma, lambda a: sp.exp(sp.loggamma(a)))
     return expr.replace(lambda e: e.is_Mul, lambda e: sp.powsimp(e, combine="exp"))
 
@@ -54,7 +82,7 @@ def compiled_formulas(cls: type[Marginal]) -> dict[str, tuple[tuple[sp.Symbol, .
     out = {}
     if cls.density_formula is not None:
         density, upper = cls.density_formula(x, *parameters)
-        out["pdf"] = ((x, *parameters), log_gamma(density))
+        out["pdf"] = ((x, *parameters), log_gamma(one_plus_powers(density)))
         out["pdf_upper"] = (parameters, log_gamma(sp.sympify(upper)))
     if cls.abs_moment_formula is not None:
         out["abs_moment"] = ((p, *parameters), log_gamma(sp.sympify(cls.abs_moment_formula(p, *parameters))))

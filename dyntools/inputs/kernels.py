@@ -2,7 +2,8 @@ r"""Translation-invariant covariances on a ring (1-D) or torus (2-D).
 
 Every covariance in dyntools is *circulant*: it is fixed by its first row ``r`` (an array of the
 grid's shape), its eigenvalues are the DFT of ``r``, and ``C v`` or ``C^{1/2} v`` cost
-$O(N \log N)$ with FFTs.
+$O(N \log N)$ with FFTs (on grids of at most `DENSE_MAX` pixels, a dense product with the same
+matrix, measured faster there).
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ class Circulant:
     def apply_sqrt_mixed(self, other: "Circulant", use_other, v: Float[Array, "n *grid"]) -> Float[Array, "n *grid"]:
         """Row $i$ of ``v`` times ``other``$^{1/2}$ where ``use_other[i]``, else times this $C^{1/2}$.
 
-        One FFT pair for a batch drawn from two classes.
+        One FFT pair for a batch drawn from two classes (two dense products on small grids).
 
         Arguments:
             other: the second covariance, on the same grid.

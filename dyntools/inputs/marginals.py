@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import ClassVar, final
 
@@ -36,6 +36,7 @@ from .quadrature import half_line_rule, odd_hermite_coefficients
 HERMITE_ORDER = 601
 TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms are clamped
 TABLE_Z = np.linspace(0.0, TABLE_Z_MAX, 20001)
+NU_MAX = 1e15  # Student-t: beyond, its moments and density are the Gaussian's to float64 precision
 
 
 class Marginal(ABC):
@@ -140,9 +141,9 @@ class Marginal(ABC):
             order: the even order $p \ge 0$.
 
         Returns:
-            The moment; 1 for ``order = 2`` (unit variance).
+            The moment; 1 for ``order = 2`` (unit variance), 0 for odd orders (symmetric law).
         """
-        return self.abs_moment(order)
+        return 0.0 if order % 2 else self.abs_moment(order)
 
     def sympy_moment(self, order: int):
         """E X^order as a SymPy number: exact where the formula gives a rational number, else a
@@ -197,7 +198,9 @@ class Marginal(ABC):
         density, upper = _compiled("PDF", self.family)
         x = np.asarray(x, dtype=float)
         with np.errstate(all="ignore"):
-            return np.where(np.abs(x) < upper(*self._parameters), density(x, *self._parameters), 0.0)
+            values = density(x, *self._parameters)
+            # NaN only within an ulp of a support edge (NLGP: erfinv(1)); count it as outside
+            return np.where((np.abs(x) < upper(*self._parameters)) & ~np.isnan(values), values, 0.0)
 
     atoms: ClassVar[tuple[tuple[float, ...], tuple[float, ...]] | None] = None
     # whether SymPy is worth asking for a closed-form amplifier (it finishes quickly)
@@ -692,6 +695,9 @@ class StudentT(TabulatedMarginal):
     def __post_init__(self):
         if not self.nu > 2:
             raise DyntoolsError(f"nu for family 't' must exceed 2 for finite variance (got {self.nu:g})")
+        if self.nu > NU_MAX:
+            raise DyntoolsError(f"nu for family 't' above {NU_MAX:g} is Gaussian to float64 precision (excess "
+                                f"kurtosis {6 / (NU_MAX - 4):.0e}); use family 'gaussian' (got {self.nu:g})")
 
     @staticmethod
     def density_formula(x, nu):
