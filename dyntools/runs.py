@@ -328,11 +328,12 @@ def save_arrays(directory: Path, name: str, **arrays: Any) -> None:
     np.savez(Path(directory) / name, **{k: np.asarray(v) for k, v in arrays.items()})
 
 
-def load_run(path: Path | str) -> tuple[dict, dict]:
+def load_run(path: Path | str, command: str | None = None) -> tuple[dict, dict]:
     """Read a finished run: its record and every array file.
 
     Arguments:
         path: a finished run directory.
+        command: the command the run must be from (e.g. ``"simulate"``), or None for any.
 
     Returns:
         record: the parsed `run.json`.
@@ -340,8 +341,8 @@ def load_run(path: Path | str) -> tuple[dict, dict]:
             Dataset} for each `.nc` file.
 
     Raises:
-        DyntoolsError: if `path` is not a finished run, or (in one line) if its record or an
-            array file cannot be read.
+        DyntoolsError: if `path` is not a finished run (of ``command``), or (in one line) if its
+            record or an array file cannot be read.
     """
     path = Path(path)
     if not is_finished(path):
@@ -352,6 +353,8 @@ def load_run(path: Path | str) -> tuple[dict, dict]:
         raise DyntoolsError(f"{path} is a corrupt run: {RECORD} cannot be read ({err})") from None
     if not isinstance(record, dict) or not {"command", "summary"} <= set(record):
         raise DyntoolsError(f"{path} is a corrupt run: {RECORD} is not a dyntools record")
+    if command is not None and record["command"] != command:
+        raise DyntoolsError(f"{path} holds a '{record['command']}' run, not a {command} run")
     try:
         restore_non_finite(record)
     except (KeyError, IndexError, TypeError, ValueError) as err:

@@ -121,7 +121,7 @@ def test_shipped_formulas_are_the_sympy_formulas_compiled_now():
     for cls in FORMULA_FAMILIES:
         shipped = {"pdf": _formulas.PDF.get(cls.family, (None, None))[0],
                    "pdf_upper": _formulas.PDF.get(cls.family, (None, None))[1],
-                   "abs_moment": _formulas.ABS_MOMENT.get(cls.family)}
+                   "abs_moment": _formulas.ABS_MOMENT.get(cls.family), "scale": _formulas.SCALE.get(cls.family)}
         formulas = compiled_formulas(cls)
         assert {k for k, f in shipped.items() if f is not None} == set(formulas), cls.family
         for name, (symbols, expr) in formulas.items():

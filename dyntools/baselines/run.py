@@ -172,9 +172,7 @@ class BaselineResult:
         """
         from ..runs import load_run
 
-        record, arrays = load_run(directory)
-        if record["command"] != "baseline":
-            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a baseline run")
+        record, arrays = load_run(directory, command="baseline")
         return cls.from_saved(record, arrays["dictionary"])
 
     @classmethod

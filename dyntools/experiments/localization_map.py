@@ -121,9 +121,7 @@ class LocalizationMapResult:
         """
         from ..runs import load_run
 
-        record, _ = load_run(directory)
-        if record["command"] != "localization-map":
-            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a localization-map run")
+        record, _ = load_run(directory, command="localization-map")
         table = record["summary"]
         return cls(LocalizationMapConfig.from_dict(record["config"]), np.asarray(table["excess_kurtosis"], float),
                    {name: np.asarray(v, float) for name, v in table["median_ipr"].items()})

@@ -85,6 +85,9 @@ class Marginal(ABC):
     abs_moment_formula: ClassVar[Callable | None] = None
     r"""``(p, *parameter) -> E|X|^p`` as a SymPy expression (``oo`` where it diverges), for real
     $p > -1$; ``None`` where there is no closed form (moments come from quadrature)."""
+    scale_formula: ClassVar[Callable | None] = None
+    r"""``(*parameter) -> s``: the standard deviation of the family's unscaled law, which its
+    transform divides by (SymPy; compiled for ``scale``); ``None`` where the transform needs none."""
 
     @property
     def parameter(self) -> float | None:
@@ -212,6 +215,9 @@ class Marginal(ABC):
             return None
         density, upper = self.density_formula(x, *self._sympy_parameters())
         return density, -upper, upper
+
+    def _compiled_scale(self) -> float:
+        return float(_compiled("SCALE", self.family)(*self._parameters))
 
     def _sympy_parameters(self) -> tuple:
         import sympy as sp
@@ -489,7 +495,7 @@ class Alg(Marginal):
             raise DyntoolsError(f"k for family 'alg' must exceed 2 for finite variance (got {self.k:g})")
 
     @staticmethod
-    def _formula_scale(k):
+    def scale_formula(k):
         import sympy as sp
 
         return sp.sqrt(_beta(3 / k, 1 - 2 / k) / k)
@@ -498,20 +504,20 @@ class Alg(Marginal):
     def density_formula(x, k):
         import sympy as sp
 
-        s = Alg._formula_scale(k)
+        s = Alg.scale_formula(k)
         return s / 2 * (1 + (s * sp.Abs(x)) ** k) ** (-1 - 1 / k), sp.oo
 
     @staticmethod
     def abs_moment_formula(p, k):
         import sympy as sp
 
-        moment = _beta((p + 1) / k, 1 - p / k) / (k * Alg._formula_scale(k) ** p)
+        moment = _beta((p + 1) / k, 1 - p / k) / (k * Alg.scale_formula(k) ** p)
         return sp.Piecewise((moment, p < k), (sp.oo, True))
 
     @cached_property
     def scale(self) -> float:
-        """s, the standard deviation of the unscaled law (for the quantile transform)."""
-        return math.sqrt(math.exp(sc.betaln(3 / self.k, 1 - 2 / self.k)) / self.k)
+        """s, the standard deviation of the unscaled law (the compiled `scale_formula`)."""
+        return self._compiled_scale()
 
     def transform(self, z):
         k = self.k
@@ -554,17 +560,23 @@ class NLGP(Marginal):
             raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {self.gain:g})")
 
     @staticmethod
+    def scale_formula(gain):
+        import sympy as sp
+
+        return sp.sqrt(2 / sp.pi * sp.asin(2 * gain**2 / (1 + 2 * gain**2)))
+
+    @staticmethod
     def density_formula(x, gain):
         import sympy as sp
 
-        normalization = sp.sqrt(2 / sp.pi * sp.asin(2 * gain**2 / (1 + 2 * gain**2)))
+        normalization = NLGP.scale_formula(gain)
         z = sp.erfinv(normalization * x) / gain
         return normalization / (2 * sp.sqrt(2) * gain) * sp.exp((gain**2 - sp.Rational(1, 2)) * z**2), 1 / normalization
 
     @cached_property
     def normalization(self) -> float:
-        g2 = self.gain**2
-        return math.sqrt(2 / math.pi * math.asin(2 * g2 / (1 + 2 * g2)))
+        r"""$\mathcal Z(g)$, the standard deviation of $\mathrm{erf}(g Z)$ (the compiled `scale_formula`)."""
+        return self._compiled_scale()
 
     def transform(self, z):
         return jax.scipy.special.erf(self.gain * z) / self.normalization
@@ -638,7 +650,7 @@ class GeneralizedNormal(TabulatedMarginal):
             raise DyntoolsError(f"beta for family 'gennorm' must be positive (got {self.beta:g})")
 
     @staticmethod
-    def _formula_scale(beta):
+    def scale_formula(beta):
         import sympy as sp
 
         return sp.sqrt(sp.gamma(3 / beta) / sp.gamma(1 / beta))
@@ -647,19 +659,19 @@ class GeneralizedNormal(TabulatedMarginal):
     def density_formula(x, beta):
         import sympy as sp
 
-        s = GeneralizedNormal._formula_scale(beta)
+        s = GeneralizedNormal.scale_formula(beta)
         return s * beta / (2 * sp.gamma(1 / beta)) * sp.exp(-((s * sp.Abs(x)) ** beta)), sp.oo
 
     @staticmethod
     def abs_moment_formula(p, beta):
         import sympy as sp
 
-        return sp.gamma((p + 1) / beta) / (sp.gamma(1 / beta) * GeneralizedNormal._formula_scale(beta) ** p)
+        return sp.gamma((p + 1) / beta) / (sp.gamma(1 / beta) * GeneralizedNormal.scale_formula(beta) ** p)
 
     @property
     def scale(self) -> float:
-        """s, the standard deviation of the unscaled law (for the quantile transform)."""
-        return math.exp(0.5 * (sc.gammaln(3 / self.beta) - sc.gammaln(1 / self.beta)))
+        """s, the standard deviation of the unscaled law (the compiled `scale_formula`)."""
+        return self._compiled_scale()
 
     def abs_transform_np(self, z):
         return scipy.stats.gennorm.isf(sc.ndtr(-z), self.beta) / self.scale
@@ -700,10 +712,16 @@ class StudentT(TabulatedMarginal):
                                 f"kurtosis {6 / (NU_MAX - 4):.0e}); use family 'gaussian' (got {self.nu:g})")
 
     @staticmethod
+    def scale_formula(nu):
+        import sympy as sp
+
+        return sp.sqrt(nu / (nu - 2))
+
+    @staticmethod
     def density_formula(x, nu):
         import sympy as sp
 
-        s = sp.sqrt(nu / (nu - 2))
+        s = StudentT.scale_formula(nu)
         norm = sp.gamma((nu + 1) / 2) / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
         return s * norm * (1 + (s * x) ** 2 / nu) ** (-(nu + 1) / 2), sp.oo
 
@@ -712,7 +730,7 @@ class StudentT(TabulatedMarginal):
         import sympy as sp
 
         raw = nu ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2) / sp.rf((nu - p) / 2, p / 2)
-        return sp.Piecewise((raw / sp.sqrt(nu / (nu - 2)) ** p, p < nu), (sp.oo, True))
+        return sp.Piecewise((raw / StudentT.scale_formula(nu) ** p, p < nu), (sp.oo, True))
 
     @classmethod
     def _solve_parameter(cls, excess):
@@ -720,8 +738,8 @@ class StudentT(TabulatedMarginal):
 
     @property
     def scale(self) -> float:
-        """s, the standard deviation of the unscaled t (for the quantile transform)."""
-        return math.sqrt(self.nu / (self.nu - 2))
+        """s, the standard deviation of the unscaled t (the compiled `scale_formula`)."""
+        return self._compiled_scale()
 
     def abs_transform_np(self, z):
         return scipy.stats.t.isf(sc.ndtr(-z), self.nu) / self.scale

@@ -108,9 +108,7 @@ class SimulationResult:
         """
         from ..runs import load_run
 
-        record, files = load_run(directory)
-        if record["command"] != "simulate":
-            raise DyntoolsError(f"{directory} holds a '{record['command']}' run, not a simulate run")
+        record, files = load_run(directory, command="simulate")
         return cls.from_saved(record, files["trajectories"])
 
     @classmethod
