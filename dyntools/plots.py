@@ -77,10 +77,16 @@ def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = Non
         ax.set_ylim(0, 1)
     else:
         lo, hi = np.quantile(samples, [0.0005, 0.9995]) if samples is not None else (-4.0, 4.0)
-        if samples is not None:
-            ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, label="samples")
         grid = np.linspace(lo, hi, 600)
-        ax.plot(grid, marginal.pdf(grid), "k", lw=1.5, label="exact density")
+        density = marginal.pdf(grid)
+        label = "exact density"
+        if samples is not None:
+            heights = ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, label="samples")[0]
+            top = 1.2 * max(heights.max(), np.median(density))
+            if density.max() > top:  # e.g. NLGP at a high gain: the density diverges at its support's edge
+                ax.set_ylim(0, top)
+                label += f" (cut at {top:.3g}, peaks {density.max():.2g})"
+        ax.plot(grid, density, "k", lw=1.5, label=label)
     ax.set_xlabel("pixel value x")
     ax.set_title(f"{marginal.family}: excess kurtosis {round(marginal.excess_kurtosis, 6) + 0.0:g}")  # no -1e-13 from the solver
     ax.legend(fontsize=8)
