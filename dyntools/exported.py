@@ -6,23 +6,22 @@ cache key: for the effective ODE's Diffrax solve that is about a second of every
 loops stay plain ``jax.jit`` programs: measured, the exported SGD step ran 27% slower.) A program
 called through `cached_call` is traced once per structure and stored under
 ``cache_root()/exported``, keyed by its name and static settings, the structure, shapes and
-dtypes of its arguments, JAX's settings and `code_identity` (dyntools' sources and the traced
-libraries' versions); a later process loads it and only compiles it (from the compilation
-cache). Programs that cannot be exported (host callbacks: Equinox's default error checks) are
-called as plain ``jax.jit`` programs, and remembered as such.
+dtypes of its arguments, JAX's settings and `code_identity` (dyntools' sources and the versions
+of dyntools, JAX, SymPy and the traced libraries); a later process loads it and only compiles it
+(from the compilation cache). Programs that cannot be exported (host callbacks: Equinox's
+default error checks) are called as plain ``jax.jit`` programs, and remembered as such. A
+damaged entry (see `dyntools.cache.load`) is exported again and reported in one line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-
 from ._jax import jax, jnp
-from .cache import cache_root, code_identity, store
+from .cache import entry_key, entry_path, load, save
 
 UNEXPORTABLE = b"unexportable"
 _PROGRAMS: dict[str, Callable] = {}  # this process's loaded programs, by key
@@ -52,44 +51,37 @@ def cached_call(name: str, fn: Callable, args: tuple, static: dict | None = None
 
 
 def _flat_call(fn, treedef, static, *leaves):
+    """``fn`` called on the pytrees that ``leaves`` flatten (the exported program's signature)."""
     return fn(*jax.tree.unflatten(treedef, leaves), **static)
 
 
 def _key(name: str, static: dict, treedef, specs: list) -> str:
-    identity = repr((name, sorted(static.items()), str(treedef), [(s.shape, str(s.dtype)) for s in specs],
-                     jax.config.jax_enable_x64, jax.default_backend(), os.environ.get("EQX_ON_ERROR"),
-                     code_identity()))
-    return hashlib.sha256(identity.encode()).hexdigest()[:40]
+    """The program's cache key: its name and settings, its arguments' structure, shapes and
+    dtypes, and what else changes the traced program (JAX's settings, Equinox's error mode)."""
+    return entry_key(name, sorted(static.items()), str(treedef), [(s.shape, str(s.dtype)) for s in specs],
+                     jax.config.jax_enable_x64, jax.default_backend(), os.environ.get("EQX_ON_ERROR"))
 
 
 def _program(key: str, flat: Callable, specs: list) -> Callable:
     """The stored, newly exported or (for an unexportable program) plain jitted program of
     ``flat``. Every exportable program runs as exported, stored or not (the cache off), so its
-    numbers do not depend on the cache."""
-    root = cache_root()
-    path = None if root is None else root / "exported" / f"{key}.bin"
-    data = _read(path)
-    if data == UNEXPORTABLE:
-        return jax.jit(flat)
-    if data is not None:
-        try:
-            return jax.jit(jax.export.deserialize(bytearray(data)).call)
-        except Exception:  # noqa: BLE001 - a damaged entry: export again
-            pass
+    numbers do not depend on the cache; a damaged entry is exported again."""
+    path = entry_path("exported", key, ".bin")
+    stored = load(path, key, partial(_loaded, flat))
+    if stored is not None:
+        return stored
     try:
         exported = jax.export.export(jax.jit(flat))(*specs)
-        if path is not None:
-            store(path, bytes(exported.serialize()))
+        payload = bytes(exported.serialize())
     except Exception:  # noqa: BLE001 - e.g. host callbacks: this program runs as a plain jit
-        if path is not None:
-            store(path, UNEXPORTABLE)
+        save(path, key, UNEXPORTABLE)
         return jax.jit(flat)
+    save(path, key, payload)
     return jax.jit(exported.call)
 
 
-def _read(path) -> bytes | None:
-    try:
-        return None if path is None else path.read_bytes()
-    except OSError:
-        return None
-
+def _loaded(flat: Callable, payload: bytes) -> Callable:
+    """The program a stored payload holds: an exported module, or `UNEXPORTABLE` (``flat`` jitted)."""
+    if payload == UNEXPORTABLE:
+        return jax.jit(flat)
+    return jax.jit(jax.export.deserialize(bytearray(payload)).call)

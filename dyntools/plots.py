@@ -152,7 +152,10 @@ def save(fig: Figure, path: Path | str) -> None:
         fig: the figure.
         path: the image file to write.
     """
-    fig.savefig(path, dpi=110)
+    from .files import atomic_write
+
+    path = Path(path)
+    atomic_write(path, lambda file: fig.savefig(file, format=path.suffix[1:].lower(), dpi=110))
     _pyplot().close(fig)
 
 

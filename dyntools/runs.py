@@ -1,7 +1,19 @@
 """Run records: a directory with ``run.json`` (config, package version, seed, summary) and
-``.npz`` arrays. A run is *finished* when its ``run.json`` exists. Everything is written into
-a temporary sibling directory first and renamed into place, so a crash or a bad argument never
-leaves half a run, and a finished run is never replaced unless ``force`` is given.
+``.npz`` arrays. A run is *finished* when its ``run.json`` exists.
+
+How a run is written, so that no run ever destroys data (docs/runs.md says the same):
+
+- [`reserve`][dyntools.runs.reserve] checks the destination before any work and holds it for
+  the process: a lock file ``.NAME.dyntools-lock`` beside it, locked with ``flock`` (the kernel
+  releases it when the process ends, however it ends). A second run into the same place is
+  refused at once.
+- A destination is written only if it does not exist, is an empty directory, or holds a
+  finished run and nothing else (its record lists every file it wrote) and ``force`` is given.
+  A directory holding anything else is never replaced, with or without ``force``.
+- [`staged_run`][dyntools.runs.staged_run] writes into a hidden staging sibling and renames it
+  into place, after checking the destination again under the lock.
+- Every file is written through [`atomic_write`][dyntools.runs.atomic_write]: a temporary file
+  created exclusively (``O_EXCL``) beside its target, never through a link, then renamed.
 
 Staging directories carry an owner file (host and process id). A run killed outright (kill -9,
 power loss) cannot clean up after itself, so every later run into the same parent directory
@@ -11,14 +23,15 @@ removes the staging directories whose owner process is gone.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import json
 import math
 import os
 import re
+import secrets
 import shutil
 import socket
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,13 +40,40 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import DyntoolsError
+from .files import atomic_write, umask
 
 if TYPE_CHECKING:
     import xarray as xr
 
 RECORD = "run.json"
 OWNER = ".dyntools-owner"  # in staging directories: "host pid"
+LOCK = ".dyntools-lock"  # suffix of the lock file beside a run being written: .NAME.dyntools-lock
+STAGE, TRASH = ".stage-", ".old-"  # hidden siblings .NAME.stage-XXXXXXXX (a run being written), .NAME.old-XXXXXXXX
 NON_FINITE = "non_finite"  # record key listing the values written as null
+LATEST = "latest"  # in runs/COMMAND: a link to the newest run there
+NAME_SLACK = 32  # bytes the hidden siblings add to a run's name (".NAME.sweep-points", ".NAME.stage-XXXXXXXX")
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+_reserved: set[str] = set()  # run directories this process holds (absolute paths)
+_steps_in_progress = 0  # depth of `uninterrupted` blocks
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Mark a step that must not stop half way (taking or releasing a lock, creating a staging
+    directory, moving a run into place): a Ctrl-C handler that asks
+    [`in_uninterrupted_step`][dyntools.runs.in_uninterrupted_step] holds the interrupt back
+    until the step is done. The ``dyntools`` command's handler does."""
+    global _steps_in_progress
+    _steps_in_progress += 1
+    try:
+        yield
+    finally:
+        _steps_in_progress -= 1
+
+
+def in_uninterrupted_step() -> bool:
+    """Whether the program is inside an [`uninterrupted`][dyntools.runs.uninterrupted] step."""
+    return _steps_in_progress > 0
 
 
 def package_version() -> str:
@@ -65,6 +105,9 @@ def is_finished(path: Path | str) -> bool:
 def check_writable(path: Path | str, force: bool) -> Path:
     """Fail early (before any work) if a run cannot be written to `path`. Creates nothing.
 
+    A run is written only where nothing is lost: a new directory, an empty one, or (with
+    `force`) one that holds a finished run and nothing else.
+
     Arguments:
         path: the run directory to be written.
         force: whether a finished run there may be replaced.
@@ -73,16 +116,88 @@ def check_writable(path: Path | str, force: bool) -> Path:
         `path` as a `Path`.
 
     Raises:
-        DyntoolsError: if `path` is a file, holds a finished run and `force` is off, or cannot be
-            created (see [`check_creatable`][dyntools.runs.check_creatable]).
+        DyntoolsError: if `path` is not a name a run can take (``.``, ``..``, ``/``, the
+            current directory or one above it, a name too long for its staging siblings), is
+            a link or a file, holds anything but a finished run, holds a finished run and
+            `force` is off, or cannot be created (see
+            [`check_creatable`][dyntools.runs.check_creatable]).
     """
     path = Path(path)
+    _check_name(path)
+    if path.is_symlink():
+        raise DyntoolsError(f"{path} is a symbolic link; give the directory itself")
     if path.exists() and not path.is_dir():
         raise DyntoolsError(f"{path} exists and is not a directory")
-    if is_finished(path) and not force:
-        raise DyntoolsError(f"{path} already holds a finished run; pass force to overwrite it", arguments=("force",))
+    if path.is_dir():
+        _check_replaceable(path, force)
     check_creatable(path)
     return path
+
+
+def _check_name(path: Path) -> None:
+    absolute = Path(os.path.abspath(path))
+    if path.name in ("", "..") or absolute == Path(absolute.anchor):
+        raise DyntoolsError(f"cannot write a run to '{path}': name a new directory (not '.', '..' or '/')")
+    if absolute == Path.cwd() or absolute in Path.cwd().parents:
+        raise DyntoolsError(f"cannot write a run to '{path}': it is the current directory or one above it; "
+                            "name a new directory")
+    limit = _name_max(absolute.parent) - NAME_SLACK
+    if len(os.fsencode(path.name)) > limit:
+        raise DyntoolsError(f"the run directory's name is {len(os.fsencode(path.name))} bytes long; at most {limit} "
+                            f"(the file system's limit less {NAME_SLACK} for its staging siblings)")
+
+
+def _name_max(directory: Path) -> int:
+    while not directory.exists():
+        directory = directory.parent
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _check_replaceable(path: Path, force: bool) -> None:
+    """Raise unless the existing directory `path` is empty, or a finished run alone and `force`."""
+    try:
+        entries = set(os.listdir(path))
+    except OSError as err:
+        raise DyntoolsError(f"cannot write {path}: {err.strerror}") from None
+    if not entries:
+        return
+    foreign = sorted(entries - run_files(path)) if is_finished(path) else sorted(entries)
+    if foreign:
+        shown = ", ".join(repr(name) for name in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        what = "a finished run and other files" if is_finished(path) else "files that are not a dyntools run"
+        raise DyntoolsError(f"{path} holds {what} ({shown}); a run is written only into a new or empty directory, "
+                            "or over a finished run and nothing else, so choose another directory")
+    if not force:
+        raise DyntoolsError(f"{path} already holds a finished run; pass force to overwrite it", arguments=("force",))
+
+
+def run_files(path: Path | str) -> set[str]:
+    """The names of the files a finished run wrote: those its record lists.
+
+    Records list every file, ``run.json`` included; records of dyntools 0.x listed only the
+    arrays, and their figures (``.png``, ``.pdf``, ``.svg``) count as theirs too. A record that
+    cannot be read owns nothing but itself.
+
+    Arguments:
+        path: a finished run directory.
+
+    Returns:
+        The file names, always including ``run.json``.
+    """
+    path = Path(path)
+    try:
+        files = json.loads((path / RECORD).read_text()).get("files")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        files = None
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        return {RECORD}
+    own = {RECORD, OWNER, *files}
+    if RECORD not in files:  # a 0.x record: written before its figures
+        own |= {name for name in os.listdir(path) if name.endswith(FIGURE_SUFFIXES)}
+    return own
 
 
 def check_creatable(path: Path | str) -> None:
@@ -105,6 +220,174 @@ def check_creatable(path: Path | str) -> None:
         tempfile.TemporaryDirectory(prefix=".dyntools-probe.", dir=ancestor).cleanup()
     except OSError as err:
         raise DyntoolsError(f"cannot write {path}: {ancestor} is not writable ({err.strerror})") from None
+
+
+@contextmanager
+def reserve(path: Path | str, force: bool = False) -> Iterator[Path]:
+    """Check `path` (see [`check_writable`][dyntools.runs.check_writable]) and hold it for this
+    process until the block ends: a second run into `path` is refused meanwhile.
+
+    Wrap a command's whole work in it, so that a conflict is found before any work. Parent
+    directories it creates are removed again if the block leaves them empty. Re-entrant: a
+    path this process already holds is simply yielded.
+
+    Arguments:
+        path: the run directory to be written.
+        force: whether a finished run there may be replaced.
+
+    Yields:
+        `path` as a `Path`.
+
+    Raises:
+        DyntoolsError: if `path` cannot be written, or another process holds it.
+    """
+    path = check_writable(path, force)
+    key = os.path.abspath(path)
+    if key in _reserved:
+        yield path
+        return
+    created = _make_parents(path.parent)
+    try:
+        with _locked(path):
+            check_writable(path, force)  # again, now that no other run can write it
+            _reserved.add(key)
+            try:
+                yield path
+            finally:
+                _reserved.discard(key)
+    finally:
+        for directory in reversed(created):
+            try:
+                directory.rmdir()  # only if the run left it empty
+            except OSError:
+                break
+
+
+@contextmanager
+def reserve_new(root: Path | str) -> Iterator[Path]:
+    """A new run directory under `root`, held like [`reserve`][dyntools.runs.reserve]: named by
+    the UTC time it starts (``2026-12-04_21-05-03``; ``-2``, ``-3``, ... when taken) and created
+    at once, so that runs started together each get their own.
+
+    When the block leaves a finished run there, ``root/latest`` points at it (a symbolic link);
+    otherwise the directory is removed again, with `root` if it was made for it.
+
+    Arguments:
+        root: where the runs of a kind live, e.g. ``runs/simulate``.
+
+    Yields:
+        The new directory (empty).
+
+    Raises:
+        DyntoolsError: if `root` cannot hold runs (it is a finished run itself, a file, or cannot
+            be created).
+    """
+    root = Path(root)
+    if is_finished(root):
+        raise DyntoolsError(f"{root} holds a finished run (written by an older dyntools) where new runs go; move it "
+                            "away or name a directory for the run")
+    check_creatable(root / LATEST)
+    created = _make_parents(root)
+    path = None
+    try:
+        path = _claim_new(root)
+        with reserve(path) as path:
+            yield path
+        if is_finished(path):
+            _point_latest(root, path.name)
+    finally:
+        for directory in reversed([*created, *([path] if path else [])]):
+            try:
+                directory.rmdir()  # only if the run left it empty
+            except OSError:
+                break
+
+
+def _claim_new(root: Path) -> Path:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d_%H-%M-%S")
+    for n in range(1, 10_000):
+        path = root / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise DyntoolsError(f"cannot create {path}: {err.strerror}") from None
+    raise DyntoolsError(f"{root} has no free run name for {stamp}")
+
+
+def _point_latest(root: Path, name: str) -> None:
+    """Make ``root/latest`` a link to `name` (replaced whole; left alone if it is not a link)."""
+    latest = root / LATEST
+    if os.path.lexists(latest) and not latest.is_symlink():
+        return
+    temporary = root / f".{LATEST}.{os.getpid()}.{secrets.token_hex(4)}"
+    try:
+        os.symlink(name, temporary)
+        os.replace(temporary, latest)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _make_parents(directory: Path) -> list[Path]:
+    """Create `directory` and its missing parents; those created, outermost first."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    created = []
+    try:
+        for directory in reversed(missing):
+            directory.mkdir()
+            created.append(directory)
+    except FileExistsError:
+        pass  # made meanwhile by someone else: theirs
+    except OSError as err:
+        raise DyntoolsError(f"cannot create {directory}: {err.strerror}") from None
+    return created
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the lock file beside `path` (removed again when released)."""
+    lock = path.parent / f".{path.name}{LOCK}"
+    with uninterrupted():
+        fd = _acquire(lock, path)
+    try:
+        yield
+    finally:
+        with uninterrupted():
+            lock.unlink(missing_ok=True)  # still held: a process waiting on this file sees it gone and retries
+            os.close(fd)
+
+
+def _acquire(lock: Path, path: Path) -> int:
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as err:
+            raise DyntoolsError(f"cannot lock {path}: {lock}: {err.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise DyntoolsError(f"another dyntools run ({holder}) is writing {path}; wait for it to end "
+                                "or choose another directory") from None
+        if _same_file(fd, lock):
+            break
+        os.close(fd)  # its holder removed it between our open and our lock: take a fresh one
+    os.ftruncate(fd, 0)
+    os.write(fd, f"process {os.getpid()} on {socket.gethostname()}".encode())
+    return fd
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
+    except FileNotFoundError:
+        return False
 
 
 def jsonable(obj: Any, non_finite: list | None = None, where: str = "") -> Any:
@@ -182,8 +465,10 @@ def restore_non_finite(record: dict) -> dict:
     return record
 
 
+
 def remove_stale_stages(parent: Path) -> list[Path]:
-    """Remove the staging directories under `parent` whose owner process (on this host) is gone.
+    """Remove what dead runs left under `parent`: staging directories whose owner process (on
+    this host) is gone, and lock files nobody holds.
 
     A run that a killed forced replacement had set aside (and not yet replaced) is put back
     first. Staging directories owned by another host are left alone.
@@ -195,14 +480,31 @@ def remove_stale_stages(parent: Path) -> list[Path]:
         The staging directories removed.
     """
     removed = []
-    for owner in Path(parent).glob(f".*/{OWNER}"):
+    for owner in [*Path(parent).glob(f".*{STAGE}*/{OWNER}"), *Path(parent).glob(f".*{TRASH}*/{OWNER}")]:
         stage = owner.parent
-        if _owner_alive(owner):
+        if _owner_alive(owner) or stage.is_symlink():
             continue
         _restore_replaced_run(stage)
         shutil.rmtree(stage, ignore_errors=True)
         removed.append(stage)
+    for lock in Path(parent).glob(f".*{LOCK}"):
+        _remove_if_unheld(lock)
     return removed
+
+
+def _remove_if_unheld(lock: Path) -> None:
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if _same_file(fd, lock):
+            lock.unlink()
+    except OSError:
+        pass  # held: a live run's
+    finally:
+        os.close(fd)
 
 
 def _owner_alive(owner: Path) -> bool:
@@ -226,14 +528,15 @@ def _restore_replaced_run(stage: Path) -> None:
     """A kill between the two renames of a forced replacement leaves the old run in the trash
     directory and nothing at its path: put it back."""
     old = stage / "run"
-    target = stage.parent / stage.name[1:].split(".old.")[0]
-    if ".old." in stage.name and is_finished(old) and not target.exists():
+    target = stage.parent / stage.name[1:].rpartition(TRASH)[0]
+    if TRASH in stage.name and is_finished(old) and not os.path.lexists(target):
         os.replace(old, target)
 
 
 def _make_stage(parent: Path, name: str) -> Path:
     stage = Path(tempfile.mkdtemp(prefix=f".{name}", dir=parent))
-    (stage / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n")
+    os.chmod(stage, 0o777 & ~umask())  # mkdtemp makes it private; a run is an ordinary directory
+    atomic_write(stage / OWNER, lambda file: file.write(f"{socket.gethostname()} {os.getpid()}\n".encode()))
     return stage
 
 
@@ -242,9 +545,12 @@ def staged_run(path: Path | str, force: bool = False) -> Iterator[Path]:
     """Yield a temporary directory; on success it replaces `path` atomically.
 
     Write arrays and figures into the yielded directory and call
-    [`write_record`][dyntools.runs.write_record] last. On any exception (Ctrl-C included) the
-    staging directory is removed and `path` is left untouched. Stale staging directories of dead
-    processes in the same parent are removed first.
+    [`write_record`][dyntools.runs.write_record] last. The record's file list is completed
+    (every file, figures included), the destination checked again under the lock (see
+    [`reserve`][dyntools.runs.reserve], taken here unless the caller holds it), and the
+    directory renamed into place. On any exception (Ctrl-C included) the staging directory is
+    removed and `path` is left untouched. Stale staging directories of dead processes in the
+    same parent are removed first.
 
     Arguments:
         path: the run directory to write.
@@ -254,42 +560,56 @@ def staged_run(path: Path | str, force: bool = False) -> Iterator[Path]:
         The staging directory, a hidden sibling of `path`.
 
     Raises:
-        DyntoolsError: if `path` cannot be written (see [`check_writable`][dyntools.runs.check_writable]).
+        DyntoolsError: if `path` cannot be written (see [`check_writable`][dyntools.runs.check_writable])
+            or another process holds it.
         RuntimeError: if the block ends without a record having been written.
     """
-    path = check_writable(path, force)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_stages(path.parent)
-        stage = _make_stage(path.parent, f"{path.name}.")
-    except OSError as err:
-        raise DyntoolsError(f"cannot write {path}: {err.strerror}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; a run is an ordinary directory
-    try:
-        yield stage
-        if not is_finished(stage):
-            raise RuntimeError("staged run has no record; call write_record last")
-        if path.exists():
-            trash = _make_stage(path.parent, f"{path.name}.old.")
-            os.replace(path, trash / "run")
-            os.replace(stage, path)
-            shutil.rmtree(trash)
-        else:
-            os.replace(stage, path)
-        (path / OWNER).unlink()
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    with reserve(path, force) as path:
+        stage = None
+        try:
+            with uninterrupted():
+                remove_stale_stages(path.parent)
+                stage = _make_stage(path.parent, f"{path.name}{STAGE}")
+            yield stage
+            if not is_finished(stage):
+                raise RuntimeError("staged run has no record; call write_record last")
+            with uninterrupted():
+                (stage / OWNER).unlink()
+                _list_files(stage)
+                _move_into_place(stage, path, force)
+        except OSError as err:
+            raise DyntoolsError(f"cannot write {path}: {err.strerror or err}") from None
+        finally:
+            if stage is not None and stage.exists():
+                shutil.rmtree(stage, ignore_errors=True)
+
+
+def _list_files(directory: Path) -> None:
+    """Complete the record's file list: every file of the run, figures and the record included."""
+    record = json.loads((directory / RECORD).read_text())
+    record["files"] = sorted(os.listdir(directory))
+    atomic_write(directory / RECORD, lambda file: file.write((json.dumps(record, indent=2) + "\n").encode()))
+
+
+def _move_into_place(stage: Path, path: Path, force: bool) -> None:
+    """Rename `stage` to `path`, checked again: nothing but an empty directory or a finished run
+    (with `force`) may be there. A run it replaces is set aside until the new one is in place."""
+    check_writable(path, force)
+    if path.is_dir() and any(path.iterdir()):
+        trash = _make_stage(path.parent, f"{path.name}{TRASH}")
+        os.replace(path, trash / "run")
+        os.replace(stage, path)
+        shutil.rmtree(trash)
+    else:
+        os.replace(stage, path)  # over an empty directory at most: a rename never replaces a full one
 
 
 def write_record(directory: Path, command: str, config: dict, summary: dict, seed: int | None) -> dict:
     """Write `run.json` into `directory` (atomically): the step that marks a run finished.
 
     The record holds the command, package version, UTC creation time, seed, config, summary and
-    the names of the files already in `directory`; it is strict JSON (see
-    [`strict_json`][dyntools.runs.strict_json]).
+    the names of the files in `directory` (completed when the run is moved into place); it is
+    strict JSON (see [`strict_json`][dyntools.runs.strict_json]).
 
     Arguments:
         directory: the (staging) run directory.
@@ -311,21 +631,20 @@ def write_record(directory: Path, command: str, config: dict, summary: dict, see
         "files": sorted(p.name for p in Path(directory).iterdir() if p.name != OWNER),
     }
     text = strict_json(record, indent=2)
-    tmp = Path(directory) / (RECORD + ".tmp")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, Path(directory) / RECORD)
+    atomic_write(Path(directory) / RECORD, lambda file: file.write((text + "\n").encode()))
     return json.loads(text)
 
 
 def save_arrays(directory: Path, name: str, **arrays: Any) -> None:
-    """Save arrays into an uncompressed `.npz` file in `directory`.
+    """Save arrays into an uncompressed `.npz` file in `directory` (atomically).
 
     Arguments:
         directory: the (staging) run directory.
         name: the file name (`.npz` is appended if missing).
         **arrays: the arrays (anything `np.asarray` accepts), by name.
     """
-    np.savez(Path(directory) / name, **{k: np.asarray(v) for k, v in arrays.items()})
+    name = name if name.endswith(".npz") else f"{name}.npz"
+    atomic_write(Path(directory) / name, lambda file: np.savez(file, **{k: np.asarray(v) for k, v in arrays.items()}))
 
 
 def load_run(path: Path | str, command: str | None = None) -> tuple[dict, dict]:
@@ -341,34 +660,13 @@ def load_run(path: Path | str, command: str | None = None) -> tuple[dict, dict]:
             Dataset} for each `.nc` file.
 
     Raises:
-        DyntoolsError: if `path` is not a finished run (of ``command``), or (in one line) if its
-            record or an array file cannot be read.
+        DyntoolsError: if `path` is not a finished run (of ``command``), or (in one line,
+            ``"<path> is a corrupt run: <what>"``) if its record or array files do not match the
+            schema of [`dyntools.records`][dyntools.records] or cannot be read.
     """
-    path = Path(path)
-    if not is_finished(path):
-        raise DyntoolsError(f"{path} is not a finished dyntools run (no {RECORD})")
-    try:
-        record = json.loads((path / RECORD).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DyntoolsError(f"{path} is a corrupt run: {RECORD} cannot be read ({err})") from None
-    if not isinstance(record, dict) or not {"command", "summary"} <= set(record):
-        raise DyntoolsError(f"{path} is a corrupt run: {RECORD} is not a dyntools record")
-    if command is not None and record["command"] != command:
-        raise DyntoolsError(f"{path} holds a '{record['command']}' run, not a {command} run")
-    try:
-        restore_non_finite(record)
-    except (KeyError, IndexError, TypeError, ValueError) as err:
-        raise DyntoolsError(f"{path} is a corrupt run: its {NON_FINITE} list does not match the record ({err})") from None
-    arrays = {}
-    for npz in sorted(path.glob("*.npz")):
-        try:
-            with np.load(npz) as data:
-                arrays[npz.stem] = {k: data[k] for k in data.files}
-        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
-            raise DyntoolsError(f"{path} is a corrupt run: {npz.name} cannot be read ({err})") from None
-    for nc in sorted(path.glob("*.nc")):
-        arrays[nc.stem] = load_dataset(nc)
-    return record, arrays
+    from .records import read_run
+
+    return read_run(path, command)
 
 
 def load_dataset(path: Path | str) -> xr.Dataset:
@@ -381,12 +679,10 @@ def load_dataset(path: Path | str) -> xr.Dataset:
         The Dataset, loaded (the file is closed).
 
     Raises:
-        DyntoolsError: if the file cannot be read (reported as a corrupt run).
+        DyntoolsError: if the file is not a regular file, cannot be read, or does not hold a
+            sweep's variables (see [`check_dataset`][dyntools.records.check_dataset]); reported
+            as a corrupt run.
     """
-    import xarray as xr
+    from .records import read_dataset
 
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            return ds.load()
-    except (OSError, ValueError) as err:
-        raise DyntoolsError(f"{Path(path).parent} is a corrupt run: {Path(path).name} cannot be read ({err})") from None
+    return read_dataset(path)

@@ -18,16 +18,12 @@ import pytest  # noqa: E402
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """Run the dyntools CLI in-process: returns (exit code, stdout, stderr)."""
-    from dyntools.cli import main
+    from dyntools.cli.app import run_command
 
     def run(*args):
         monkeypatch.setattr(sys, "argv", ["dyntools", *map(str, args)])
         with warnings.catch_warnings():
-            try:
-                main()
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code
+            code = run_command()
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -1,5 +1,8 @@
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -47,3 +50,39 @@ def test_derive_elliptical_says_the_exact_amplifier_is_linear(cli):
 def test_derive_bad_input(cli, args, message):
     code, _, stderr = cli("derive", *args)
     assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_derive_a_narrow_gaussian_density(cli):
+    """s.d. 7e-4: the adaptive quadrature used to fail on m4 and report it as infinite."""
+    code, stdout, _ = cli("derive", "--density", "exp(-1e6*x**2)*564.189583547756", "--order", "7", "--json")
+    report = json.loads(stdout)
+    assert code == 0 and report["excess_kurtosis"] == pytest.approx(0.0, abs=1e-9)
+    assert report["series_order"] == 7 and report["series_missing_moment"] is None
+    assert report["moments"]["m8"] == pytest.approx(105, rel=1e-9) and report["scale"] == pytest.approx(1 / math.sqrt(2e6))
+
+
+def test_derive_alg_with_huge_k_gives_the_uniform_limit(cli):
+    code, stdout, _ = cli("derive", "--family", "alg", "--param", "1.5e308", "--order", "5", "--json")
+    report = json.loads(stdout)
+    assert code == 0 and report["excess_kurtosis"] == pytest.approx(-1.2, abs=1e-12) and report["series_order"] == 5
+
+
+def test_derive_text_describes_a_user_density_and_says_no_elementary_closed_form(cli):
+    code, stdout, _ = cli("derive", "--density", "2*exp(-x**4)/gamma(1/4)", "--order", "3")
+    assert code == 0 and "no parameter" not in stdout and "meijerg(" not in stdout
+    assert "marginal: your density '2*exp(-x**4)/gamma(1/4)' (s.d. 0.581368, standardized to 1)" in stdout
+    assert "closed form: no elementary closed form" in stdout
+
+
+def test_derive_gives_the_same_output_in_every_process():
+    """The closed-form search once ran under SIGALRM, which could land in JAX's GC callback: slow, noisy, and
+    sometimes a different answer. Two processes with different hash seeds must print the same, and nothing else."""
+    outputs = set()
+    for seed in ("1", "2"):
+        command = [sys.executable, "-c", "from dyntools.cli import main; main()", "derive", "--density",
+                   "2*exp(-x**4)/gamma(1/4)", "--order", "3"]
+        result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                                timeout=300)
+        assert result.returncode == 0 and "Exception ignored" not in result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

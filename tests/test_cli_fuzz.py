@@ -2,8 +2,10 @@
 traceback, and writes nothing when it exits 2.
 
 Hypothesis draws a command, starts from small valid arguments, and replaces one or two options
-with values at and beyond their edges (zero, negative, NaN, inf, huge, wrong types, odd strings).
-Size options only take small valid values or invalid ones, so valid draws finish in seconds.
+with values at and beyond their edges (zero, negative, NaN, inf, huge, 1e308 and 1e-308, wrong
+types, odd strings: newlines, other scripts' digits such as '²' and '١'). A refused command
+(exit 2) prints one line and issues no warning. Size options only take small valid values or
+invalid ones, and a sweep's --cluster only refused ones, so valid draws finish in seconds.
 The example budget is fixed; the whole test takes about a minute on 2 cores.
 """
 
@@ -12,16 +14,22 @@ import io
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ODD_TEXT = ["", "nosuch", "../x", "__import__('os').system('touch PWNED')", "a" * 300, "ñ", "1", "-"]
-NUMBERS = ["0", "-0", "1", "-1", "0.5", "-2", "-2.0000001", "-1.2", "2", "4", "1e-300", "1e308", "-1e308",
-           "nan", "inf", "-inf", "abc", "", "1e", "0x10"]
-SIZES = ["0", "-1", "1", "2", "3", "5", "9999999999999", "99999999999999999999999", "1.5", "nan", "abc", ""]
+ODD_TEXT = ["", "nosuch", "../x", "__import__('os').system('touch PWNED')", "a" * 300, "ñ", "1", "-", "a\nb",
+            "a\u2028b", "²"]
+NUMBERS = ["0", "-0", "1", "-1", "0.5", "-2", "-2.0000001", "-1.2", "2", "4", "1e-300", "1e-308", "5e-324", "1e308",
+           "-1e308", "1e309", "nan", "inf", "-inf", "abc", "", "1e", "0x10", "²", "١", "1\n2"]
+SIZES = ["0", "-1", "1", "2", "3", "5", "9999999999999", "99999999999999999999999", "1.5", "nan", "abc", "", "²", "١"]
+GRIDS = ["xi1=1,2", "gain=1,2", "kurtosis=inf:1:3", "kurtosis=-1e308:1e308:3", "kurtosis=0:1:²", "kurtosis=١,2",
+         "lr=1e308", "init-scale=1e-308,1", "xi0=1e-308", "a\nb=1", "=1", "kurtosis"]
+CLUSTERS = ["none", "local:0", "local:²", "local:99999999", "local:", "tcp://localhost:99999", "tcp://localhost:0",
+            "tcp://localhost:x", "tcp://:8786", "tcp://a\nb:1", *ODD_TEXT]  # refused ones only (or none)
 SMALL_COUNTS = ["0", "-1", "1", "2", "99999999999999999999999", "2.5", "abc"]
 FAMILIES = ["auto", "gaussian", "binary", "uniform", "laplace", "alg", "gennorm", "t", "nlgp", "elliptical-t", "shell",
             "ising", *ODD_TEXT[:3]]
@@ -60,7 +68,9 @@ COMMANDS = {
               {"--kurtosis": one(["-1,1", "0:1:2", "0:1:0", "1:2", "nan", "0,inf", *NUMBERS[:6], *ODD_TEXT]),
                "--param": one(["3,5", "0", "nan", *ODD_TEXT]), "--gain": one(["1,2", "-1", *ODD_TEXT]),
                "--family": one(FAMILIES), "--lr": one(NUMBERS), "--steps": one(SIZES), "--xi": two(NUMBERS),
-               "--seeds": one(SMALL_COUNTS), "--amplifier": one(ODD_TEXT)}),
+               "--seeds": one(SMALL_COUNTS), "--amplifier": one(ODD_TEXT), "--grid": one(GRIDS),
+               "--cluster": one(CLUSTERS), "--theory-only": FLAG, "--batch": one(SIZES),
+               "--init-scale": one(NUMBERS)}),
     "baseline": ({"": "lca", "--kurtosis": "1", "--n-dims": "6", "--atoms": "4", "--steps": "2", "--samples": "60"},
                  {"": one(["lca", "ica", "wlsc", *ODD_TEXT]), **TASK_OPTIONS, "--atoms": one(SMALL_COUNTS),
                   "--lambda": one(NUMBERS), "--threshold": one(["soft", "hard", *ODD_TEXT]), "--nonneg": FLAG,
@@ -138,7 +148,9 @@ def test_every_command_exits_0_or_2_without_traceback(fixtures, args):
         previous = os.getcwd()
         os.chdir(cwd)
         try:
-            code, stdout, stderr = _invoke(main, _resolve(args, fixtures))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                code, stdout, stderr = _invoke(main, _resolve(args, fixtures))
         finally:
             os.chdir(previous)
         written = sorted(p.name for p in Path(cwd).iterdir())
@@ -148,3 +160,4 @@ def test_every_command_exits_0_or_2_without_traceback(fixtures, args):
     if code == 2:
         assert len(stderr.strip().splitlines()) == 1, (args, stderr)
         assert written == [], (args, written)
+        assert [str(w.message) for w in caught] == [], args

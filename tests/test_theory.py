@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
+import sympy as sp
 
 from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
@@ -14,7 +15,7 @@ from dyntools.theory.amplifier import (
     ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, make_amplifier, task_amplifier,
 )
 from dyntools.theory.dynamics import EffectiveDynamics, ExactSingleNeuronFlow, LinearSteadyState
-from dyntools.theory.symbolic import moment_symbol, series_coefficients, series_in_moments
+from dyntools.theory.symbolic import closed_form_search, moment_symbol, series_coefficients, series_in_moments
 
 SQRT_2_PI = math.sqrt(2 / math.pi)
 GRID = jnp.linspace(-0.95, 0.95, 39)
@@ -218,3 +219,33 @@ def test_series_coefficients_are_derived_once_then_read_from_disk(tmp_path, monk
     assert len(list((tmp_path / "series").glob("*.json"))) == 1
     # the cubic coefficient is -sqrt(2/pi) (m4 - 3) / 6
     assert first[3] == pytest.approx(-math.sqrt(2 / math.pi) * marginal.excess_kurtosis / 6, rel=1e-12)
+
+
+@pytest.mark.parametrize("k", [1e10, 1e11, 9e307, 1.5e308, 1.7976931348623157e308])
+def test_alg_with_huge_k_has_the_uniform_limit(k):
+    """k >= 1.5e308 once gave excess kurtosis inf: the gamma functions of 1/k overflowed."""
+    marginal = Alg(k)
+    assert marginal.excess_kurtosis == pytest.approx(-1.2, abs=1e-13)
+    assert [marginal.moment(p) for p in (6, 8)] == pytest.approx([27 / 7, 9], rel=1e-13)
+    assert float(series_coefficients(marginal, 3)[3]) == pytest.approx(1.2 / 6 * SQRT_2_PI, rel=1e-12)
+
+
+def test_alg_moments_are_continuous_at_the_uniform_switch():
+    below, above = Alg(0.999e10), Alg(1.001e10)
+    assert [below.moment(p) for p in (4, 6, 22)] == pytest.approx([above.moment(p) for p in (4, 6, 22)], rel=1e-12)
+
+
+@pytest.mark.parametrize("marginal, note", [
+    (StudentT(7.5), "no elementary closed form (SymPy finds one only in terms of meijerg)"),
+    (DensityMarginal("2*exp(-x**4)/gamma(1/4)"), "no elementary closed form (SymPy finds one only in terms of meijerg)"),
+    (DensityMarginal("1/(4*cosh(x/2)**2)"), "none found (SymPy's Meijer-G integration leaves the integral unevaluated)"),
+    (Alg(9.0), "not attempted for family 'alg' (Meijer-G functions at best)"),
+], ids=repr)
+def test_closed_form_search_says_why_there_is_none(marginal, note):
+    assert closed_form_search(marginal) == (None, note)
+
+
+def test_closed_form_of_a_user_density_is_exact():
+    """The standard deviation is recognized as exact (1), so the closed form has no rounding noise."""
+    closed, note = closed_form_search(DensityMarginal("exp(-x**2/2)/sqrt(2*pi)"))
+    assert note is None and closed == sp.sqrt(2 / sp.pi) * sp.Symbol("a", positive=True)

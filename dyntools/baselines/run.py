@@ -168,7 +168,9 @@ class BaselineResult:
             The result, equal to the one the run saved.
 
         Raises:
-            DyntoolsError: not a run, a corrupt run, or a run of another command.
+            DyntoolsError: not a run, a corrupt run (see [`dyntools.records`][dyntools.records]:
+                e.g. an unknown settings key, named, or atoms that do not match the record), or a
+                run of another command.
         """
         from ..runs import load_run
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import DyntoolsError
-from .common import Interrupted, flag_message
+from .common import Interrupted, flag_message, on_interrupt
 
 app = typer.Typer(
     add_completion=False,
@@ -61,6 +62,9 @@ def configure_jax() -> None:
     solver errors into NaN (``EQX_ON_ERROR=nan``, unless set): its default raises through a host
     callback, and programs with host callbacks cannot be cached; every solve is checked for
     non-finite values, so a failure is still reported."""
+    from ..cache import enable as enable_cache
+
+    enable_cache()  # before JAX reads where its compilation cache is
     os.environ.setdefault("EQX_ON_ERROR", "nan")
     settings = {"jax_enable_x64": True}
     cache = compilation_cache_dir()
@@ -74,38 +78,55 @@ def configure_jax() -> None:
 
 
 def main() -> None:
-    """Entry point. Bad input: one line on stderr, exit code 2. Ctrl-C: one line, exit 130,
-    nothing half written. Anything else is a bug: one line (the traceback with --debug), exit 1."""
+    """Entry point: runs the command (see `run_command`) and exits with its code. Ctrl-C also
+    installs a handler that raises the interrupt only where it is safe (see
+    [`on_interrupt`][dyntools.cli.common.on_interrupt]); after an interrupt the interpreter's
+    teardown is skipped: with JAX computations still in flight it can crash or print tracebacks
+    from exit handlers, and every ``with`` block has already cleaned up."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with Ctrl-C ignored
+        signal.signal(signal.SIGINT, on_interrupt)
+    code = run_command()
+    if code == INTERRUPTED:
+        sys.stdout.flush(), sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def run_command() -> int:
+    """Run the command in ``sys.argv``; its exit code. Bad input: one line on stderr, 2.
+    Ctrl-C: one line, 130, nothing half written. Anything else is a bug: one line (the
+    traceback with --debug), 1."""
     import warnings
 
     from ..errors import KernelClippingWarning
 
     warnings.simplefilter("ignore", category=KernelClippingWarning)  # every command reports clipping itself
+    # a compiled program that cannot be cached (a full disk, a file size limit) is compiled again next time
+    warnings.filterwarnings("ignore", message="Error writing persistent compilation cache entry")
     configure_jax()
     try:
         code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:
-        _fail(f"error: {flag_message(err)}", 2)
+        return _fail(f"error: {flag_message(err)}", 2)
     except typer.TyperException as err:  # usage errors: unknown option, bad type, ...
-        _fail(f"error: {err.format_message()}", 2)
+        return _fail(f"error: {err.format_message()}", 2)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted; nothing was written", INTERRUPTED)
+        return _fail("interrupted; nothing was written", INTERRUPTED)
     except Interrupted as note:
-        _fail(f"interrupted; {note}", INTERRUPTED)
+        return _fail(f"interrupted; {note}", INTERRUPTED)
     except OSError as err:  # the file system said no: full disk, permissions, a vanished directory
-        _fail(f"error: {err.strerror or err}{f': {err.filename}' if err.filename else ''}", 2)
+        return _fail(f"error: {err.strerror or err}{f': {err.filename}' if err.filename else ''}", 2)
     except Exception as err:  # noqa: BLE001 - the one place that turns bugs into one line
         if _debug:
             raise
         message = " ".join(str(err).split())[:300]
-        _fail(f"internal error ({type(err).__name__}: {message}); this is a bug, please report it; "
-              "rerun with --debug for the traceback", 1)
+        return _fail(f"internal error ({type(err).__name__}: {message}); this is a bug, please report it; "
+                     "rerun with --debug for the traceback", 1)
     if code == INTERRUPTED:  # typer turns Ctrl-C into this return code, silently
-        _fail("interrupted; nothing was written", INTERRUPTED)
-    sys.exit(code if isinstance(code, int) else 0)
+        return _fail("interrupted; nothing was written", INTERRUPTED)
+    return code if isinstance(code, int) else 0
 
 
-def _fail(message: str, code: int):
+def _fail(message: str, code: int) -> int:
     print(f"dyntools: {message}", file=sys.stderr)
-    sys.exit(code)
-
+    return code

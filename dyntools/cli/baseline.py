@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -11,7 +10,10 @@ from ..errors import DyntoolsError
 from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
 from .app import app
-from .common import Batch, Force, Json, Out, Seed, clipping_lines, clone_label, emit, progress, save_figures, task_options
+from .common import (
+    Batch, Force, Json, Out, Seed, check_out, clipping_lines, clone_label, emit, progress, run_directory, save_figures,
+    task_options,
+)
 
 
 Atoms = Annotated[int, typer.Option("--atoms", help="Dictionary size (ICA: components).")]
@@ -50,7 +52,7 @@ def baseline(
     lr: Annotated[Optional[float], typer.Option("--lr", help="Dictionary learning rate (default: LCA 0.2, WLSC Adam 3e-3).")] = None,
     samples: Annotated[int, typer.Option(help="ICA data set / WARP-LCA training set size.")] = 20_000,
     seed: Seed = 0,
-    out: Out = Path("runs/baseline"),
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
@@ -60,19 +62,19 @@ def baseline(
     from .. import runs
     from ..baselines import BaselineConfig, train_baseline
 
-    runs.check_writable(out, force)
+    check_out(out, force)
     config = BaselineConfig(method, atoms, lam, threshold, nonneg, steps, batch, samples, seed, lr)
     config.validate()
     sampler, shape, description = _baseline_inputs(images, patch_size, task, seed)
     config.check_size(int(np.prod(shape)))
-    with progress(f"{method} training", config.steps, "steps") as update:
-        result = train_baseline(sampler, int(np.prod(shape)), config, update, inputs=description)
+    with run_directory(out, force, "baseline") as out:
+        with progress(f"{method} training", config.steps, "steps") as update:
+            result = train_baseline(sampler, int(np.prod(shape)), config, update, inputs=description)
+        with runs.staged_run(out, force) as stage:
+            runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms)
+            runs.write_record(stage, "baseline", result.record_config, result.summary, seed)
+            save_figures(stage)
     summary = result.summary
-
-    with runs.staged_run(out, force) as stage:
-        runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms)
-        runs.write_record(stage, "baseline", result.record_config, summary, seed)
-        save_figures(stage)
     lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
              f"IPR median {summary['ipr_median']:.4f} "
              f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
@@ -101,7 +103,7 @@ def localization_map(
     lam: Lambda = None,
     steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,
     seed: Seed = 0,
-    out: Out = Path("runs/localization-map"),
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
@@ -112,20 +114,20 @@ def localization_map(
     from ..experiments.localization_map import LocalizationMapConfig, localization_map as run_map
     from ..simulations.sweep import parse_values
 
-    runs.check_writable(out, force)
+    check_out(out, force)
     config = LocalizationMapConfig(kurtosis=tuple(float(k) for k in parse_values(kurtosis)),
                                    methods=tuple(m.strip() for m in methods.split(",") if m.strip()), task=task,
                                    atoms=atoms, lam=lam, steps=steps, seed=seed)
     config.baselines(), config.points()  # every setting and point checked before any training
-    with progress("localization map", len(config.kurtosis), "kurtosis values") as update:
-        table = run_map(config, progress=update).table
-    values = table["excess_kurtosis"]
-
-    with runs.staged_run(out, force) as stage:
-        runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
-                         **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
-        runs.write_record(stage, "localization-map", config.as_dict(), table, seed)
-        save_figures(stage)
+    with run_directory(out, force, "localization-map") as out:
+        with progress("localization map", len(config.kurtosis), "kurtosis values") as update:
+            table = run_map(config, progress=update).table
+        values = table["excess_kurtosis"]
+        with runs.staged_run(out, force) as stage:
+            runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
+                             **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
+            runs.write_record(stage, "localization-map", config.as_dict(), table, seed)
+            save_figures(stage)
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
     lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
                         for i, k in enumerate(values)]

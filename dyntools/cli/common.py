@@ -7,7 +7,9 @@ import functools
 import inspect
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,8 +40,11 @@ Proportion = Annotated[float, typer.Option("--proportion", rich_help_panel=TASK_
 Clone = Annotated[bool, typer.Option("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
                                                              "covariance: the control without higher-order statistics.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
-Out = Annotated[Path, typer.Option("--out", help="Output run directory.")]
-Force = Annotated[bool, typer.Option("--force", help="Overwrite a finished run in --out.")]
+Out = Annotated[Optional[Path], typer.Option("--out", help="Run directory: new, empty, or a finished run to replace "
+                                              "with --force (default: a new one under runs/COMMAND/, named by the time; "
+                                              "runs/COMMAND/latest points at the newest).", show_default=False)]
+Force = Annotated[bool, typer.Option("--force", help="Replace the finished run in --out (never a directory holding "
+                                                     "anything else).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (strict JSON: "
                                                    "non-finite numbers are null, listed under non_finite).")]
 MAX_INPUT_SAMPLES = 10**8
@@ -52,12 +57,13 @@ FLAGS = {"lam": "--lambda", "two_d": "--2d", "xi0": "--xi XI0", "xi1": "--xi XI1
 
 def flag_message(error: DyntoolsError) -> str:
     """The library's message with the Python arguments it names replaced by their flags
-    (``steps must be ...`` -> ``--steps must be ...``)."""
+    (``steps must be ...`` -> ``--steps must be ...``), on one line: characters that are not
+    printable (a newline in user text it quotes) are written as escapes."""
     message = str(error)
     for name in error.arguments:
         flag = FLAGS.get(name, "--" + name.replace("_", "-"))
         message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
-    return message
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in message)
 
 
 def option_group(options: dict[str, tuple[object, object]], build: Callable[..., object], into: str):
@@ -134,13 +140,18 @@ def task_spec(family: str, n_dims: int, two_d: bool, kurtosis=None, param=None, 
 
 
 def with_gain(family, param, gain):
-    """--gain is the NLGP's parameter: (family, param) with it applied."""
+    """--gain is the NLGP's parameter: (family, param) with it applied (checked finite here, so
+    that the message names --gain, not --param)."""
+    import math
+
     if gain is None:
         return family, param
     if family not in ("auto", "nlgp"):
-        raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family '{family}'")
+        raise DyntoolsError(f"--gain is the NLGP gain; it does not apply to family {family!r}")
     if param is not None:
         raise DyntoolsError("give --gain or --param, not both")
+    if not math.isfinite(gain):
+        raise DyntoolsError(f"--gain must be a finite number (got {gain})")
     return "nlgp", gain
 
 
@@ -221,6 +232,61 @@ class Interrupted(Exception):
     """Ctrl-C, with a note on what was kept."""
 
 
+RETRY_INTERRUPT_S = 0.05
+_interrupt_pending = threading.Event()
+
+
+def on_interrupt(signum, frame) -> None:
+    """The command's Ctrl-C handler: a KeyboardInterrupt, raised at once where that is safe.
+
+    Raised while a module is imported, a KeyboardInterrupt can abort the process (a C
+    extension's initialisation fails); raised in a garbage-collection callback or ``__del__``
+    (JAX runs one after collections) it is swallowed and the run goes on; a step of writing a
+    run must not stop half way (see [`uninterrupted`][dyntools.runs.uninterrupted]). There the
+    signal is sent again a moment later, and the next progress report raises it.
+    """
+    _interrupt_pending.set()
+    if _fragile(frame):
+        threading.Timer(RETRY_INTERRUPT_S, os.kill, (os.getpid(), signal.SIGINT)).start()
+        return
+    raise KeyboardInterrupt
+
+
+def _fragile(frame) -> bool:
+    from ..runs import in_uninterrupted_step
+
+    if in_uninterrupted_step():
+        return True
+    while frame is not None:
+        if frame.f_code.co_name in ("__del__", "_xla_gc_callback") or "<frozen importlib" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _check_interrupt() -> None:
+    if _interrupt_pending.is_set():
+        raise KeyboardInterrupt
+
+
+def check_out(out: Path | None, force: bool) -> None:
+    """Check an explicit ``--out`` before any work (see `dyntools.runs.check_writable`)."""
+    from ..runs import check_writable
+
+    if out is not None:
+        check_writable(out, force)
+
+
+@contextmanager
+def run_directory(out: Path | None, force: bool, kind: str) -> Iterator[Path]:
+    """Hold the directory the run goes to for the block: ``--out`` (see `dyntools.runs.reserve`)
+    or, without it, a new one under ``runs/KIND`` (see `dyntools.runs.reserve_new`)."""
+    from ..runs import reserve, reserve_new
+
+    with (reserve_new(Path("runs") / kind) if out is None else reserve(out, force)) as path:
+        yield path
+
+
 def save_figures(directory: Path) -> list[str]:
     """Draw a run's figures from its saved files and write them beside them; their names."""
     from ..figures import run_figures
@@ -249,13 +315,19 @@ def progress(description: str, total: float, unit: str) -> Iterator[Callable[[fl
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             job = bar.add_task(description, total=total)
-            yield lambda done, total: bar.update(job, completed=done, total=total)
+
+            def advance(done: float, total: float) -> None:
+                _check_interrupt()
+                bar.update(job, completed=done, total=total)
+
+            yield advance
         return
     every = float(os.environ.get(STATUS_ENV) or STATUS_SECONDS)
     start = last = time.monotonic()
 
     def status(done: float, total: float) -> None:
         nonlocal last
+        _check_interrupt()
         now = time.monotonic()
         if now - last >= every:
             last = now

@@ -35,10 +35,9 @@ def derive(
             print(f"% {step.title}: {step.explanation}\n{step.latex()}\n")
         return
     lines = [
-        f"marginal: {report['family']} ({report['parameter_name'] or 'no parameter'} = {num(report['parameter'])}), "
-        f"excess kurtosis {report['excess_kurtosis']:.6g}",
+        f"marginal: {_marginal_description(report)}, excess kurtosis {report['excess_kurtosis']:.6g}",
         "moments: " + ", ".join(f"{k} = {v:.6g}" for k, v in report["moments"].items()),
-        f"closed form: {report['closed_form'] or 'none found'}",
+        f"closed form: {report['closed_form'] or report['closed_form_note']}",
         "series: phi(a) = " + " + ".join(f"({v:.6g}) a^{n}" for n, v in report["series"].items())
         + (f" (stops at order {report['series_order']}: {report['series_missing_moment']} for this marginal)"
            if report["series_missing_moment"] else ""),
@@ -51,6 +50,23 @@ def derive(
                         f"N): the exact amplifier is linear, phi(a) = E|X| a = {report['exact_amplifier']['slope']:.6g} a, "
                         "at all times; below is the pixel marginal's conditional-Gaussian amplifier, for reference")
     emit(report, as_json, lines)
+
+
+def _marginal_description(report: dict) -> str:
+    """How the text output names the marginal: a family and its parameter, or the user's density.
+
+    Arguments:
+        report: the `amplifier_report`.
+
+    Returns:
+        E.g. ``alg (k = 9)``, ``uniform``, or ``your density 'exp(-x**2)/sqrt(pi)' (s.d. 0.7071, standardized to 1)``
+            (the text quoted, so that a newline in it cannot split the line).
+    """
+    if "density" in report:
+        return f"your density {report['density']!r} (s.d. {report['scale']:.6g}, standardized to 1)"
+    if report["parameter_name"] is None:
+        return report["family"]
+    return f"{report['family']} ({report['parameter_name']} = {num(report['parameter'])})"
 
 
 def _marginal(spec: TaskSpec, density: str | None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,10 +16,12 @@ from .common import (
     Json,
     Out,
     Seed,
+    check_out,
     clipping_lines,
     clone_label,
     emit,
     num,
+    run_directory,
     save_figures,
     task_options,
 )
@@ -32,7 +33,7 @@ def inputs(
     task: TaskSpec,
     samples: Annotated[int, typer.Option(help="Number of (x, y) samples.")] = 100_000,
     seed: Seed = 0,
-    out: Out = Path("runs/inputs"),
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
@@ -41,28 +42,19 @@ def inputs(
 
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
-    runs.check_writable(out, force)
+    check_out(out, force)
     spec, task = task, task.build()
     if samples * task.n_pixels * 4 > INPUT_BYTES:
         raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
                             f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
                             "lower --samples or --n-dims")
-
-    import numpy as np
-
-    from .._jax import jax
-    from ..inputs.statistics import input_statistics
-
-    x, y = task.sample(jax.random.PRNGKey(seed), samples)
-    x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
-    stats = input_statistics(task, x, y)
-    if not stats["finite"]:
-        raise DyntoolsError("sampling produced non-finite values; please report this as a bug")
-    config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}
-    with runs.staged_run(out, force) as stage:
-        runs.save_arrays(stage, "samples.npz", x=x, y=y)
-        runs.write_record(stage, "inputs", config, stats, seed)
-        save_figures(stage)
+    with run_directory(out, force, "inputs") as out:
+        x, y, stats = _sample(task, samples, seed)
+        config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}
+        with runs.staged_run(out, force) as stage:
+            runs.save_arrays(stage, "samples.npz", x=x, y=y)
+            runs.write_record(stage, "inputs", config, stats, seed)
+            save_figures(stage)
     clip = stats["kernel_clipping"]
     lines = [
         f"{stats['model']} inputs, pixel marginal {stats['family']} "
@@ -78,3 +70,16 @@ def inputs(
     emit(stats, as_json, lines)
 
 
+def _sample(task, samples: int, seed: int):
+    """(x, y, statistics) of `samples` draws of the task."""
+    import numpy as np
+
+    from .._jax import jax
+    from ..inputs.statistics import input_statistics
+
+    x, y = task.sample(jax.random.PRNGKey(seed), samples)
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
+    stats = input_statistics(task, x, y)
+    if not stats["finite"]:
+        raise DyntoolsError("sampling produced non-finite values; please report this as a bug")
+    return x, y, stats

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -40,12 +39,7 @@ def compare(
             raise DyntoolsError(f"compare overlays one-axis sweeps; {path} has axes {', '.join(record['summary']['axes'])}")
     figure = compare_figure(loaded)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.stem}.partial{out.suffix}")
-    try:
-        save(figure, staging)
-        os.replace(staging, out)
-    finally:
-        staging.unlink(missing_ok=True)
+    save(figure, out)  # written beside it and renamed: never through a link, never half a figure
     for path, record, _ in loaded:
         s = record["summary"]
         if record["command"] == "simulate":
@@ -61,23 +55,19 @@ def compare(
 
 @app.command()
 def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_json: Json = False):
-    """Print the summary of a finished run."""
-    from ..runs import load_run
-
+    """Print the summary of a finished run (array shapes from their headers: no array is read)."""
+    from ..records import check_run
     from ..runs import strict_json
 
-    record, arrays = load_run(run_dir)
+    record, headers = check_run(run_dir)
     if as_json:
         print(strict_json(record))
         return
     print(f"{record['command']} run in {run_dir} (dyntools {record['version']}, {record['created']}, seed {record['seed']})")
     for key, value in record["summary"].items():
         print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
-    for stem, content in arrays.items():
-        shapes = ", ".join(f"{k} {list(v.shape)}" for k, v in content.items())
-        print(f"  {stem}.{'npz' if isinstance(content, dict) else 'nc'}: {shapes}")
-
-
+    for name, arrays in headers.items():
+        print(f"  {name}: {', '.join(f'{k} {list(v.shape)}' for k, v in arrays.items())}")
 
 
 @app.command()
@@ -93,10 +83,5 @@ def plot(
     figures = run_figures(run_dir)  # every error (not a run, corrupt, no figures) before writing
     folder.mkdir(parents=True, exist_ok=True)
     for name, figure in figures.items():
-        staging = folder / f".{name}.partial.png"
-        try:
-            save(figure, staging)
-            os.replace(staging, folder / name)
-        finally:
-            staging.unlink(missing_ok=True)
+        save(figure, folder / name)  # written beside it and renamed: never through a link
     print(f"wrote {', '.join(figures) or 'no figure (a sweep over 3+ axes has none)'} in {folder}")

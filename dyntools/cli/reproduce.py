@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from ..errors import DyntoolsError
 from .app import app
-from .common import Force, Json, Seed, emit, num
+from .common import Force, Json, Out, Seed, check_out, emit, num, run_directory
 
 
 @app.command()
@@ -19,15 +18,13 @@ def reproduce(
     quick: Annotated[bool, typer.Option("--quick", help="A small scale that checks the claim in seconds to a "
                                                         "minute (the test suite runs it).")] = False,
     seed: Seed = 0,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output run directory (default runs/NAME).")] = None,
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
     """Reproduce a figure of the papers: its settings, a table of the measured numbers, the figure."""
-    from .. import runs
 
-    out = Path("runs") / name if out is None else out
-    runs.check_writable(out, force)
+    check_out(out, force)
     if seed < 0:
         raise DyntoolsError(f"--seed must be non-negative (got {seed})")
     from ..experiments import REPRODUCTIONS, write_run
@@ -35,8 +32,9 @@ def reproduce(
     if name not in REPRODUCTIONS:
         raise DyntoolsError(f"unknown figure '{name}'; choose one of: {', '.join(REPRODUCTIONS)}")
     config_class, run, _ = REPRODUCTIONS[name]
-    result = run(config_class(quick=quick, seed=seed))
-    write_run(result, out, force)
+    with run_directory(out, force, name) as out:
+        result = run(config_class(quick=quick, seed=seed))
+        write_run(result, out, force)
     emit(result.table, as_json, [*_table_lines(result.table), f"wrote {out}/run.json, arrays.npz, {name}.png"])
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from ..simulations.config import SimulationConfig
 from .app import app
-from .common import Force, Json, Out, clipping_lines, clone_label, emit, num, progress, save_figures, simulation_options
+from .common import Force, Json, Out, clipping_lines, clone_label, emit, num, progress, run_directory, save_figures, simulation_options
 
 
 @app.command()
 @simulation_options()
 def simulate(
     config: SimulationConfig,
-    out: Out = Path("runs/simulate"),
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
@@ -21,15 +21,15 @@ def simulate(
     from .. import runs
     from ..simulations import run_simulation
 
-    runs.check_writable(out, force)
-    with progress("training", config.steps, "steps") as update:
-        result = run_simulation(config, update)
+    with run_directory(out, force, "simulate") as out:
+        with progress("training", config.steps, "steps") as update:
+            result = run_simulation(config, update)
+        with runs.staged_run(out, force) as stage:
+            runs.save_arrays(stage, "trajectories.npz", **result.arrays)
+            runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
+                              result.summary, config.seed)
+            save_figures(stage)
     summary = result.summary
-    with runs.staged_run(out, force) as stage:
-        runs.save_arrays(stage, "trajectories.npz", **result.arrays)
-        runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
-                          summary, config.seed)
-        save_figures(stage)
     emit(summary, as_json, _simulation_lines(summary, out))
 
 

@@ -12,7 +12,9 @@ import typer
 from ..errors import DyntoolsError
 from ..simulations.config import SimulationConfig
 from .app import app
-from .common import Force, Interrupted, Json, Out, emit, progress, save_figures, simulation_options, with_gain
+from .common import (
+    Force, Interrupted, Json, Out, check_out, emit, progress, run_directory, save_figures, simulation_options, with_gain,
+)
 
 
 GridOption = Annotated[Optional[list[str]], typer.Option(
@@ -22,33 +24,43 @@ GridOption = Annotated[Optional[list[str]], typer.Option(
 
 
 def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain: str | None, family: str):
-    """(family, Grid) from --grid AXIS=VALUES options and the --kurtosis/--param/--gain shorthands."""
+    """(family, Grid) from --grid AXIS=VALUES options and the --kurtosis/--param/--gain shorthands.
+
+    Messages name the axes as given (gain, init-scale), quoted so that any text stays on one line."""
     from ..simulations.sweep import AXES, Grid, parse_values
 
     pairs = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
     for item in grid or []:
         name, sep, text = item.partition("=")
         if not sep or not text:
-            raise DyntoolsError(f"--grid takes AXIS=VALUES (got '{item}')")
+            raise DyntoolsError(f"--grid takes AXIS=VALUES (got {item!r})")
         pairs.append((name.strip().replace("-", "_"), text))
     if not pairs:
         raise DyntoolsError("give the values to sweep: --grid AXIS=VALUES, or --kurtosis, --param or --gain")
-    axes = {}
+    axes, given = {}, []
     for name, text in pairs:
-        if name == "gain":  # sweeping the NLGP gain is sweeping its parameter
-            family, _ = with_gain(family, None, 1.0)
-            name = "param"
-        if name not in AXES:
-            raise DyntoolsError(f"unknown sweep axis '{name.replace('_', '-')}'; choose from: gain, "
+        if name not in (*AXES, "gain"):
+            raise DyntoolsError(f"unknown sweep axis {name.replace('_', '-')!r}; choose from: gain, "
                                 + ", ".join(a.replace("_", "-") for a in AXES))
-        if name in axes:
-            raise DyntoolsError(f"sweep axis '{name.replace('_', '-')}' is given twice")
-        axes[name] = parse_values(text)
+        if name in given:
+            raise DyntoolsError(f"sweep axis {name.replace('_', '-')!r} is given twice")
+        given.append(name)
+        axes["param" if name == "gain" else name] = parse_values(text)  # the NLGP gain is its parameter
+    marginal = [name for name in given if name in ("kurtosis", "param", "gain")]
+    if len(marginal) > 1:
+        raise DyntoolsError(f"sweep one of kurtosis, param and gain (each sets the pixel marginal), not "
+                            f"{' and '.join(marginal)}")
+    if "gain" in given:
+        family, _ = with_gain(family, None, 1.0)
     return family, Grid(axes)
 
 
 def _cluster(text: str):
-    """Read --cluster; returns a function that connects (called once the sweep is validated)."""
+    """Read --cluster; returns a function that connects (called once the sweep is validated).
+
+    Every check is made here, before any work: N in ASCII digits (``str.isdigit`` takes '²')
+    and at most `max_local_workers`; a port from 1 to 65535 (a bad one would wait out the
+    connection timeout)."""
     from ..simulations import cluster
 
     text = text.strip()
@@ -56,12 +68,14 @@ def _cluster(text: str):
         return lambda: None
     if text.startswith("local:"):
         count = text.removeprefix("local:")
-        if not count.isdigit() or int(count) < 1:
-            raise DyntoolsError(f"--cluster local:N needs a whole number of workers N >= 1 (got '{text}')")
+        if not (count.isascii() and count.isdigit() and 1 <= int(count) <= cluster.max_local_workers()):
+            raise DyntoolsError(f"--cluster local:N needs a whole number of workers N from 1 to "
+                                f"{cluster.max_local_workers()} ({cluster.WORKERS_PER_CORE} per CPU core here; "
+                                f"got {text!r})")
         return lambda: cluster.local_client(int(count))
-    host, _, port = text.removeprefix("tcp://").rpartition(":")
-    if not text.startswith("tcp://") or not host or not port.isdigit():
-        raise DyntoolsError(f"--cluster must be none, local:N or tcp://HOST:PORT (got '{text}')")
+    if not cluster.valid_address(text):
+        raise DyntoolsError("--cluster must be none, local:N or tcp://HOST:PORT with PORT from 1 to 65535 "
+                            f"(got {text!r})")
     return lambda: cluster.remote_client(text)
 
 
@@ -78,33 +92,35 @@ def sweep(
     cluster: Annotated[str, typer.Option("--cluster", help="Where points run: none (this process), local:N (N "
                                                           "single-threaded worker processes here) or tcp://HOST:PORT "
                                                           "(an existing Dask scheduler).")] = "none",
-    out: Out = Path("runs/sweep"),
+    out: Out = None,
     force: Force = False,
     as_json: Json = False,
 ):
     """Theory and network at every point of a grid over any numeric settings; resumable."""
-    from .. import runs
-    from ..simulations.sweep import partial_directory, run_sweep, validate_sweep
+    from ..simulations.sweep import partial_directory, resumable_sweep, run_sweep, validate_sweep
 
-    runs.check_writable(out, force)
+    check_out(out, force)
     family, points = _grid(grid, kurtosis, param, gain, config.task.family)
     base = replace(config, task=replace(config.task, family=family))
     connect = _cluster(cluster)
     validate_sweep(base, points, theory_only)  # every point, before any work
     total = len(points.points())
-    client = connect()
-    try:
-        with progress(f"sweep over {total} points", total, "points") as update:
-            result = run_sweep(out, base, points, theory_only, progress=update, client=client)
-    except KeyboardInterrupt:
-        raise Interrupted(f"finished points are kept in {partial_directory(out)}; "
-                           "run the same command again to resume") from None
-    finally:
-        if client is not None:
-            from ..simulations.cluster import close
+    if out is None:  # the same command again resumes its unfinished sweep
+        out = resumable_sweep(Path("runs") / "sweep", base, points, theory_only)
+    with run_directory(out, force, "sweep") as out:
+        client = connect()
+        try:
+            with progress(f"sweep over {total} points", total, "points") as update:
+                result = run_sweep(out, base, points, theory_only, progress=update, client=client)
+        except KeyboardInterrupt:
+            raise Interrupted(f"finished points are kept in {partial_directory(out)}; "
+                              "run the same command again to resume") from None
+        finally:
+            if client is not None:
+                from ..simulations.cluster import close
 
-            close(client)
-    _write_sweep(out, force, base, points, theory_only, result, as_json)
+                close(client)
+        _write_sweep(out, force, base, points, theory_only, result, as_json)
 
 
 def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:
@@ -122,6 +138,8 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
         save_figures(stage)
     finish(out)
     lines = []
+    if result.recomputed_points:
+        lines.append(f"recomputed {result.recomputed_points} finished points whose files were damaged")
     if result.discarded_points:
         lines.append(f"discarded {result.discarded_points} finished points of an unfinished sweep with other settings")
     if base.task.gaussian_clone:

@@ -90,8 +90,16 @@ def load_result(path: Path | str) -> PaperResult:
 
     Returns:
         The result (name, config, table and arrays as written), ready to redraw.
+
+    Raises:
+        DyntoolsError: not a run, a corrupt run (see [`dyntools.records`][dyntools.records]), or
+            a run of another command than ``reproduce``.
     """
+    from ..errors import DyntoolsError
+
     record, arrays = load_run(path)
+    if not record["command"].startswith("reproduce "):
+        raise DyntoolsError(f"{path} holds a '{record['command']}' run, not a reproduce run")
     return PaperResult(record["command"].split()[-1], record["config"], record["summary"], arrays[ARRAYS])
 
 

@@ -10,11 +10,14 @@ built from the tree node by node. Allowed:
 
 Everything else (other names, attribute access, subscripts, keyword arguments, lambdas,
 comprehensions, strings, comparisons, ...) is refused with a one-line :class:`DyntoolsError`.
-Sizes are bounded so that building the expression is always fast: at most
-:data:`MAX_CHARACTERS` characters and :data:`MAX_NODES` tree nodes, numbers of magnitude at most
-:data:`MAX_NUMBER`, powers of two numbers of at most :data:`MAX_DIGITS` digits, and gamma of a
-number of magnitude at most :data:`MAX_GAMMA` (so that ``9**9**9**9`` or ``gamma(10**6)`` cannot
-make SymPy compute a giant integer).
+Sizes are bounded so that building the expression is always fast and every number in it is a
+float64: at most :data:`MAX_CHARACTERS` characters and :data:`MAX_NODES` tree nodes; written
+numbers of magnitude at most :data:`MAX_NUMBER`; every number computed from written numbers
+(``10**200``, ``exp(3)``, ``2*pi``) zero or of magnitude between ``10**-MAX_LOG10`` and
+``10**MAX_LOG10``, a power of numbers checked *before* SymPy computes it (so that ``9**9**9**9``
+cannot make SymPy compute a giant integer); numerical exponents at most :data:`MAX_EXPONENT` in
+magnitude; and gamma of a number at most :data:`MAX_GAMMA`. Messages quote the user's text with
+``repr`` (a newline in it cannot split the one-line error).
 """
 
 from __future__ import annotations
@@ -37,9 +40,12 @@ OPERATORS = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul, ast
              ast.Pow: sp.Pow}
 MAX_CHARACTERS = 500
 MAX_NODES = 200
-MAX_NUMBER = 1e6
-MAX_DIGITS = 1000  # a power of two numbers may have at most this many decimal digits
+MAX_NUMBER = 1e6  # written numbers
+MAX_LOG10 = 300  # numbers computed from written numbers: 0 or 10**-300 to 10**300 in magnitude (float64)
+MAX_EXPONENT = 1e6  # numerical exponents, of x or of numbers
 MAX_GAMMA = 171  # SymPy evaluates gamma of an integer exactly: n! with n up to here only
+SIZES = (f"written numbers must be at most {MAX_NUMBER:g} in magnitude, numbers computed from them 0 or between "
+         f"1e-{MAX_LOG10} and 1e+{MAX_LOG10}, exponents at most {MAX_EXPONENT:g}")
 ALLOWED = (f"use x, numbers, pi, E, + - * / ** and parentheses, and calls of {', '.join(sorted(FUNCTIONS))}")
 
 
@@ -70,13 +76,28 @@ def parse_density(text: str) -> sp.Expr:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise DyntoolsError(f"density has {nodes} syntax nodes; at most {MAX_NODES} are allowed")
-    expr = _build(tree.body)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise DyntoolsError(f"density {text!r} is infinite or undefined (a division by zero?)")
-    return expr
+    return _build(tree.body)
 
 
 def _build(node: ast.AST) -> sp.Expr:
+    """The SymPy expression of one syntax node, its numbers checked (see `_check_number`).
+
+    Arguments:
+        node: a node of the parsed text.
+
+    Returns:
+        The expression.
+
+    Raises:
+        DyntoolsError: for anything outside the whitelist or the size bounds.
+    """
+    expr = _build_node(node)
+    if expr.is_number:
+        _check_number(expr, node)
+    return expr
+
+
+def _build_node(node: ast.AST) -> sp.Expr:
     if isinstance(node, ast.Constant):
         return _number(node.value)
     if isinstance(node, ast.Name):
@@ -88,8 +109,8 @@ def _build(node: ast.AST) -> sp.Expr:
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
         left, right = _build(node.left), _build(node.right)
-        if isinstance(node.op, ast.Pow) and left.is_number and right.is_number:
-            _check_power(left, right)
+        if isinstance(node.op, ast.Pow) and right.is_number:
+            _check_power(left, right, node)
         return OPERATORS[type(node.op)](left, right)
     if isinstance(node, ast.Call):
         return _call(node)
@@ -97,28 +118,81 @@ def _build(node: ast.AST) -> sp.Expr:
 
 
 def _number(value) -> sp.Expr:
+    """A written number as an exact SymPy integer or a SymPy float.
+
+    Arguments:
+        value: the constant of an ``ast.Constant`` node.
+
+    Returns:
+        ``Integer`` or ``Float``.
+
+    Raises:
+        DyntoolsError: for a non-number, or a number beyond `MAX_NUMBER` (compared exactly:
+            a 400-digit integer is never converted to a float).
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DyntoolsError(f"density may not contain the constant {value!r}; {ALLOWED}")
-    if not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
-        raise DyntoolsError(f"numbers in a density must be finite and at most {MAX_NUMBER:g} in magnitude (got {value!r})")
+        raise DyntoolsError(f"density may not contain the constant {_shorten(repr(value))}; {ALLOWED}")
+    if not abs(value) <= MAX_NUMBER:
+        raise DyntoolsError(f"numbers in a density must be finite and at most {MAX_NUMBER:g} in magnitude "
+                            f"(got {_shorten(repr(value))})")
     return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
 
 
-def _check_power(base: sp.Expr, exponent: sp.Expr) -> None:
-    """SymPy evaluates number ** number exactly: bound the digits of the result first."""
-    base_size = _magnitude(base)
-    digits = _magnitude(exponent) * abs(math.log10(base_size)) if base_size > 0 else 0.0
-    if not digits <= MAX_DIGITS:
-        raise DyntoolsError(f"a power of numbers in a density may have at most {MAX_DIGITS} digits")
+def _check_power(base: sp.Expr, exponent: sp.Expr, node: ast.BinOp) -> None:
+    """Refuse ``base ** exponent`` (numerical exponent) before SymPy computes it.
+
+    Arguments:
+        base: the base (a number or an expression in x).
+        exponent: the numerical exponent, already checked by `_check_number`.
+        node: the power's syntax node, quoted in messages.
+
+    Raises:
+        DyntoolsError: if the exponent exceeds `MAX_EXPONENT`, or the base is a number and the
+            power's magnitude would lie outside ``10**-MAX_LOG10 .. 10**MAX_LOG10``.
+    """
+    if not _log10_size(exponent) <= math.log10(MAX_EXPONENT):
+        raise DyntoolsError(f"the exponent in {_source(node)} is too large: {SIZES}")
+    if base.is_number and base != 0:
+        size = float(sp.re(exponent.evalf(30))) * _log10_size(base)  # log10 of |power|
+        if not abs(size) <= MAX_LOG10:
+            raise DyntoolsError(f"{_source(node)} in the density would be about 10**{size:.6g}: {SIZES}")
 
 
-def _magnitude(number: sp.Expr) -> float:
-    """|number| as a float; inf where it is infinite or not a plain number (zoo, nan)."""
-    try:
-        value = abs(complex(number.evalf(30)))
-    except (TypeError, ValueError):
+def _check_number(number: sp.Expr, node: ast.AST) -> None:
+    """Refuse a number (written, or computed from written numbers) that is not a usable float64.
+
+    Arguments:
+        number: the SymPy number of ``node``.
+        node: its syntax node, quoted in messages.
+
+    Raises:
+        DyntoolsError: if it is infinite or undefined, or nonzero with magnitude outside
+            ``10**-MAX_LOG10 .. 10**MAX_LOG10``.
+    """
+    value = number.evalf(30)
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise DyntoolsError(f"{_source(node)} in the density is infinite or undefined (a division by zero?)")
+    size = _log10_size(value)
+    if value != 0 and not -MAX_LOG10 <= size <= MAX_LOG10:
+        raise DyntoolsError(f"{_source(node)} in the density is about 10**{size:.6g}: {SIZES}")
+
+
+def _log10_size(number: sp.Expr) -> float:
+    """log10 of |number| (-inf for 0; inf where it is not a plain number), without float overflow."""
+    magnitude = sp.Abs(number.evalf(30))
+    if not (magnitude.is_Number and magnitude.is_finite):
         return math.inf
-    return value if math.isfinite(value) else math.inf
+    return -math.inf if magnitude == 0 else float(sp.log(magnitude) / math.log(10))
+
+
+def _source(node: ast.AST, limit: int = 40) -> str:
+    """The user's text of a syntax node, quoted and shortened for a one-line message."""
+    return _shorten(repr(ast.unparse(node)), limit)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit - 10]}...{text[-6:]} ({len(text)} characters)"
 
 
 def _call(node: ast.Call) -> sp.Expr:
@@ -128,7 +202,7 @@ def _call(node: ast.Call) -> sp.Expr:
     if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
         raise DyntoolsError(f"density functions take positional arguments only ({node.func.id}); {ALLOWED}")
     args = [_build(arg) for arg in node.args]
-    if node.func.id == "gamma" and args and args[0].is_number and not _magnitude(args[0]) <= MAX_GAMMA:
+    if node.func.id == "gamma" and args and args[0].is_number and not _log10_size(args[0]) <= math.log10(MAX_GAMMA):
         raise DyntoolsError(f"gamma of a number in a density must be at most {MAX_GAMMA} in magnitude")
     try:
         return FUNCTIONS[node.func.id](*args)

@@ -18,6 +18,7 @@ from jaxtyping import Array, Float
 from .._jax import jnp
 from ..errors import DyntoolsError, KernelClippingWarning
 from ..pytrees import pytree
+from .spec import XI_RANGE
 
 
 def ring_distance(n: int) -> np.ndarray:
@@ -224,14 +225,15 @@ def gaussian_kernel(shape: tuple[int, ...], xi: float) -> Circulant:
 
     Arguments:
         shape: grid shape, ``(N,)`` or ``(L, L)``.
-        xi: correlation length $\xi > 0$, in sites.
+        xi: correlation length $\xi$, in sites, within `dyntools.inputs.spec.XI_RANGE`.
 
     Returns:
         The kernel, a `Circulant` with first row [*shape].
 
     Raises:
-        DyntoolsError: if ``xi`` is not positive.
+        DyntoolsError: if ``xi`` is outside `XI_RANGE` (where the kernel's numbers overflow).
     """
-    if not xi > 0:
-        raise DyntoolsError(f"correlation length xi must be positive (got {xi})")
+    if not XI_RANGE[0] <= xi <= XI_RANGE[1]:
+        raise DyntoolsError(f"correlation length xi must be from {XI_RANGE[0]:g} to {XI_RANGE[1]:g} (got {xi:g})",
+                            arguments=("xi",))
     return Circulant(np.exp(-squared_distance(shape) / xi**2))

@@ -474,7 +474,10 @@ class Alg(Marginal):
     $s^2 = B(3/k, 1 - 2/k)/k$; $k \to \infty$ is uniform. Every $k > 2$ has a finite variance;
     for $2 < k \le 4$ the kurtosis is infinite (excess kurtosis ``inf``), and a requested finite
     kurtosis is solved for among $k > 4$. Excess kurtosis range $(-1.2, \infty)$. The transform
-    is evaluated in log space so that it cannot overflow near $p = 0$ or 1.
+    is evaluated in log space so that it cannot overflow near $p = 0$ or 1. Beyond
+    $k$ = `uniform_k` the moments and the scale are the uniform limit's: they differ from it
+    by $O(1/k^2)$, below float64's resolution, while the gamma functions of $1/k$ in the formulas
+    lose digits and overflow near $k = 10^{308}$.
 
     Attributes:
         k: tail exponent, $k > 2$.
@@ -489,6 +492,7 @@ class Alg(Marginal):
     parameter_range: ClassVar = (2.0, math.inf)
     finite_kurtosis_range: ClassVar = (4.0, math.inf)
     kurtosis_range: ClassVar = (-1.2, math.inf)
+    uniform_k: ClassVar[float] = 1e10  # beyond, the moments are the uniform limit's to float64 (they differ by O(1/k^2))
 
     def __post_init__(self):
         if not self.k > 2:
@@ -516,8 +520,20 @@ class Alg(Marginal):
 
     @cached_property
     def scale(self) -> float:
-        """s, the standard deviation of the unscaled law (the compiled `scale_formula`)."""
-        return self._compiled_scale()
+        r"""s, the standard deviation of the unscaled law (the compiled `scale_formula`; $1/\sqrt 3$,
+        the uniform limit's, beyond `uniform_k`)."""
+        return self._compiled_scale() if self.k <= self.uniform_k else 1 / math.sqrt(3)
+
+    def abs_moment(self, order: float) -> float:
+        r"""$E|X|^p$: the compiled formula, or the uniform limit $3^{p/2}/(p + 1)$ beyond `uniform_k`.
+
+        Arguments:
+            order: the power $p \ge 0$.
+
+        Returns:
+            The absolute moment (``inf`` for $p \ge k$).
+        """
+        return super().abs_moment(order) if self.k <= self.uniform_k else Uniform().abs_moment(order)
 
     def transform(self, z):
         k = self.k

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 N_DIMS = 40
 XI = (1.0, 2.0)
 PROPORTION = 0.5
+XI_RANGE = (1e-3, 1e6)
+"""The correlation lengths a task accepts, in pixels. The kernel is the identity to float64
+from xi ~ 0.04 and its exp(-d^2 / xi^2) is 0 / 0 near 1e-154; above 1e6 (the longest ring has
+2^20 pixels) it is flat, and the Ising coupling artanh(exp(-1 / xi)) is infinite from ~1e16."""
 
 # elliptical family -> the marginal family of its radial law (see `build_task`)
 ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
@@ -61,7 +65,7 @@ class TaskSpec:
 
     Raises:
         DyntoolsError: for an unknown family, a kurtosis below -2, a non-finite number, a
-            non-positive $\xi$, a proportion outside (0, 1) or an invalid grid size.
+            $\xi$ outside `XI_RANGE`, a proportion outside (0, 1) or an invalid grid size.
     """
 
     family: str = "auto"
@@ -79,16 +83,18 @@ class TaskSpec:
         from .marginals import check_excess_kurtosis
 
         if self.family not in ALL_FAMILIES:
-            raise DyntoolsError(f"unknown family '{self.family}'; choose one of: {', '.join(ALL_FAMILIES)}")
+            raise DyntoolsError(f"unknown family {self.family!r}; choose one of: {', '.join(ALL_FAMILIES)}")
+        for name in ("kurtosis", "param"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise DyntoolsError(f"{name} must be a finite number (got {value})", arguments=(name,))
         if self.kurtosis is not None:
             check_excess_kurtosis(self.kurtosis)
-        if self.param is not None and not math.isfinite(self.param):
-            raise DyntoolsError(f"param must be a finite number (got {self.param})", arguments=("param",))
         for name in ("xi0", "xi1"):
             value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise DyntoolsError(f"{name} must be a positive, finite correlation length (got {value})",
-                                    arguments=(name,))
+            if not XI_RANGE[0] <= value <= XI_RANGE[1]:
+                raise DyntoolsError(f"{name} must be a positive correlation length from {XI_RANGE[0]:g} to {XI_RANGE[1]:g} "
+                                    f"pixels (got {value:g})", arguments=(name,))
         if not 0 < self.proportion < 1:
             raise DyntoolsError(f"proportion must be in (0, 1) (got {self.proportion:g})", arguments=("proportion",))
         grid_shape(self.n_dims, self.two_d)

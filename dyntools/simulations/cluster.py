@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -34,6 +36,20 @@ CONNECT_SECONDS = 10
 SINGLE_THREADED = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 JAX_SETTINGS = ("jax_enable_x64", "jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs")
+WORKERS_PER_CORE = 4  # a local cluster's most single-threaded workers per CPU core
+ADDRESS = re.compile(r"tcp://([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")  # host name, IPv4 or [IPv6]
+
+
+def max_local_workers() -> int:
+    """The most worker processes a `local_client` starts: `WORKERS_PER_CORE` per CPU core."""
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
+def valid_address(address: str) -> bool:
+    """Whether ``address`` is ``tcp://HOST:PORT`` with PORT from 1 to 65535 in ASCII digits (checked
+    before connecting: a bad one would wait out the connection timeout)."""
+    match = ADDRESS.fullmatch(address)
+    return match is not None and 1 <= int(match["port"]) <= 65535
 
 
 def close(client: Client) -> None:
@@ -55,16 +71,17 @@ def local_client(workers: int) -> Client:
     OpenMP thread, and restarted by their nanny if they die.
 
     Arguments:
-        workers: the number of worker processes, at least 1.
+        workers: the number of worker processes, 1 to `max_local_workers`.
 
     Returns:
         The connected ``distributed.Client`` (close it, and its cluster, when done).
 
     Raises:
-        DyntoolsError: if ``workers < 1``.
+        DyntoolsError: unless ``1 <= workers <=`` `max_local_workers`.
     """
-    if workers < 1:
-        raise DyntoolsError(f"a local cluster needs at least 1 worker (got {workers})")
+    if not 1 <= workers <= max_local_workers():
+        raise DyntoolsError(f"a local cluster takes 1 to {max_local_workers()} workers ({WORKERS_PER_CORE} per CPU "
+                            f"core here; got {workers})")
     import dask
     from distributed import Client, LocalCluster
 
@@ -85,9 +102,13 @@ def remote_client(address: str, timeout: float | None = None) -> Client:
         The connected ``distributed.Client``.
 
     Raises:
-        DyntoolsError: if the scheduler cannot be reached within ``timeout``.
+        DyntoolsError: for an address that is not `valid_address`, or if the scheduler cannot be
+            reached within ``timeout``.
     """
     from distributed import Client
+
+    if not valid_address(address):
+        raise DyntoolsError(f"a scheduler address is tcp://HOST:PORT with PORT from 1 to 65535 (got {address!r})")
 
     try:
         return Client(address, timeout=f"{timeout or CONNECT_SECONDS}s")

@@ -12,6 +12,10 @@ MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches
 LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
           "seed": 2**31 - 2}
 TASK_FIELDS = tuple(f.name for f in fields(TaskSpec))
+INIT_SCALE_RANGE = (1e-12, 1e12)  # beyond, the initial weights' fourth powers (the IPR) under- or overflow
+# the smallest normal and the largest number of each network precision: the learning rates it can hold
+FLOAT_RANGE = {"float32": (1.1754943508222875e-38, 3.4028234663852886e38),
+               "float64": (2.2250738585072014e-308, 1.7976931348623157e308)}
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,16 @@ class SimulationConfig:
     solver: str = "tsit5"
     precision: str = "float32"
 
-    def validate(self) -> None:
+    def validate(self, *, network: bool = True) -> None:
         """Check every setting on its own (names, ranges, sizes, memory).
 
         The task and the theory are checked by
         [`prepare`][dyntools.simulations.simulate.prepare].
+
+        Arguments:
+            network: whether a network is trained; without one (a theory-only sweep) no input
+                batches are drawn, and only the theory's saved weights count against the memory
+                budget.
 
         Raises:
             DyntoolsError: for the first invalid setting, naming its field; also when the input
@@ -86,7 +95,8 @@ class SimulationConfig:
             ("lr", positive(self.lr), "must be a positive number"),
             ("batch", self.batch >= 1, "must be at least 1"),
             ("seeds", self.seeds >= 1, "must be at least 1"),
-            ("init_scale", positive(self.init_scale), "must be a positive number"),
+            ("init_scale", INIT_SCALE_RANGE[0] <= self.init_scale <= INIT_SCALE_RANGE[1],
+             f"must be a positive number from {INIT_SCALE_RANGE[0]:g} to {INIT_SCALE_RANGE[1]:g}"),
             ("saves", self.saves >= 1, "must be at least 1"),
             ("neurons", self.neurons >= 1, "must be at least 1"),
             ("seed", self.seed >= 0, "must be non-negative"),
@@ -101,24 +111,39 @@ class SimulationConfig:
                 raise DyntoolsError(f"{name} {requirement} (got {getattr(self, name)!r})", arguments=(name,))
         for name, choices in (("network", network_names()), ("activation", ACTIVATIONS), ("amplifier", AMPLIFIERS.names())):
             if getattr(self, name) not in choices:
-                raise DyntoolsError(f"unknown {name} '{getattr(self, name)}'; choose one of: {', '.join(choices)}")
+                raise DyntoolsError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
+        self._check_time()
         check_solver(self.solver)
         if self.steps % min(self.saves, self.steps):
             raise DyntoolsError(f"steps ({self.steps}) must be a multiple of saves ({self.saves})",
                                 arguments=("steps", "saves"))
-        self._check_memory()
+        self._check_memory(network)
 
     @property
     def n_pixels(self) -> int:
         """N, the number of pixels of the task."""
         return self.task.n_pixels
 
-    def _check_memory(self) -> None:
+    def _check_time(self) -> None:
+        """The learning rate must be a number of the network's precision, and t = lr x steps finite."""
+        low, high = FLOAT_RANGE[self.precision]
+        if not low <= self.lr <= high:
+            raise DyntoolsError(f"lr must be from {low:.3g} to {high:.3g} with precision {self.precision} "
+                                f"(got {self.lr:g})", arguments=("lr", "precision"))
+        if not math.isfinite(self.lr * self.steps):
+            raise DyntoolsError(f"the time t = lr x steps must be finite (got lr {self.lr:g} and steps {self.steps})",
+                                arguments=("lr", "steps"))
+
+    def _check_memory(self, network: bool) -> None:
+        """The input batches (with a network) and the saved weights (of every seed's network, or
+        of the theory alone) must fit in `MEMORY_BUDGET`."""
         itemsize = 4 if self.precision == "float32" else 8
-        data = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) * self.n_pixels * itemsize * 3
-        saved = self.seeds * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
+        drawn = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) if network else 0
+        data = drawn * self.n_pixels * itemsize * 3
+        seeds = ("seeds",) if network else ()  # the theory saves one trajectory
+        saved = (self.seeds if network else 1) * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
         for what, size, names in (("the input batches", data, ("batch", "seeds", "samples")),
-                                  ("the saved weights", saved, ("saves", "seeds", "neurons"))):
+                                  ("the saved weights", saved, ("saves", *seeds, "neurons"))):
             if size > MEMORY_BUDGET:
                 raise DyntoolsError(f"{what} would need {size / 2**30:.1f} GiB (budget {MEMORY_BUDGET / 2**30:g} GiB); "
                                     f"lower {', '.join(names)} or n_dims", arguments=(*names, "n_dims"))

@@ -104,7 +104,9 @@ class SimulationResult:
             The result, equal to the one the run saved.
 
         Raises:
-            DyntoolsError: if ``directory`` is not a finished simulate run.
+            DyntoolsError: if ``directory`` is not a finished simulate run, or is a corrupt one
+                (see [`dyntools.records`][dyntools.records]: e.g. an unknown settings key, named,
+                or arrays that do not match the settings).
         """
         from ..runs import load_run
 

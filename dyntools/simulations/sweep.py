@@ -22,6 +22,7 @@ import json
 import math
 import os
 import shutil
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -30,7 +31,8 @@ import numpy as np
 
 from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
-from ..runs import jsonable, package_version
+from ..files import atomic_write
+from ..runs import jsonable, package_version, reserve
 from .config import TASK_FIELDS, SimulationConfig
 from .simulate import prepare, run_simulations, run_theories, save_steps
 
@@ -58,22 +60,24 @@ def parse_values(text: str) -> np.ndarray:
         [COUNT] the values, as floats.
 
     Raises:
-        DyntoolsError: if the text cannot be read or a value is not finite.
+        DyntoolsError: if the text cannot be read (numbers are ASCII: ``float`` would take other
+            scripts' digits), a value is not finite, or STOP - START overflows; checked before
+            any value is computed.
     """
+    spaced = ":" in text
+    parts = text.split(":" if spaced else ",")
     try:
-        if ":" in text:
-            start, stop, count = text.split(":")
-            if not 1 <= int(count) <= MAX_POINTS:
-                raise ValueError
-            values = np.linspace(float(start), float(stop), int(count))
-        else:
-            values = np.array([float(v) for v in text.split(",")])
+        if not text.isascii() or (spaced and (len(parts) != 3 or not 1 <= int(parts[2]) <= MAX_POINTS)):
+            raise ValueError
+        numbers = [float(v) for v in (parts[:2] if spaced else parts)]
     except ValueError:
-        raise DyntoolsError(f"cannot read sweep values '{text}': use START:STOP:COUNT (COUNT from 1 to {MAX_POINTS}) "
+        raise DyntoolsError(f"cannot read sweep values {text!r}: use START:STOP:COUNT (COUNT from 1 to {MAX_POINTS}) "
                             "or V1,V2,...") from None
-    if not np.isfinite(values).all():
-        raise DyntoolsError(f"sweep values must be finite numbers (got '{text}')")
-    return values
+    if not all(math.isfinite(v) for v in numbers):
+        raise DyntoolsError(f"sweep values must be finite numbers (got {text!r})")
+    if spaced and not math.isfinite(numbers[1] - numbers[0]):
+        raise DyntoolsError(f"sweep range START:STOP must have a finite STOP - START (got {text!r})")
+    return np.linspace(*numbers, int(parts[2])) if spaced else np.array(numbers)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class Grid:
         checked = []
         for name, values in axes.items():
             if name not in AXES:
-                raise DyntoolsError(f"unknown sweep axis '{name}'; choose from: {', '.join(AXES)}")
+                raise DyntoolsError(f"unknown sweep axis {name!r}; choose from: {', '.join(AXES)}")
             values = np.atleast_1d(np.asarray(values, dtype=float))
             if values.ndim != 1 or not values.size or not np.isfinite(values).all():
                 raise DyntoolsError(f"sweep axis {name} needs finite values (got {values.tolist()})")
@@ -173,6 +177,9 @@ def point_config(base: SimulationConfig, point: dict) -> SimulationConfig:
     return replace(base, task=replace(base.task, **task), **rest)
 
 
+POINTS = ".sweep-points"  # the suffix of the hidden sibling that keeps an unfinished sweep's points
+
+
 def partial_directory(directory: Path | str) -> Path:
     """Where the finished points of an unfinished sweep into ``directory`` are kept.
 
@@ -183,7 +190,37 @@ def partial_directory(directory: Path | str) -> Path:
         The hidden sibling ``.<name>.sweep-points`` of ``directory``.
     """
     directory = Path(directory)
-    return directory.parent / f".{directory.name}.sweep-points"
+    return directory.parent / f".{directory.name}{POINTS}"
+
+
+def resumable_sweep(root: Path | str, base: SimulationConfig, grid: Grid, theory_only: bool = False) -> Path | None:
+    """The run directory under `root` of an unfinished sweep with exactly these settings, whose
+    finished points are kept (see `partial_directory`): running it there resumes it.
+
+    Arguments:
+        root: where sweeps without a directory of their own go (``runs/sweep``).
+        base: the settings of every point.
+        grid: the axes and values.
+        theory_only: whether only the effective ODE is integrated.
+
+    Returns:
+        The directory (it does not exist yet), or None.
+    """
+    definition = _definition(base, grid, theory_only)
+    for record in sorted(Path(root).glob(f".*{POINTS}/sweep.json")):
+        try:
+            same = json.loads(record.read_text()) == definition
+        except (OSError, ValueError):
+            continue
+        directory = Path(root) / record.parent.name[1:-len(POINTS)]
+        if same and not os.path.lexists(directory):
+            return directory
+    return None
+
+
+def _definition(base: SimulationConfig, grid: Grid, theory_only: bool) -> dict:
+    """What makes two sweeps the same sweep (as JSON)."""
+    return jsonable({"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only})
 
 
 def _label(point: dict) -> str:
@@ -226,10 +263,13 @@ class SweepResult:
         dataset: the ``xarray.Dataset`` of results (see
             [`run_sweep`][dyntools.simulations.sweep.run_sweep]).
         discarded_points: finished points of an earlier sweep with other settings, discarded.
+        recomputed_points: finished points of this sweep whose files could not be read (a
+            damaged disk, a truncated copy), run again.
     """
 
     dataset: object  # xarray.Dataset, see run_sweep
     discarded_points: int  # finished points of an earlier sweep with other settings, discarded
+    recomputed_points: int = 0  # finished points whose files could not be read, run again
 
 
 def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: bool = False,
@@ -264,10 +304,19 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
             finished points are then removed).
     """
     prepared = validate_sweep(base, grid, theory_only)
-    partial = partial_directory(directory)
-    discarded = _claim(partial, base, grid, theory_only)
-    paths = [partial / f"point_{i:05d}.npz" for i in range(len(prepared))]
-    todo = [i for i, path in enumerate(paths) if not path.exists()]
+    with reserve(directory, force=True):  # held already when the command line runs it
+        partial = partial_directory(directory)
+        discarded = _claim(partial, base, grid, theory_only)
+        paths = [partial / f"point_{i:05d}.npz" for i in range(len(prepared))]
+        todo, damaged = _unfinished(paths, _point_keys(base, theory_only))
+        points = _run_points(paths, prepared, todo, theory_only, progress, client)
+    return SweepResult(_dataset(points, base, grid, theory_only), discarded, damaged)
+
+
+def _run_points(paths: list[Path], prepared: list[Prepared], todo: list[int], theory_only: bool,
+                progress: Callable[[int, int], None] | None, client: Client | None) -> list[dict]:
+    """Run the points `todo` and read every point back. An interrupt keeps the finished
+    points for the next run of the same sweep; any other failure removes them."""
     try:
         if progress is not None:
             progress(len(prepared) - len(todo), len(prepared))
@@ -277,16 +326,48 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
             from .cluster import run_on_cluster
 
             run_on_cluster(client, paths, [point.config for point in prepared], todo, theory_only, progress)
-        points = []
-        for path in paths:
-            with np.load(path) as data:
-                points.append({k: data[k] for k in data.files})
+        return [_read_point(path) for path in paths]
     except (KeyboardInterrupt, SystemExit):
         raise  # interrupted: the finished points stay for the next run of the same sweep
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(paths[0].parent, ignore_errors=True)  # the partial directory
         raise
-    return SweepResult(_dataset(points, base, grid, theory_only), discarded)
+
+
+def _point_keys(base: SimulationConfig, theory_only: bool) -> dict[str, tuple[int, ...]]:
+    """The arrays a finished point's file holds, and their shapes."""
+    times = len(save_steps(base))
+    keys = {"t": (times,), "ipr_theory_t": (times,), "excess_kurtosis": (), "parameter": ()}
+    if not theory_only:
+        keys.update(ipr_sim_t=(base.seeds, times), cosine_final=(), agreement_time=())
+    return keys
+
+
+def _unfinished(paths: list[Path], keys: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
+    """The indices of the points still to run, and how many of them had a file that cannot be
+    read or holds the wrong arrays (it is removed: the point runs again)."""
+    todo, damaged = [], 0
+    for i, path in enumerate(paths):
+        if path.exists() and _read_point(path, keys) is None:
+            path.unlink()
+            damaged += 1
+        if not path.exists():
+            todo.append(i)
+    return todo, damaged
+
+
+def _read_point(path: Path, keys: dict[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray] | None:
+    """A point's arrays; with `keys`, None unless the file is readable and holds exactly those arrays
+    with those shapes."""
+    if keys is None:
+        with np.load(path) as data:
+            return {k: data[k] for k in data.files}
+    try:
+        point = _read_point(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
+    shapes = {k: v.shape for k, v in point.items()}
+    return point if shapes == keys else None
 
 
 def _run_in_process(paths: list[Path], prepared: list[Prepared], todo: list[int], theory_only: bool,
@@ -329,16 +410,14 @@ def chunk_arrays(points: list[Prepared], theory_only: bool,
 
 
 def save_chunk(paths: list[Path], arrays: list[dict[str, np.ndarray]]) -> None:
-    """Save each point's arrays to its file, atomically (a killed write leaves a ``.tmp.npz``).
+    """Save each point's arrays to its file, atomically (a killed write leaves a ``.partial`` file).
 
     Arguments:
         paths: the points' files in the partial directory.
         arrays: the points' arrays, as [`chunk_arrays`][dyntools.simulations.sweep.chunk_arrays] returns them.
     """
     for path, point in zip(paths, arrays):
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **point)
-        os.replace(tmp, path)
+        atomic_write(path, lambda file, point=point: np.savez(file, **point))
 
 
 def _point_arrays(result) -> dict:
@@ -527,20 +606,23 @@ def finish(directory: Path) -> None:
 def _claim(partial: Path, base: SimulationConfig, grid: Grid, theory_only: bool) -> int:
     """Record the sweep's definition. A leftover partial sweep with the same definition is
     resumed; one with another definition is discarded (returns how many points it had)."""
-    definition = jsonable({"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only})
+    definition = _definition(base, grid, theory_only)
     record = partial / "sweep.json"
     discarded = 0
+    if partial.is_symlink() or (partial.exists() and not partial.is_dir()):
+        raise DyntoolsError(f"{partial} (where a sweep keeps its finished points) is not a directory dyntools "
+                            "made; move it away")
     if partial.exists():
         try:
             same = json.loads(record.read_text()) == definition
         except (OSError, ValueError):
             same = False
         if same:
-            for leftover in partial.glob("*.tmp.npz"):  # a point killed while it was being written
+            for leftover in partial.glob(".*.partial"):  # a point killed while it was being written
                 leftover.unlink()
             return 0
         discarded = len(list(partial.glob("point_*.npz")))
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
-    record.write_text(json.dumps(definition))
+    atomic_write(record, lambda file: file.write(json.dumps(definition).encode()))
     return discarded

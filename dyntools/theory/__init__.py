@@ -12,7 +12,7 @@ _EXPORTS = {
     "task_amplifier": ".amplifier",
     "Step": ".derivation", "general_steps": ".derivation", "marginal_steps": ".derivation",
     "EffectiveDynamics": ".dynamics", "ExactSingleNeuronFlow": ".dynamics", "LinearSteadyState": ".dynamics",
-    "amplifier_integrand": ".symbolic", "closed_form": ".symbolic", "series_coefficients": ".symbolic",
+    "amplifier_integrand": ".symbolic", "closed_form": ".symbolic", "closed_form_search": ".symbolic", "series_coefficients": ".symbolic",
     "series_in_moments": ".symbolic",
 }
 __all__ = sorted(_EXPORTS)

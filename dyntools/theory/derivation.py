@@ -113,7 +113,8 @@ def marginal_steps(marginal: Marginal, order: int = 5) -> list[Step]:
     steps = [Step("moments of the pixel marginal", sp.Tuple(*moments), marginal.family)]
     closed = closed_form(marginal)
     if closed is not None:
-        steps.append(Step("closed form (0 < a < 1; phi is odd)", sp.Eq(sp.Function("phi")(a), closed), "SymPy integrate"))
+        steps.append(Step("closed form (0 < a < 1; phi is odd)", sp.Eq(sp.Function("phi")(a), closed),
+                          "SymPy integrate, Meijer-G method"))
     coeffs = series_coefficients(marginal, order)
     steps.append(Step("series", sp.Eq(sp.Function("phi")(a), sum(c * a**n for n, c in coeffs.items())), "moments substituted"))
     return steps

@@ -10,7 +10,7 @@ from .._jax import jnp
 from .amplifier import QuadratureAmplifier, finite_series_order, task_amplifier
 from .derivation import EQ5_TEXT
 from .dynamics import THEORY_VALIDITY
-from .symbolic import closed_form, series_coefficients
+from .symbolic import closed_form_search, series_coefficients
 
 if TYPE_CHECKING:
     from ..inputs.marginals import Marginal
@@ -34,8 +34,9 @@ def amplifier_report(marginal: Marginal, order: int, task: TwoClassTask | None =
 
     Returns:
         The marginal's description plus ``moments`` ({"m4": ..., ...}), ``closed_form`` (a
-            string or None), ``series`` ({"n": coefficient of a^n}), ``series_order`` (the
-            order used), ``series_missing_moment`` (why it stops short, or None),
+            string or None), ``closed_form_note`` (why there is none, or None), ``series``
+            ({"n": coefficient of a^n}), ``series_order`` (the order used),
+            ``series_missing_moment`` (why it stops short, or None),
             ``series_error`` and ``quadrature`` (series minus quadrature, and quadrature, at each
             check point), ``ode`` (Eq. 5 as text) and ``theory_validity``.
     """
@@ -53,12 +54,13 @@ def _marginal_report(marginal: Marginal, order: int) -> dict:
     exact = np.asarray(QuadratureAmplifier(marginal)(jnp.asarray(CHECK_POINTS, dtype=jnp.float64)))
     dense = [series.get(n, 0.0) for n in range(usable + 1)]  # coefficients of a^0 .. a^usable
     series_values = np.polynomial.polynomial.polyval(np.asarray(CHECK_POINTS), dense)
-    closed = closed_form(marginal)
+    closed, why_not = closed_form_search(marginal)
     moments = {f"m{p}": marginal.moment(p) for p in range(4, order + 2, 2)}
     return {
         **marginal.describe(),
         "moments": moments,
         "closed_form": None if closed is None else str(closed),
+        "closed_form_note": why_not,
         "series": {str(n): c for n, c in series.items()},
         "series_order": usable,
         "series_missing_moment": None if missing is None else f"m{missing} = E X^{missing} is infinite",

@@ -1,18 +1,20 @@
-"""Series coefficients of $\\phi$ kept on disk: SymPy derives them once per marginal, order and version.
+"""Series coefficients of $\\phi$ kept on disk: SymPy derives them once per marginal, order and code.
 
 Deriving the order-$n$ series takes SymPy about a second per order and importing SymPy half a
 second; a run that needs the series again reads its floats from
-``cache_root()/series/<key>.json`` instead (the key hashes the marginal's description, the
-order and the package version), and SymPy is not imported at all.
+``cache_root()/series/<key>.json`` instead, and SymPy is not imported at all. The key hashes the
+marginal's description, the order and [`code_identity`][dyntools.cache.code_identity]
+(dyntools' sources, so an edited `symbolic.py` derives again, and the versions of dyntools, JAX
+and SymPy); a damaged entry is derived again and reported in one line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from functools import partial
 from typing import TYPE_CHECKING
 
-from ..cache import cache_root, store
+from ..cache import entry_key, entry_path, load, save
 
 if TYPE_CHECKING:
     from ..inputs.marginals import Marginal
@@ -33,23 +35,22 @@ def cached_series(marginal: Marginal, order: int) -> tuple[float, ...]:
     Returns:
         ``order + 1`` floats (even powers zero).
     """
-    from ..runs import package_version
-
-    root = cache_root()
-    identity = json.dumps({"marginal": marginal.describe(), "order": order, "version": package_version()},
-                          sort_keys=True, default=str)
-    path = None if root is None else root / "series" / f"{hashlib.sha256(identity.encode()).hexdigest()}.json"
-    if path is not None and path.exists():
-        try:
-            stored = json.loads(path.read_text())
-            if stored["identity"] == identity and len(stored["coefficients"]) == order + 1:
-                return tuple(float(c) for c in stored["coefficients"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # unreadable: derive again and overwrite
+    key = entry_key("series", json.dumps(marginal.describe(), sort_keys=True, default=str), order)
+    path = entry_path("series", key, ".json")
+    stored = load(path, key, partial(_coefficients, order))
+    if stored is not None:
+        return stored
     from .symbolic import series_coefficients
 
     exact = series_coefficients(marginal, order)
     values = tuple(float(exact.get(n, 0.0)) for n in range(order + 1))
-    if path is not None:
-        store(path, json.dumps({"identity": identity, "coefficients": values}).encode())
+    save(path, key, json.dumps(values).encode())
+    return values
+
+
+def _coefficients(order: int, payload: bytes) -> tuple[float, ...]:
+    """The ``order + 1`` floats a stored payload (a JSON list) holds; ValueError otherwise."""
+    values = tuple(float(c) for c in json.loads(payload))
+    if len(values) != order + 1:
+        raise ValueError(f"{len(values)} coefficients stored, {order + 1} expected")
     return values

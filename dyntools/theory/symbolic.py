@@ -8,8 +8,6 @@ $m_4, m_6, \dots$ ($m_2 = 1$), and its closed form where SymPy can integrate.
 
 from __future__ import annotations
 
-import signal
-import threading
 from functools import cache
 
 import sympy as sp
@@ -21,7 +19,7 @@ a = sp.Symbol("a", positive=True)  # phi is odd: derived for 0 < a < 1, extended
 x = sp.Symbol("x", real=True)
 c = sp.Symbol("c", positive=True)  # c = a / sqrt(2 (1 - a^2))
 C_OF_A = a / sp.sqrt(2 * (1 - a**2))
-CLOSED_FORM_SECONDS = 20
+ELEMENTARY = {"exp", "log", "Abs", "sign", "erf", "erfc", "Erfcx", "gamma"}  # functions a closed form may use
 
 
 def moment_symbol(order: int) -> sp.Symbol:
@@ -118,29 +116,50 @@ def expectation(marginal: Marginal, integrand: sp.Expr) -> sp.Expr | None:
 
 
 @cache
-def closed_form(marginal: Marginal) -> sp.Expr | None:
-    r"""$\phi(a)$ for $0 < a < 1$ in closed form, when SymPy can integrate it.
+def closed_form_search(marginal: Marginal) -> tuple[sp.Expr | None, str | None]:
+    r"""$\phi(a)$ for $0 < a < 1$ in closed form, or why there is none.
 
     Only tried for families marked ``symbolic_integrable`` (others, like alg, give Meijer-G
-    functions at best, after minutes), and given up after `CLOSED_FORM_SECONDS` seconds (in the
-    main thread). Products $e^{z^2}\mathrm{erfc}(z)$ are rewritten as `Erfcx(z)` (see
-    [`use_erfcx`][dyntools.theory.codegen.use_erfcx]); results with exact numbers of more
-    than 1000 bits are rejected.
+    functions at best). The integral is done by SymPy's Meijer-G method alone
+    (``meijerg=True``): a table-driven rewrite that terminates, so the same marginal gives the
+    same answer on every machine, quickly, with no time limit (the heuristic Risch and
+    pattern methods can run for minutes). A result in anything but elementary functions, erf
+    and gamma (a Meijer-G or hypergeometric function) is "no elementary closed form"; one with
+    exact numbers of more than 1000 bits (Student-t with $\nu \approx 6000$) is dropped.
+    Products $e^{z^2}\mathrm{erfc}(z)$ are rewritten as `Erfcx(z)` (see
+    [`use_erfcx`][dyntools.theory.codegen.use_erfcx]).
 
     Arguments:
         marginal: the unit-variance pixel marginal.
 
     Returns:
-        A SymPy expression in the symbol ``a`` (extend to $a < 0$ by oddness), or `None` when
-            there is no usable closed form. Cached per marginal.
+        ``(expression, None)``: the closed form in the symbol ``a`` (extend to $a < 0$ by
+            oddness); or ``(None, why)``, ``why`` one line. Cached per marginal.
     """
     unevaluated = expectation(marginal, x * sp.erf(c * x)) if marginal.symbolic_integrable else None
     if unevaluated is None:
-        return None
-    result = _with_timeout(CLOSED_FORM_SECONDS, unevaluated.doit)
-    if result is None or result.has(sp.Integral) or _has_giant_numbers(result):
-        return None
-    return use_erfcx(sp.simplify(result.subs(c, C_OF_A)))
+        return None, f"not attempted for family '{marginal.family}' (Meijer-G functions at best)"
+    result = unevaluated.doit(meijerg=True)
+    if result.has(sp.Integral):
+        return None, "none found (SymPy's Meijer-G integration leaves the integral unevaluated)"
+    special = sorted({type(f).__name__ for f in result.atoms(sp.Function)} - ELEMENTARY)
+    if special:
+        return None, f"no elementary closed form (SymPy finds one only in terms of {', '.join(special)})"
+    if _has_giant_numbers(result):
+        return None, "none printable (SymPy's form has exact numbers of more than 1000 bits)"
+    return use_erfcx(sp.simplify(result.subs(c, C_OF_A))), None
+
+
+def closed_form(marginal: Marginal) -> sp.Expr | None:
+    r"""$\phi(a)$ for $0 < a < 1$ in closed form, when SymPy finds an elementary one (see `closed_form_search`).
+
+    Arguments:
+        marginal: the unit-variance pixel marginal.
+
+    Returns:
+        A SymPy expression in the symbol ``a`` (extend to $a < 0$ by oddness), or `None`.
+    """
+    return closed_form_search(marginal)[0]
 
 
 def _has_giant_numbers(expr: sp.Expr, bits: int = 1000) -> bool:
@@ -148,22 +167,3 @@ def _has_giant_numbers(expr: sp.Expr, bits: int = 1000) -> bool:
     (e.g. Student-t with nu ~ 6000, whose gamma factors are exact giant rationals) cannot be
     printed or evaluated usefully."""
     return any(max(abs(r.p).bit_length(), r.q.bit_length()) > bits for r in expr.atoms(sp.Rational))
-
-
-def _with_timeout(seconds: int, compute):
-    """compute() or None after ``seconds`` (enforced in the main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        return compute()
-
-    def expire(signum, frame):
-        raise TimeoutError
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        return compute()
-    except TimeoutError:
-        return None
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,5 @@
+"""``python -m dyntools``: the command line."""
+
+from .cli import main
+
+main()
