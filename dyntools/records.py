@@ -186,8 +186,9 @@ def _import(target: str) -> Any:
     return getattr(import_module(module), name)
 
 
-def build(settings: dict, target: str, where: str) -> Any:
-    """The config dataclass `target` (``"module:Class"``) from checked `settings`, validated.
+def build(settings: dict, target: str, where: str, **validate: Any) -> Any:
+    """The config dataclass `target` (``"module:Class"``) from checked `settings`, validated
+    (its ``validate`` given the keyword arguments `validate`).
 
     Raises:
         Corrupt: if its own checks (``validate``, or the constructor's) refuse a value.
@@ -196,7 +197,7 @@ def build(settings: dict, target: str, where: str) -> Any:
     try:
         config = cls.from_dict(settings) if hasattr(cls, "from_dict") else cls(**settings)
         if hasattr(config, "validate"):
-            config.validate()
+            config.validate(**validate)
     except DyntoolsError as err:
         raise Corrupt(f"{where} is invalid ({err})") from None
     return config
@@ -446,7 +447,7 @@ def _sweep_config(config: dict, where: str) -> dict:
     """Check a sweep's config (record or dataset attribute); its dimension sizes by name."""
     from .simulations.sweep import Grid, dataset_dim
 
-    base = build(config["base"], SIMULATION, f"{where}.base")
+    base = build(config["base"], SIMULATION, f"{where}.base", network=not config["theory_only"])
     try:
         grid = Grid(config["grid"])
     except DyntoolsError as err:

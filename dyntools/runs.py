@@ -256,11 +256,7 @@ def reserve(path: Path | str, force: bool = False) -> Iterator[Path]:
             finally:
                 _reserved.discard(key)
     finally:
-        for directory in reversed(created):
-            try:
-                directory.rmdir()  # only if the run left it empty
-            except OSError:
-                break
+        _remove_if_empty(created)
 
 
 @contextmanager
@@ -296,11 +292,7 @@ def reserve_new(root: Path | str) -> Iterator[Path]:
         if is_finished(path):
             _point_latest(root, path.name)
     finally:
-        for directory in reversed([*created, *([path] if path else [])]):
-            try:
-                directory.rmdir()  # only if the run left it empty
-            except OSError:
-                break
+        _remove_if_empty([*created, *([path] if path else [])])
 
 
 def _claim_new(root: Path) -> Path:
@@ -328,6 +320,15 @@ def _point_latest(root: Path, name: str) -> None:
         os.replace(temporary, latest)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
+
+
+def _remove_if_empty(directories: list[Path]) -> None:
+    """Remove the directories a run made for itself (outermost first) that it left empty."""
+    for directory in reversed(directories):
+        try:
+            directory.rmdir()
+        except OSError:
+            break
 
 
 def _make_parents(directory: Path) -> list[Path]:

@@ -230,21 +230,6 @@ def test_live_staging_directories_are_left_alone(tmp_path):
     assert remove_stale_stages(tmp_path) == [] and stage.exists()
 
 
-def test_ctrl_c_prints_one_line_exits_130_and_writes_nothing(tmp_path):
-    """A real SIGINT during SGD (long run, chunked so the interrupt is honoured promptly), sent
-    once the first compiled chunk has run."""
-    script = ("import signal\n"  # a shell starts background jobs with SIGINT ignored: act as a terminal would
-              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-              "import pathlib, dyntools.simulations.network as network\nreal = network._sgd_chunk\n"
-              "def chunk(*a, **k):\n    out = real(*a, **k)\n    pathlib.Path('training').touch()\n    return out\n"
-              "network._sgd_chunk = chunk\nimport sys\nfrom dyntools.cli import main\n"
-              "sys.argv = ['dyntools', 'simulate', '--kurtosis', '0', '--n-dims', '8', '--batch', '64',"
-              " '--steps', '100000000', '--saves', '1', '--out', 'r']\nmain()\n")
-    proc, _, stderr = _run_until_killed(tmp_path, script, "training", signal.SIGINT)
-    assert proc.returncode == 130 and stderr == "dyntools: interrupted; nothing was written\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["training"]
-
-
 def test_interrupted_sweep_says_where_its_points_are(cli, tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 

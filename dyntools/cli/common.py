@@ -34,7 +34,7 @@ Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", rich_help_panel
 Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help=f"Raw family parameter ({', '.join(f'{f}: {p}' for f, p in family_parameters().items())}).")]
 Gain = Annotated[Optional[float], typer.Option("--gain", rich_help_panel=TASK_PANEL, help="NLGP gain g in erf(g z) (implies --family nlgp).")]
 NDims = Annotated[int, typer.Option("--n-dims", rich_help_panel=TASK_PANEL, help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
-Xi = Annotated[tuple[float, float], typer.Option("--xi", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels).")]
+Xi = Annotated[tuple[float, float], typer.Option("--xi", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels, 0.001 to 1e6).")]
 TwoD = Annotated[bool, typer.Option("--2d", rich_help_panel=TASK_PANEL, help="L x L images on a torus instead of a ring.")]
 Proportion = Annotated[float, typer.Option("--proportion", rich_help_panel=TASK_PANEL, help="P(y = 1).")]
 Clone = Annotated[bool, typer.Option("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
@@ -193,7 +193,7 @@ Steps = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="SGD 
 Lr = Annotated[float, typer.Option("--lr", rich_help_panel=SIMULATION_PANEL, help="Learning rate.")]
 Batch = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fresh samples per SGD step.")]
 Samples = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fixed sample set for --trainer flow.")]
-InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale).")]
+InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale) (1e-12 to 1e12).")]
 Seeds = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network runs (they share the initial weights, differ in data).")]
 AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help=f"Theory amplifier: {', '.join(AMPLIFIERS.names())}.")]
 Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Series order with --amplifier series.")]

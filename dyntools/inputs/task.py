@@ -14,7 +14,7 @@ from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
 from .marginals import Alg, Marginal, NLGP, check_excess_kurtosis
 from .models import GaussianClone, InputModel, LatentGaussianModel, model_for
-from .spec import ALL_FAMILIES, N_DIMS, PROPORTION, XI
+from .spec import ALL_FAMILIES, N_DIMS, PROPORTION, XI, XI_RANGE
 
 
 @pytree(static=("shared_noise",))
@@ -175,8 +175,9 @@ def build_task(
 def _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion) -> TwoClassTask:
     if family not in ALL_FAMILIES:
         raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(ALL_FAMILIES)}")
-    if len(xi) != 2 or not all(math.isfinite(v) and v > 0 for v in xi):
-        raise DyntoolsError(f"xi needs two positive, finite correlation lengths XI0 XI1 (got {list(xi)})")
+    if len(xi) != 2 or not all(XI_RANGE[0] <= v <= XI_RANGE[1] for v in xi):
+        raise DyntoolsError(f"xi needs two correlation lengths XI0 XI1 from {XI_RANGE[0]:g} to {XI_RANGE[1]:g} pixels "
+                            f"(got {list(xi)})")
     shape = grid_shape(n_dims, two_d)
     if excess_kurtosis is not None:
         check_excess_kurtosis(excess_kurtosis)

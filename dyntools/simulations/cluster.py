@@ -177,4 +177,4 @@ def run_chunk(configs: list[SimulationConfig], theory_only: bool, settings: dict
     for name, value in settings.items():
         if getattr(jax.config, name) != value:
             jax.config.update(name, value)
-    return chunk_arrays([prepare(config) for config in configs], theory_only)
+    return chunk_arrays([prepare(config, network=not theory_only) for config in configs], theory_only)

@@ -149,13 +149,15 @@ class Prepared:
 
 
 @lru_cache(maxsize=512)  # a sweep prepares every point up front, then runs them
-def prepare(config: SimulationConfig) -> Prepared:
+def prepare(config: SimulationConfig, network: bool = True) -> Prepared:
     """Validate ``config`` and build its task, network and theory, without drawing a sample.
 
     Cached (512 configurations): a sweep prepares every point up front, then runs them.
 
     Arguments:
         config: the settings.
+        network: whether the network will be trained (a theory-only sweep's is not: its batch
+            size is not checked against the memory budget).
 
     Returns:
         The [`Prepared`][dyntools.simulations.simulate.Prepared] run.
@@ -165,7 +167,7 @@ def prepare(config: SimulationConfig) -> Prepared:
             64-bit floats are off (see `dyntools._jax.require_x64`).
     """
     require_x64()
-    config.validate()
+    config.validate(network=network)
     task = config.task.build()
     net = network_class(config.network)(task.n_pixels, config.neurons, config.activation, config.bias)
     theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order))

@@ -245,7 +245,7 @@ def validate_sweep(base: SimulationConfig, grid: Grid, theory_only: bool = False
     prepared = []
     for point in grid.points():
         try:
-            prepared.append(prepare(point_config(base, point)))
+            prepared.append(prepare(point_config(base, point), network=not theory_only))
             if theory_only and prepared[-1].theory is None:
                 raise DyntoolsError("theory_only needs a network with an effective theory (ReLU units, no bias)",
                                     arguments=("theory_only",))
