@@ -15,6 +15,41 @@ os.environ.setdefault("DYNTOOLS_CACHE_DIR", tempfile.mkdtemp(prefix="dyntools-te
 import pytest  # noqa: E402
 
 
+def invoke(*args) -> tuple[int, str, str]:
+    """Run the dyntools CLI in-process, outside any fixture (module fixtures, hypothesis
+    examples): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from dyntools.cli.app import run_command
+
+    out, err, argv = io.StringIO(), io.StringIO(), sys.argv
+    sys.argv = ["dyntools", *map(str, args)]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+            code = run_command()
+    finally:
+        sys.argv = argv
+    return code, out.getvalue(), err.getvalue()
+
+
+def interrupt_sweep_at(monkeypatch, point: int) -> None:
+    """Make the next sweep run its points one by one and raise KeyboardInterrupt (as Ctrl-C
+    would) when it reaches point number `point` (1-based); the points before it are saved."""
+    import dyntools.simulations.sweep as sweep
+
+    real, calls = sweep.run_simulations, []
+    monkeypatch.setattr(sweep, "SAVE_EVERY", 1)
+
+    def interrupted(points, progress=None):
+        calls.extend(points)
+        if len(calls) == point:
+            raise KeyboardInterrupt
+        return real(points, progress)
+
+    monkeypatch.setattr(sweep, "run_simulations", interrupted)
+
+
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """Run the dyntools CLI in-process: returns (exit code, stdout, stderr)."""

@@ -9,10 +9,7 @@ invalid ones, and a sweep's --cluster only refused ones, so valid draws finish i
 The example budget is fixed; the whole test takes about a minute on 2 cores.
 """
 
-import contextlib
-import io
 import os
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -20,6 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import invoke
 
 ODD_TEXT = ["", "nosuch", "../x", "__import__('os').system('touch PWNED')", "a" * 300, "ñ", "1", "-", "a\nb",
             "a\u2028b", "²"]
@@ -106,32 +105,14 @@ def invocations(draw):
 @pytest.fixture(scope="module")
 def fixtures(tmp_path_factory):
     """Finished runs (simulate and inputs), a plain file and a corrupt run, outside the cwd."""
-    from dyntools.cli import main
-
     root = tmp_path_factory.mktemp("fuzz-fixtures")
     for name, args in {"RUN": ["simulate", "--kurtosis", "0", *sum(TINY.items(), ())],
                        "INPUTS": ["inputs", "--kurtosis", "0", "--n-dims", "6", "--samples", "10"]}.items():
-        assert _invoke(main, [*args, "--out", str(root / name)])[0] == 0
+        assert invoke(*args, "--out", root / name)[0] == 0
     (root / "FILE").write_text("not a run")
     (root / "CORRUPT").mkdir()
     (root / "CORRUPT" / "run.json").write_text("{")
     return root
-
-
-def _invoke(main, args):
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["dyntools", *args]
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code
-    finally:
-        sys.argv = argv
-    return code, out.getvalue(), err.getvalue()
 
 
 def _resolve(args, fixtures):
@@ -142,15 +123,13 @@ def _resolve(args, fixtures):
 @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(args=invocations())
 def test_every_command_exits_0_or_2_without_traceback(fixtures, args):
-    from dyntools.cli import main
-
     with tempfile.TemporaryDirectory() as cwd:
         previous = os.getcwd()
         os.chdir(cwd)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                code, stdout, stderr = _invoke(main, _resolve(args, fixtures))
+                code, stdout, stderr = invoke(*_resolve(args, fixtures))
         finally:
             os.chdir(previous)
         written = sorted(p.name for p in Path(cwd).iterdir())

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from conftest import interrupt_sweep_at
 from dyntools.runs import OWNER, load_run, remove_stale_stages, staged_run, write_record
 
 DEAD_PID = 2**22 + 12345  # above Linux's largest pid_max: no such process
@@ -233,16 +234,8 @@ def test_live_staging_directories_are_left_alone(tmp_path):
 def test_interrupted_sweep_says_where_its_points_are(cli, tmp_path, monkeypatch):
     import dyntools.simulations.sweep as sweep
 
-    real, calls = sweep.run_simulations, []
-    monkeypatch.setattr(sweep, "SAVE_EVERY", 1)  # one point per chunk: the interrupt falls between points
-
-    def second_point_interrupted(points, progress=None):
-        calls.extend(points)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(points, progress)
-
-    monkeypatch.setattr(sweep, "run_simulations", second_point_interrupted)
+    real = sweep.run_simulations
+    interrupt_sweep_at(monkeypatch, 2)
     code, _, stderr = cli("sweep", "--kurtosis", "-1,1", *TINY_SIM, "--out", tmp_path / "s")
     assert code == 130 and "resume" in stderr and len(stderr.strip().splitlines()) == 1
     kept = sweep.partial_directory(tmp_path / "s")

@@ -1,19 +1,18 @@
 """Corrupt run directories: every loader answers a result or the one-line corrupt-run error, and
 the commands that read runs exit with code 2 and one line on stderr (`dyntools.records`)."""
 
-import contextlib
 import io
 import json
 import os
 import re
 import shutil
-import sys
 import zipfile
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
+from conftest import invoke
 from dyntools.errors import DyntoolsError
 from dyntools.runs import load_run
 
@@ -25,30 +24,12 @@ TINY = {
 }
 
 
-def _invoke(*args):
-    """The dyntools command line, in-process: (exit code, stdout, stderr)."""
-    from dyntools.cli import main
-
-    out, err, argv = io.StringIO(), io.StringIO(), sys.argv
-    sys.argv = ["dyntools", *map(str, args)]
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code
-    finally:
-        sys.argv = argv
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
     """Small finished runs, one per command of `TINY`, never modified (copy them first)."""
     root = tmp_path_factory.mktemp("finished")
     for kind, args in TINY.items():
-        code, _, err = _invoke(*args, "--out", root / kind)
+        code, _, err = invoke(*args, "--out", root / kind)
         assert code == 0, err
     return root
 
@@ -76,7 +57,7 @@ def _corrupt_everywhere(run, message):
     assert "\n" not in str(caught.value)
     for args in (["show", run], ["plot", run, "--out", run.parent / "figures"],
                  ["compare", run, "--out", run.parent / "c.png"]):
-        code, _, err = _invoke(*args)
+        code, _, err = invoke(*args)
         assert code == 2 and len(err.splitlines()) == 1 and re.search(f"is a corrupt run: .*{message}", err), err
     assert not (run.parent / "figures").exists() and not (run.parent / "c.png").exists()
 
@@ -220,7 +201,7 @@ def test_show_reads_array_headers_only(copy, monkeypatch):
         raise AssertionError("show read array data")
 
     monkeypatch.setattr(np.lib.format, "read_array", refuse)
-    code, out, err = _invoke("show", run)
+    code, out, err = invoke("show", run)
     assert code == 0 and "trajectories.npz: t [3], w_sim [1, 3, 1, 8]" in out, err
 
 

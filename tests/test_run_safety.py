@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import interrupt_sweep_at
 from dyntools.errors import DyntoolsError
 from dyntools.runs import check_writable, remove_stale_stages, reserve, staged_run, write_record
 
@@ -176,16 +177,8 @@ def test_a_damaged_point_file_is_recomputed_and_the_rest_kept(cli, tmp_path, mon
     args = ["sweep", "--kurtosis", "-1:1:4", *TINY_SIM, "--out", tmp_path / "s", "--json"]
     code, clean, _ = cli(*args[:-2], tmp_path / "clean", "--json")
     assert code == 0
-    monkeypatch.setattr(sweep, "SAVE_EVERY", 1)
-    real, calls = sweep.run_simulations, []
-
-    def interrupted_at_the_fourth(points, progress=None):
-        calls.extend(points)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real(points, progress)
-
-    monkeypatch.setattr(sweep, "run_simulations", interrupted_at_the_fourth)
+    real = sweep.run_simulations
+    interrupt_sweep_at(monkeypatch, 4)
     assert cli(*args)[0] == 130
     partial = sweep.partial_directory(tmp_path / "s")
     damaged = partial / "point_00001.npz"
