@@ -67,3 +67,8 @@ AMPLIFIERS = FileRegistry("dyntools.theory.amplifiers", "._base:MarginalAmplifie
 BASELINES = FileRegistry("dyntools.baselines.methods", "._base:Baseline", "baseline")
 """The baselines: one [`Baseline`][dyntools.baselines.methods._base.Baseline] class a file in
 ``dyntools/baselines/methods/`` (``ica``, ``lca``, ``warp-lca``, ``wlsc``)."""
+
+REPRODUCTION_NAMES = ("lufkin-fig3", "lufkin-fig4", "lufkin-fig5", "lufkin-fig6", "lufkin-fig1-right",
+                      "ingrosso-goldt-2d", "two-d-discrepancy")
+"""The names of `dyntools.experiments.REPRODUCTIONS` (the papers' figures and studies), for the
+command line's help without importing them (a test keeps the two equal)."""

@@ -77,11 +77,22 @@ def test_finished_run_is_kept_without_force(cli, tmp_path):
     assert (out / "samples.npz").read_bytes() != before
 
 
-def test_show_prints_the_summary(cli, tmp_path):
+@pytest.mark.parametrize("command", [
+    ["inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10"],
+    ["simulate", "--kurtosis", "3", "--n-dims", "8", "--steps", "8", "--batch", "16", "--seeds", "2", "--saves", "2"],
+    ["sweep", "--kurtosis", "-1,1", "--theory-only", "--n-dims", "8", "--saves", "2"],
+    ["baseline", "ica", "--kurtosis", "2", "--n-dims", "8", "--atoms", "3", "--samples", "200"],
+])
+def test_show_prints_what_the_run_printed(cli, tmp_path, command):
+    """The same readable lines (not the record: that is --json), then the arrays' shapes."""
     out = tmp_path / "r"
-    cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", out)
-    code, stdout, _ = cli("show", out)
-    assert code == 0 and "excess_kurtosis_exact" in stdout and "samples.npz" in stdout
+    code, printed, _ = cli(*command, "--out", out)
+    assert code == 0
+    code, shown, _ = cli("show", out)
+    ran, *lines, shapes = shown.rstrip("\n").splitlines()
+    assert code == 0 and ran.startswith(f"{command[0]} run in {out} (dyntools ")
+    assert lines == printed.rstrip("\n").splitlines()[:-1] and len(lines) >= 2  # all but the "wrote ..." line
+    assert shapes.startswith(("samples.npz: x [10, 8]", "trajectories.npz: t [3]", "sweep.nc: ", "dictionary.npz: "))
     assert cli("show", tmp_path / "missing")[0] == 2
 
 

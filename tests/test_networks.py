@@ -83,3 +83,10 @@ def test_amplifier_forms_come_from_the_registry():
     assert make_amplifier(Uniform(), "series", order=3).order == 3
     with pytest.raises(DyntoolsError, match="unknown amplifier 'taylor'; choose one of: closed, quadrature, series"):
         make_amplifier(Uniform(), "taylor")
+
+
+def test_the_reproductions_listed_for_the_help_are_the_registry():
+    from dyntools.experiments import REPRODUCTIONS
+    from dyntools.registries import REPRODUCTION_NAMES
+
+    assert REPRODUCTION_NAMES == tuple(REPRODUCTIONS)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import DyntoolsError
-from .common import Interrupted, flag_message, on_interrupt
+from .common import Interrupted, check_multi_value_options, flag, flag_message, on_interrupt
 
 app = typer.Typer(
     add_completion=False,
@@ -32,9 +32,9 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+    version: Annotated[bool, flag("--version", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected (internal) error.")] = False,
+    debug: Annotated[bool, flag("--debug", help="Show the traceback of an unexpected (internal) error.")] = False,
 ):
     global _debug
     _debug = debug
@@ -105,6 +105,7 @@ def run_command() -> int:
     warnings.filterwarnings("ignore", message="Error writing persistent compilation cache entry")
     configure_jax()
     try:
+        check_multi_value_options(sys.argv[1:])
         code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:
         return _fail(f"error: {flag_message(err)}", 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -11,6 +12,7 @@ from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
 from .app import app
 from .common import (
+    flag,
     Batch, Force, Json, Out, Seed, check_out, clipping_lines, clone_label, emit, progress, run_directory, save_figures,
     task_options,
 )
@@ -41,12 +43,12 @@ def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
 def baseline(
     method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(BASELINES.names()) + ".")],
     task: TaskSpec,
-    images: Annotated[bool, typer.Option("--images", help="Train on whitened natural-image patches instead.")] = False,
+    images: Annotated[bool, flag("--images", help="Train on whitened natural-image patches instead.")] = False,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
     atoms: Atoms = 40,
     lam: Lambda = None,
     threshold: Threshold = "soft",
-    nonneg: Annotated[bool, typer.Option("--nonneg", help="Non-negative LCA codes.")] = False,
+    nonneg: Annotated[bool, flag("--nonneg", help="Non-negative LCA codes.")] = False,
     steps: Annotated[int, typer.Option(help="Training steps (dictionary updates).")] = 1000,
     batch: Batch = 256,
     lr: Annotated[Optional[float], typer.Option("--lr", help="Dictionary learning rate (default: LCA 0.2, WLSC Adam 3e-3).")] = None,
@@ -72,10 +74,15 @@ def baseline(
             result = train_baseline(sampler, int(np.prod(shape)), config, update, inputs=description)
         with runs.staged_run(out, force) as stage:
             runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms)
-            runs.write_record(stage, "baseline", result.record_config, result.summary, seed)
+            record = runs.write_record(stage, "baseline", result.record_config, result.summary, seed)
             save_figures(stage)
-    summary = result.summary
-    lines = [f"{method}{clone_label(description.get('clone_of'))}: {summary['atoms']} atoms, "
+    emit(result.summary, as_json, [*summary_lines(runs.restore_non_finite(record), out), f"wrote {out}/dictionary.npz, atoms.png, run.json"])
+
+
+def summary_lines(record: dict, directory: Path) -> list[str]:
+    """What a baseline run reports (the command prints it; so does ``dyntools show``)."""
+    summary, method, inputs = record["summary"], record["config"]["baseline"]["method"], record["config"]["inputs"]
+    lines = [f"{method}{clone_label(inputs.get('clone_of'))}: {summary['atoms']} atoms, "
              f"IPR median {summary['ipr_median']:.4f} "
              f"(quartiles {summary['ipr_q1']:.4f} - {summary['ipr_q3']:.4f}, range {summary['ipr_min']:.4f} - {summary['ipr_max']:.4f})"]
     if "iterations_cold" in summary:  # a warm-started method (WARP-LCA)
@@ -88,9 +95,7 @@ def baseline(
     if summary.get("inference_converged") is False:
         lines.append(f"warning: LCA inference with the final dictionary did not converge in "
                      f"{summary['inference_iterations']} iterations (held-out batch); codes are approximate")
-    lines += clipping_lines(description.get("clipping", {}))
-    lines.append(f"wrote {out}/dictionary.npz, atoms.png, run.json")
-    emit(summary, as_json, lines)
+    return lines + clipping_lines(inputs.get("clipping", {}))
 
 
 @app.command("localization-map")
@@ -126,12 +131,19 @@ def localization_map(
         with runs.staged_run(out, force) as stage:
             runs.save_arrays(stage, "localization_map.npz", excess_kurtosis=values,
                              **{name.replace(" ", "_"): np.array(v) for name, v in table["median_ipr"].items()})
-            runs.write_record(stage, "localization-map", config.as_dict(), table, seed)
+            record = runs.restore_non_finite(runs.write_record(stage, "localization-map", config.as_dict(), table, seed))
             save_figures(stage)
+    emit(table, as_json, [*localization_map_lines(record, out),
+                          f"wrote {out}/localization_map.npz, localization_map.png, run.json"])
+
+
+def localization_map_lines(record: dict, directory: Path) -> list[str]:
+    """What a localization-map run reports (the command prints it; so does ``dyntools show``)."""
+    table, config = record["summary"], record["config"]
+    n_pixels = TaskSpec(**config["task"]).n_pixels if "task" in config else config["n_dims"]  # 0.x: n_dims
     header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
-    lines = [header] + [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
-                        for i, k in enumerate(values)]
-    lines.append(f"(random field IPR ~ {3 / task.n_pixels:.3f}); wrote {out}/localization_map.npz, localization_map.png, run.json")
-    emit(table, as_json, lines)
+    rows = [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
+            for i, k in enumerate(table["excess_kurtosis"])]
+    return [header, *rows, f"(random field IPR ~ {3 / n_pixels:.3f})"]
 
 

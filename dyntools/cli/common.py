@@ -26,6 +26,11 @@ from ..simulations.solvers import SOLVERS
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
 
+def flag(*names: str, **settings) -> typer.models.OptionInfo:
+    """An on/off option: shown in help without a value type (it takes none)."""
+    return typer.Option(*names, metavar="", **settings)
+
+
 # ---- options shared by every command that builds inputs --------------------------------------
 TASK_PANEL = "Task (the same in every command)"
 SIMULATION_PANEL = "Network, training and theory"
@@ -34,18 +39,18 @@ Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", rich_help_panel
 Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help=f"Raw family parameter ({', '.join(f'{f}: {p}' for f, p in family_parameters().items())}).")]
 Gain = Annotated[Optional[float], typer.Option("--gain", rich_help_panel=TASK_PANEL, help="NLGP gain g in erf(g z) (implies --family nlgp).")]
 NDims = Annotated[int, typer.Option("--n-dims", rich_help_panel=TASK_PANEL, help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
-Xi = Annotated[tuple[float, float], typer.Option("--xi", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels, 0.001 to 1e6).")]
-TwoD = Annotated[bool, typer.Option("--2d", rich_help_panel=TASK_PANEL, help="L x L images on a torus instead of a ring.")]
+Xi = Annotated[tuple[str, str], typer.Option("--xi", metavar="XI0 XI1", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels, 0.001 to 1e6).")]
+TwoD = Annotated[bool, flag("--2d", rich_help_panel=TASK_PANEL, help="L x L images on a torus instead of a ring.")]
 Proportion = Annotated[float, typer.Option("--proportion", rich_help_panel=TASK_PANEL, help="P(y = 1).")]
-Clone = Annotated[bool, typer.Option("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
+Clone = Annotated[bool, flag("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
                                                              "covariance: the control without higher-order statistics.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 Out = Annotated[Optional[Path], typer.Option("--out", help="Run directory: new, empty, or a finished run to replace "
                                               "with --force (default: a new one under runs/COMMAND/, named by the time; "
                                               "runs/COMMAND/latest points at the newest).", show_default=False)]
-Force = Annotated[bool, typer.Option("--force", help="Replace the finished run in --out (never a directory holding "
+Force = Annotated[bool, flag("--force", help="Replace the finished run in --out (never a directory holding "
                                                      "anything else).")]
-Json = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (strict JSON: "
+Json = Annotated[bool, flag("--json", help="Print the summary as one JSON object (strict JSON: "
                                                    "non-finite numbers are null, listed under non_finite).")]
 MAX_INPUT_SAMPLES = 10**8
 INPUT_BYTES = 4 * 2**30  # the samples `inputs` holds and saves
@@ -135,8 +140,30 @@ def task_spec(family: str, n_dims: int, two_d: bool, kurtosis=None, param=None, 
     from ..inputs.spec import TaskSpec
 
     family, param = with_gain(family, param, gain)
-    xi = {} if xi is None else {"xi0": xi[0], "xi1": xi[1]}
+    xi = {} if xi is None else dict(zip(("xi0", "xi1"), _numbers("--xi", xi)))
     return TaskSpec(family=family, kurtosis=kurtosis, param=param, n_dims=n_dims, two_d=two_d, **xi, **classes)
+
+
+MULTI_VALUE = {"--xi": 2}  # options that take several values
+
+
+def check_multi_value_options(argv: list[str]) -> None:
+    """Refuse an option that takes several values followed by another option instead (``--xi 1
+    --out x``): the parser would take ``--out`` as a value and complain about something else."""
+    for i, word in enumerate(argv):
+        count = MULTI_VALUE.get(word)
+        values = argv[i + 1:i + 1 + count] if count else []
+        if any(value.startswith("--") for value in values):
+            raise DyntoolsError(f"{word} takes {count} values (got {' '.join(map(repr, values))})")
+
+
+def _numbers(flag: str, texts: tuple[str, ...]) -> tuple[float, ...]:
+    """The values of an option that takes several numbers (read as text, so that a forgotten
+    value, as in ``--xi 1 --out x``, is named in the message)."""
+    try:
+        return tuple(float(text) for text in texts)
+    except ValueError:
+        raise DyntoolsError(f"{flag} takes {len(texts)} numbers (got {' '.join(map(repr, texts))})") from None
 
 
 def with_gain(family, param, gain):
@@ -188,7 +215,7 @@ NetworkName = Annotated[str, typer.Option("--network", rich_help_panel=SIMULATIO
                                          "effective theory's; two-layer: readout trained).")]
 Neurons = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Hidden units K (1 = the single neuron).")]
 Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="relu, sigmoid or erf.")]
-Bias = Annotated[bool, typer.Option("--bias", rich_help_panel=SIMULATION_PANEL, help="Trainable biases (no effective theory then).")]
+Bias = Annotated[bool, flag("--bias", rich_help_panel=SIMULATION_PANEL, help="Trainable biases (no effective theory then).")]
 Steps = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="SGD steps (t = lr x steps).")]
 Lr = Annotated[float, typer.Option("--lr", rich_help_panel=SIMULATION_PANEL, help="Learning rate.")]
 Batch = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fresh samples per SGD step.")]
@@ -331,7 +358,8 @@ def progress(description: str, total: float, unit: str) -> Iterator[Callable[[fl
         now = time.monotonic()
         if now - last >= every:
             last = now
-            print(f"dyntools: {description}: {done:,.0f} of {total:,.0f} {unit} ({100 * done / max(total, 1):.0f}%), "
+            count = f"{done:,.0f}" if float(done).is_integer() else f"{done:,.1f}"  # a share of a point: 2.2 of 9
+            print(f"dyntools: {description}: {count} of {total:,.0f} {unit} ({100 * done / max(total, 1):.0f}%), "
                   f"{now - start:.0f} s", file=sys.stderr, flush=True)
 
     yield status

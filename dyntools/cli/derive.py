@@ -9,7 +9,7 @@ import typer
 from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
 from .app import app
-from .common import MAX_ORDER, Json, emit, num, task_options
+from .common import MAX_ORDER, Json, emit, flag, num, task_options
 
 
 @app.command()
@@ -18,7 +18,7 @@ def derive(
     task: TaskSpec,
     density: Annotated[Optional[str], typer.Option(help="Your own symmetric density in x (SymPy syntax), integrating to one.")] = None,
     order: Annotated[int, typer.Option(help="Highest power of a in the series.")] = 7,
-    latex: Annotated[bool, typer.Option("--latex", help="Print every derivation step in LaTeX.")] = False,
+    latex: Annotated[bool, flag("--latex", help="Print every derivation step in LaTeX.")] = False,
     as_json: Json = False,
 ):
     """Derive the localization amplifier and effective ODE for a pixel marginal."""

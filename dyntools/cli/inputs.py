@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,21 +54,26 @@ def inputs(
         config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}
         with runs.staged_run(out, force) as stage:
             runs.save_arrays(stage, "samples.npz", x=x, y=y)
-            runs.write_record(stage, "inputs", config, stats, seed)
+            record = runs.restore_non_finite(runs.write_record(stage, "inputs", config, stats, seed))
             save_figures(stage)
-    clip = stats["kernel_clipping"]
+    emit(stats, as_json, [*summary_lines(record, out), f"wrote {out}/samples.npz, inputs.png, run.json"])
+
+
+def summary_lines(record: dict, directory: Path) -> list[str]:
+    """What an inputs run reports (the command prints it; so does ``dyntools show``)."""
+    stats, config = record["summary"], record["config"]
+    spec = config.get("spec") or config.get("options", {})  # 0.x records: the options
+    xi = (spec.get("xi0"), spec.get("xi1")) if "xi0" in spec else spec.get("xi")
     lines = [
         f"{stats['model']} inputs, pixel marginal {stats['family']} "
         f"({stats['parameter_name'] or 'no parameter'} = {num(stats['parameter'])})"
-        f"{clone_label(task.describe().get('clone_of'))}, shape {tuple(task.shape)}, xi = {spec.xi}",
+        f"{clone_label(config['task'].get('clone_of'))}, shape {tuple(config['task']['shape'])}, xi = {xi}",
         f"excess kurtosis: exact {stats['excess_kurtosis_exact']:.4f}, sample {stats['excess_kurtosis_sample']:.4f}",
         f"max |sample - exact| covariance entry: {stats['max_covariance_error']:.4g} "
-        f"({stats['covariance_estimator']}, {samples} samples)",
+        f"({stats['covariance_estimator']}, {config['samples']} samples)",
         f"fraction of class 1: {stats['fraction_class1']:.4f}",
     ]
-    lines += clipping_lines(clip)
-    lines.append(f"wrote {out}/samples.npz, inputs.png, run.json")
-    emit(stats, as_json, lines)
+    return lines + clipping_lines(stats["kernel_clipping"])
 
 
 def _sample(task, samples: int, seed: int):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,14 +11,14 @@ import typer
 
 from ..errors import DyntoolsError
 from .app import app
-from .common import FIGURE_SUFFIXES, Force, Json, num
+from .common import FIGURE_SUFFIXES, Json, flag, num
 
 
 @app.command()
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Finished simulate or sweep runs.")],
     out: Annotated[Path, typer.Option("--out", help="Figure to write.")] = Path("compare.png"),
-    force: Force = False,
+    force: Annotated[bool, flag("--force", help="Replace the figure --out if it exists.")] = False,
 ):
     """Overlay several simulate runs (IPR over time) or sweep runs (IPR vs kurtosis)."""
     from ..plots import compare_figure, save
@@ -27,7 +28,7 @@ def compare(
         raise DyntoolsError(f"--out must name a figure file ending in {', '.join(FIGURE_SUFFIXES)} (got {out})")
     if out.is_dir():
         raise DyntoolsError(f"--out {out} is a directory; name a figure file")
-    if out.exists() and not force:
+    if os.path.lexists(out) and not force:  # a link, even a dangling one, is the user's
         raise DyntoolsError(f"{out} exists; use --force to overwrite it")
     check_creatable(out)
     loaded = [(path, *load_run(path)) for path in run_dirs]
@@ -55,7 +56,8 @@ def compare(
 
 @app.command()
 def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_json: Json = False):
-    """Print the summary of a finished run (array shapes from their headers: no array is read)."""
+    """Print what the run printed when it finished, and its arrays' shapes (read from their
+    headers); --json prints the whole record."""
     from ..records import check_run
     from ..runs import strict_json
 
@@ -64,10 +66,22 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_j
         print(strict_json(record))
         return
     print(f"{record['command']} run in {run_dir} (dyntools {record['version']}, {record['created']}, seed {record['seed']})")
-    for key, value in record["summary"].items():
-        print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    print("\n".join(_summary_lines(record, run_dir)))
     for name, arrays in headers.items():
-        print(f"  {name}: {', '.join(f'{k} {list(v.shape)}' for k, v in arrays.items())}")
+        print(f"{name}: {', '.join(f'{k} {list(v.shape)}' for k, v in arrays.items())}")
+
+
+def _summary_lines(record: dict, directory: Path) -> list[str]:
+    """What the command that made the run printed about it."""
+    from . import baseline, inputs, reproduce, simulate, sweep
+    from ..runs import restore_non_finite
+
+    record = restore_non_finite(json.loads(json.dumps(record)))  # a copy, with inf and nan back
+    command = record["command"].split()[0]
+    lines = {"simulate": simulate.summary_lines, "sweep": sweep.summary_lines, "inputs": inputs.summary_lines,
+             "baseline": baseline.summary_lines, "localization-map": baseline.localization_map_lines,
+             "reproduce": reproduce.summary_lines}[command]
+    return lines(record, directory)
 
 
 @app.command()

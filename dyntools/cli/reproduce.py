@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import DyntoolsError
+from ..registries import REPRODUCTION_NAMES
 from .app import app
-from .common import Force, Json, Out, Seed, check_out, emit, num, run_directory
+from .common import Force, Json, Out, Seed, check_out, emit, flag, num, run_directory
 
 
 @app.command()
 def reproduce(
-    name: Annotated[str, typer.Argument(help="The figure to reproduce: lufkin-fig3, lufkin-fig4, lufkin-fig5, "
-                                             "lufkin-fig6, lufkin-fig1-right or ingrosso-goldt-2d.")],
-    quick: Annotated[bool, typer.Option("--quick", help="A small scale that checks the claim in seconds to a "
+    name: Annotated[str, typer.Argument(help="The figure or study to reproduce: " + ", ".join(REPRODUCTION_NAMES) + ".")],
+    quick: Annotated[bool, flag("--quick", help="A small scale that checks the claim in seconds to a "
                                                         "minute (the test suite runs it).")] = False,
     seed: Seed = 0,
     out: Out = None,
@@ -36,6 +37,11 @@ def reproduce(
         result = run(config_class(quick=quick, seed=seed))
         write_run(result, out, force)
     emit(result.table, as_json, [*_table_lines(result.table), f"wrote {out}/run.json, arrays.npz, {name}.png"])
+
+
+def summary_lines(record: dict, directory: Path) -> list[str]:
+    """What a reproduce run reports (the command prints it; so does ``dyntools show``)."""
+    return _table_lines(record["summary"])
 
 
 def _table_lines(table: dict) -> list[str]:

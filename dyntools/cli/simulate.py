@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..simulations.config import SimulationConfig
@@ -29,11 +30,22 @@ def simulate(
             runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
                               result.summary, config.seed)
             save_figures(stage)
-    summary = result.summary
-    emit(summary, as_json, _simulation_lines(summary, out))
+    figures = "theory_vs_simulation.png, receptive_fields.png" if config.neurons > 1 else "theory_vs_simulation.png"
+    emit(result.summary, as_json, [*_simulation_lines(result.summary), f"wrote {out}/trajectories.npz, {figures}, run.json"])
 
 
-def _simulation_lines(s: dict, out: Path) -> list[str]:
+def summary_lines(record: dict, directory: Path) -> list[str]:
+    """What a simulate run reports (the command prints it; so does ``dyntools show``)."""
+    return _simulation_lines(record["summary"])
+
+
+def _agreement(time: float | None, end: float) -> str:
+    if time is None:
+        return "never at least 0.9"
+    return f"at least 0.9 to the end (t = {end:g})" if time >= end else f"last at least 0.9 at t = {time:g}"
+
+
+def _simulation_lines(s: dict) -> list[str]:
     def when(x):
         return "not localized" if x is None else f"localized at t = {x:g}"
 
@@ -53,15 +65,12 @@ def _simulation_lines(s: dict, out: Path) -> list[str]:
         lines += [
             f"theory IPR (final): {s['ipr_theory_final']:.4f}; {when(s['time_to_localization_theory'])}",
             f"cosine(theory, network): final {s['cosine_final']:.3f}, lowest {s['cosine_min']:.3f}; "
-            + ("at least 0.9 until never" if s["theory_agreement_time"] is None else
-               f"last at least 0.9 at t = {s['theory_agreement_time']:g}"),
+            + _agreement(s["theory_agreement_time"], s.get("t_final", math.inf)),  # 0.x records: no t_final
             f"({s['theory_validity']})",
         ]
     if "sinusoid_residual_sim_final" in s:
         lines.append(f"sinusoid-fit residual (final): network {s['sinusoid_residual_sim_final']:.3f}"
                      + (f", theory {s['sinusoid_residual_theory_final']:.3f}" if "sinusoid_residual_theory_final" in s else ""))
-    figures = "theory_vs_simulation.png, receptive_fields.png" if s["neurons"] > 1 else "theory_vs_simulation.png"
-    lines.append(f"wrote {out}/trajectories.npz, {figures}, run.json")
     return lines
 
 

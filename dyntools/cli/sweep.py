@@ -13,6 +13,7 @@ from ..errors import DyntoolsError
 from ..simulations.config import SimulationConfig
 from .app import app
 from .common import (
+    flag,
     Force, Interrupted, Json, Out, check_out, emit, progress, run_directory, save_figures, simulation_options, with_gain,
 )
 
@@ -80,14 +81,14 @@ def _cluster(text: str):
 
 
 @app.command()
-@simulation_options(marginal=False, steps=1000, saves=20)
+@simulation_options(marginal=False)
 def sweep(
     config: SimulationConfig,
     grid: GridOption = None,
     kurtosis: Annotated[Optional[str], typer.Option("--kurtosis", help="Excess kurtosis values (shorthand for --grid kurtosis=VALUES).")] = None,
     param: Annotated[Optional[str], typer.Option("--param", help="Family parameter values (shorthand for --grid param=VALUES).")] = None,
     gain: Annotated[Optional[str], typer.Option("--gain", help="NLGP gain values (shorthand for --grid gain=VALUES).")] = None,
-    theory_only: Annotated[bool, typer.Option("--theory-only", help="Integrate only the effective ODE (no network): "
+    theory_only: Annotated[bool, flag("--theory-only", help="Integrate only the effective ODE (no network): "
                                                                      "phase diagrams of the theory in seconds.")] = False,
     cluster: Annotated[str, typer.Option("--cluster", help="Where points run: none (this process), local:N (N "
                                                           "single-threaded worker processes here) or tcp://HOST:PORT "
@@ -137,21 +138,35 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
                           summary, base.seed)
         save_figures(stage)
     finish(out)
-    lines = []
+    lines = []  # what happened to this run, then what any run of it reports
     if result.recomputed_points:
         lines.append(f"recomputed {result.recomputed_points} finished points whose files were damaged")
     if result.discarded_points:
         lines.append(f"discarded {result.discarded_points} finished points of an unfinished sweep with other settings")
-    if base.task.gaussian_clone:
-        lines.append("Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's")
+    lines += _report(ds, grid, summary, base.task.gaussian_clone)
+    lines.append(f"wrote {out}/sweep.nc, " + (f"{figure_name}, " if figure_name else "(no figure for 3+ axes) ")
+                 + "run.json")
+    emit(summary, as_json, lines)
+
+
+def summary_lines(record: dict, directory: Path) -> list[str]:
+    """What a sweep run reports (the command prints it; so does ``dyntools show``)."""
+    from ..runs import load_dataset
+    from ..simulations.sweep import Grid
+
+    config = record["config"]
+    return _report(load_dataset(Path(directory) / "sweep.nc"), Grid(config["grid"]), record["summary"],
+                   config["base"]["task"]["gaussian_clone"])
+
+
+def _report(ds, grid, summary: dict, gaussian_clone: bool) -> list[str]:
+    lines = ["Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's"] if gaussian_clone else []
     lines += _sweep_table(ds, grid)
     if grid.kurtosis_axis and len(grid.names) == 1:
         lines += _critical_lines(summary)
     elif grid.kurtosis_axis:
         lines += _critical_grid_lines(ds, summary["critical_over"])
-    lines.append(f"wrote {out}/sweep.nc, " + (f"{figure_name}, " if figure_name else "(no figure for 3+ axes) ")
-                 + "run.json")
-    emit(summary, as_json, lines)
+    return lines
 
 
 def _critical_grid_lines(ds, over: list[str]) -> list[str]:
@@ -186,15 +201,21 @@ def _sweep_table(ds, grid) -> list[str]:
     lines = [header]
     flat = {k: ds[k].values.reshape(-1, *ds[k].shape[len(grid.names):])
             for k in ("excess_kurtosis", "ipr_theory", "ipr_sim", "agreement_time") if k in ds}
+    end = float(ds["t"].values.reshape(-1, ds["t"].shape[-1])[0, -1])
     for i, point in enumerate(grid.points()[:SWEEP_TABLE_ROWS]):
         row = "".join(f"{v:12.4g}" for v in point.values())
         row += f"{flat['excess_kurtosis'][i]:11.3f} {flat['ipr_theory'][i]:11.4f}"
         if has_sim:
-            row += f" {flat['ipr_sim'][i].mean():11.4f} +- {flat['ipr_sim'][i].std():.4f} {flat['agreement_time'][i]:14.4g}"
+            row += f" {flat['ipr_sim'][i].mean():11.4f} +- {flat['ipr_sim'][i].std():.4f} {_until(flat['agreement_time'][i], end):>14}"
         lines.append(row)
     if len(grid.points()) > SWEEP_TABLE_ROWS:
         lines.append(f"... {len(grid.points()) - SWEEP_TABLE_ROWS} more points in sweep.nc")
     return lines
+
+
+def _until(time: float, end: float) -> str:
+    """When theory and network last agreed (cosine >= 0.9): a time, "the end" or "never"."""
+    return "never" if math.isnan(time) else "the end" if time >= end else f"{time:.4g}"
 
 
 def _critical_lines(s: dict) -> list[str]:

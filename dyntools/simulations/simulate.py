@@ -494,7 +494,8 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
     Returns:
         The marginal (``family``, ``parameter``, ``excess_kurtosis``), ``n_pixels``, ``neurons``,
             ``ipr_random`` (3/N), ``ipr_localized_threshold``, ``ipr_sim_final_mean`` and
-            ``_std`` (over seeds, each the mean over neurons), ``time_to_localization_sim``,
+            ``_std`` (over seeds, each the mean over neurons), ``t_final`` (lr x steps),
+            ``time_to_localization_sim``,
             ``gaussian_clone``, ``clone_of``, ``theory``, ``theory_validity`` and
             ``kernel_clipping``; with a theory also ``ipr_theory_final``, ``cosine_final``,
             ``cosine_min``, ``cosine_over_time`` [T] (mean over seeds and neurons),
@@ -516,6 +517,7 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
         "ipr_localized_threshold": LOCALIZED_IPR / n,
         "ipr_sim_final_mean": float(final_sim.mean()),
         "ipr_sim_final_std": float(final_sim.std()),
+        "t_final": float(a["t"][-1]),
         "time_to_localization_sim": localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
         "gaussian_clone": result.config.task.gaussian_clone,
         "clone_of": result.task_description["clone_of"] if result.config.task.gaussian_clone else None,
