@@ -34,6 +34,7 @@ _JAX_CHECKED = ".dyntools-checked"  # in JAX's cache: its time is when entries w
 _CLOCK_SLACK_NS = 2_000_000_000  # file systems with coarse timestamps: check a little earlier
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+_damage_reported = False  # a damaged cache is reported once a process
 
 
 def enable() -> None:
@@ -119,8 +120,16 @@ def load(path: Path | None, key: str, parse: Callable[[bytes], _T]) -> _T | None
             return parse(payload)
         except Exception:  # noqa: BLE001 - whatever the payload's parser raises: rebuild it
             pass
-    _log.warning("dyntools: cache entry %s was damaged; rebuilt", path)
+    _report_damage(f"cache entry {path} was damaged; rebuilt")
     return None
+
+
+def _report_damage(what: str) -> None:
+    """Say that the cache was damaged: one line in a process, however many entries were."""
+    global _damage_reported
+    if not _damage_reported:
+        _damage_reported = True
+        _log.warning("dyntools: %s", what)
 
 
 def save(path: Path | None, key: str, payload: bytes) -> None:
@@ -158,7 +167,7 @@ def repair_compilation_cache(directory: Path) -> None:
     except OSError:
         return
     if damaged:
-        _log.warning("dyntools: %d damaged entries of JAX's compilation cache %s removed", len(damaged), directory)
+        _report_damage(f"{len(damaged)} damaged entries of JAX's compilation cache {directory} removed")
 
 
 def _header(key: str, payload: bytes) -> bytes:

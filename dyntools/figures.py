@@ -41,15 +41,22 @@ def run_figures(directory: Path | str) -> dict[str, Figure]:
 
 
 def _simulate(record: dict, arrays: dict) -> dict:
-    from .plots import receptive_fields_figure, theory_vs_simulation_figure
+    from .plots import (
+        describe_task,
+        describe_training,
+        receptive_fields_figure,
+        theory_vs_simulation_figure,
+    )
     from .simulations import SimulationResult
 
     result = SimulationResult.from_saved(record, arrays["trajectories"])  # rebuilds phi and the marginal
     shape = tuple(result.task_description["shape"])
+    task = {**result.task_description, "clone_of": result.summary.get("clone_of")}
+    heading = f"{describe_task(task)}\n{describe_training(result.config)}"
     figures = {"theory_vs_simulation.png": theory_vs_simulation_figure(
-        result.arrays, result.summary, shape, result.amplifier, result.marginal)}
+        result.arrays, result.summary, shape, result.amplifier, result.marginal, heading)}
     if result.config.neurons > 1:
-        figures["receptive_fields.png"] = receptive_fields_figure(result.arrays, shape)
+        figures["receptive_fields.png"] = receptive_fields_figure(result.arrays, shape, heading)
     return figures
 
 
@@ -63,7 +70,7 @@ def _sweep(record: dict, arrays: dict) -> dict:
 
 def _inputs(record: dict, arrays: dict) -> dict:
     from .inputs import TaskSpec, build_task
-    from .plots import inputs_figure
+    from .plots import describe_task, inputs_figure
 
     config = record["config"]
     if "spec" in config:
@@ -73,15 +80,23 @@ def _inputs(record: dict, arrays: dict) -> dict:
     else:
         raise DyntoolsError("this inputs run predates redrawing (its record lacks the task options)")
     samples = arrays["samples"]
-    return {"inputs.png": inputs_figure(samples["x"], samples["y"], task.sigma0, task.sigma1, task.pixel_marginal)}
+    heading = describe_task(config["task"]) if "task" in config else ""
+    return {"inputs.png": inputs_figure(samples["x"], samples["y"], task.sigma0, task.sigma1, task.pixel_marginal,
+                                        heading)}
 
 
 def _baseline(record: dict, arrays: dict) -> dict:
     from .baselines.run import BaselineResult
-    from .plots import atoms_figure
+    from .plots import atoms_figure, describe_task
 
     result = BaselineResult.from_saved(record, arrays["dictionary"])
-    return {"atoms.png": atoms_figure(result.atoms, result.shape, f"{result.config.method} atoms sorted by IPR")}
+    config = result.config
+    inputs = describe_task(result.inputs) if result.inputs else f"N = {result.atoms.shape[1]} pixels"
+    training = f"{config.samples} samples" if config.method == "ica" else f"{config.steps} steps, batch {config.batch}"
+    penalty = "" if result.summary.get("lambda") is None else f", lambda {result.summary['lambda']:g}"
+    title = (f"{config.method.upper()}: {len(result.atoms)} atoms sorted by IPR (median {result.summary['ipr_median']:.3f})"
+             f"\n{inputs}; {training}{penalty}, seed {config.seed}")
+    return {"atoms.png": atoms_figure(result.atoms, result.shape, title)}
 
 
 def _localization_map(record: dict, arrays: dict) -> dict:
@@ -90,7 +105,20 @@ def _localization_map(record: dict, arrays: dict) -> dict:
 
     config = record["config"]
     n_pixels = TaskSpec(**config["task"]).n_pixels if "task" in config else config["n_dims"]  # 0.x: n_dims
-    return {"localization_map.png": localization_map_figure(record["summary"], n_pixels)}
+    return {"localization_map.png": localization_map_figure(record["summary"], n_pixels, _map_heading(config))}
+
+
+def _map_heading(config: dict) -> str:
+    """What a localization map ran: the inputs, the baselines' settings, the supervised neuron's training."""
+    from .plots import describe_training
+
+    task = config.get("task", config)
+    grid = f"{task['n_dims']} x {task['n_dims']} torus" if task.get("two_d") else f"N = {task['n_dims']} ring"
+    xi = f", xi = ({task['xi0']:g}, {task['xi1']:g})" if "xi0" in task else ""
+    line = f"Localization map: {grid}{xi}; baselines {', '.join(config.get('methods', []))}: {config.get('atoms')} atoms, " \
+           f"{config.get('steps')} steps"
+    supervised = config.get("supervised")
+    return f"{line}\nsupervised neuron: {describe_training(supervised)}" if supervised else line
 
 
 def _reproduction(directory: Path | str, name: str) -> dict:

@@ -27,38 +27,164 @@ def _pyplot():
     return plt
 
 
-def _show_field(ax, w: np.ndarray, shape: tuple[int, ...], label: str | None = None, limit: float | None = None,
-                **kw):
-    """A receptive field or sample: line on a ring; on a torus an image in a diverging map centred
-    on zero (+-limit, default the field's own largest |w|), with a colourbar when ``label``
-    names its values."""
-    if len(shape) == 2:
-        limit = limit or float(np.abs(w).max()) or 1.0
-        im = ax.imshow(np.reshape(w, shape), cmap="RdBu_r", vmin=-limit, vmax=limit, **kw)
-        ax.set_xticks([]), ax.set_yticks([])
-        if label:
-            ax.figure.colorbar(im, ax=ax, shrink=0.8, label=label)
+DIVERGING = "RdBu_r"
+THEORY = {"color": "tab:red", "ls": "--", "lw": 2.0}
+"""Line style of every theory curve (the effective ODE): red dashed."""
+NETWORK = {"color": "tab:blue", "ls": "-", "lw": 1.5}
+"""Line style of every network curve (SGD): blue solid."""
+OTHERS = ("tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
+"""Colours of everything else (baselines, runs, drives): never the theory's red or the network's blue."""
+LEVELS = {"random": ("random field 3/N", ":"), "localized": ("localized 5/N", "-."),
+          "sinusoid": ("pure sinusoid 1.5/N", (0, (5, 2, 1, 2))), "constant": ("constant field 1/N", (0, (1, 3)))}
+"""IPR reference levels: label and line style (all grey, labelled in place, never in a legend)."""
+LEVEL_VALUES = {"random": 3.0, "localized": 5.0, "sinusoid": 1.5, "constant": 1.0}
+
+
+def legend_outside(ax, **kw) -> None:
+    """A legend to the right of ``ax``, off its data."""
+    ax.legend(**{"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0, "fontsize": 8, **kw})
+
+
+def level_line(ax, y: float, text: str, ls="--", color: str = "dimgray") -> None:
+    """A horizontal reference line at ``y``, labelled in place at its right end (not in the legend)."""
+    ax.axhline(y, color=color, ls=ls, lw=1)
+    ax.annotate(text, xy=(1, y), xycoords=("axes fraction", "data"), xytext=(-3, 2), textcoords="offset points",
+                ha="right", va="bottom", fontsize=8, color=color)
+
+
+def ipr_levels(ax, n_pixels: int, *names: str) -> None:
+    """The IPR reference levels ``names`` (default: random field 3/N and localized 5/N) for N pixels."""
+    for name in names or ("random", "localized"):
+        text, style = LEVELS[name]
+        level_line(ax, LEVEL_VALUES[name] / n_pixels, text, ls=style)
+
+
+def peak(w: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The grid position of the largest |w| of a flat field ``w`` [N] on ``shape``."""
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(w))), shape))
+
+
+def centred(w: np.ndarray, shape: tuple[int, ...], at: tuple[int, ...]) -> np.ndarray:
+    """Fields ``w`` [..., N] on a ring or torus ``shape``, grid-shaped and rolled so that pixel
+    ``at`` sits at the centre (index n // 2 along each axis)."""
+    grid = np.reshape(w, np.shape(w)[:-1] + tuple(shape))
+    axes = tuple(range(-len(shape), 0))
+    return np.roll(grid, [n // 2 - p for n, p in zip(shape, at)], axis=axes)
+
+
+def relative(n: int) -> np.ndarray:
+    """Pixel positions relative to the centre of ``centred`` fields on n pixels."""
+    return np.arange(n) - n // 2
+
+
+def _relative_extent(shape: tuple[int, ...]) -> tuple[float, float, float, float]:
+    """imshow extent of a centred 2-D field: columns then rows, relative to the peak (rows down)."""
+    rows, cols = shape
+    return (-(cols // 2) - 0.5, cols - cols // 2 - 0.5, rows - rows // 2 - 0.5, -(rows // 2) - 0.5)
+
+
+def show_field(ax, w: np.ndarray, shape: tuple[int, ...], limit: float | None = None, label: str | None = None,
+               ticks: bool = True):
+    """A receptive field centred on its peak: a line on a ring; on a torus an image in a diverging
+    map centred on zero (+-limit, default the field's own largest |w|), with a colourbar when
+    ``label`` names its values. Returns the image (2-D) or None."""
+    at = peak(w, shape)
+    field = centred(w, shape, at)
+    if len(shape) == 1:
+        ax.plot(relative(shape[0]), field, **NETWORK)
+        ax.set_xlabel(f"pixel relative to the peak (at {at[0]})")
+        return None
+    limit = limit or float(np.abs(w).max()) or 1.0
+    im = ax.imshow(field, cmap=DIVERGING, vmin=-limit, vmax=limit, extent=_relative_extent(shape),
+                   interpolation="nearest")
+    if ticks:
+        ax.set_xlabel(f"column relative to the peak (at {at[1]})"), ax.set_ylabel(f"row relative to the peak (at {at[0]})")
     else:
-        ax.plot(np.ravel(w), **kw)
-        ax.set_xlabel("pixel")
+        ax.set_xticks([]), ax.set_yticks([])
+    if label:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label=label)
+    return im
+
+
+def evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float | None = None) -> None:
+    """One receptive field on a ring over time: pixels across (centred on the final peak), time
+    down; a diverging map centred on zero, +-``limit`` (default: its own largest |w|; pass one
+    limit to panels compared)."""
+    limit = limit or float(np.abs(w_t).max()) or 1.0
+    n = w_t.shape[1]
+    at = peak(w_t[-1], (n,))
+    im = ax.imshow(centred(w_t, (n,), at), aspect="auto", cmap=DIVERGING, vmin=-limit, vmax=limit,
+                   extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, t[-1], t[0]), interpolation="nearest")
+    ax.set_xlabel(f"pixel relative to the final peak (at {at[0]})"), ax.set_ylabel("time t = lr x steps")
+    ax.set_title(title, fontsize=10)
+    ax.figure.colorbar(im, ax=ax, shrink=0.85, label="weight w_i")
+
+
+def kurtosis_axis(ax, kurtosis: np.ndarray, label: str = "excess kurtosis of the pixel marginal") -> None:
+    """An excess-kurtosis x axis: linear over [-2, 2], logarithmic beyond when the values reach
+    past 4 (heavy tails: Kur(4.1) reaches ~26); a thin line at the Gaussian's 0."""
+    ax.axvline(0, color="k", lw=0.5)
+    top = float(np.nanmax(kurtosis)) if np.size(kurtosis) else 0.0
+    if top > 4:
+        ax.set_xscale("symlog", linthresh=2.0, linscale=2.0)
+        ticks = [t for t in (-2, -1, 0, 1, 2, 5, 10, 20, 50, 100) if t <= max(2.0, top)]
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        label += " (linear in [-2, 2], log beyond)"
+    ax.set_xlabel(label)
+
+
+def describe_task(task: dict) -> str:
+    """What the inputs were, for a title: family (parameter), excess kurtosis, N or L x L, xi.
+
+    Arguments:
+        task: a task's description as runs record it (``family``, ``parameter_name``,
+            ``parameter``, ``excess_kurtosis``, ``xi``, ``shape``, and ``clone_of`` for a
+            Gaussian clone), or natural-image patches (``patch_size``).
+    """
+    if "patch_size" in task:
+        return f"whitened natural-image patches, {task['patch_size']} x {task['patch_size']}"
+    original = task.get("clone_of")
+    law = _law(original or task)
+    if original:
+        law = f"Gaussian clone of {law} (its pixels Gaussian, excess kurtosis 0)"
+    shape = task.get("shape")
+    grid = "" if shape is None else (f", N = {shape[0]} ring" if len(shape) == 1 else f", {shape[0]} x {shape[1]} torus")
+    xi = "" if task.get("xi") is None else f", xi = {tuple(np.atleast_1d(task['xi']).tolist())}"
+    return law + grid + xi
+
+
+def _law(member: dict) -> str:
+    """``family (name = value), excess kurtosis k`` of a task description."""
+    value = "" if member.get("parameter") is None else f" ({member.get('parameter_name') or 'param'} = {member['parameter']:.4g})"
+    return f"{member['family']}{value}, excess kurtosis {round(member['excess_kurtosis'], 6) + 0.0:.3g}"
+
+
+def describe_training(config) -> str:
+    """The network and its training, for a title: K units, activation, network, trainer, lr,
+    steps, batch, seeds (``config``: a SimulationConfig or its dict)."""
+    get = config.get if isinstance(config, dict) else lambda key, default=None: getattr(config, key, default)
+    units = f"{get('neurons', 1)} {get('activation', 'relu')} unit{'s' if get('neurons', 1) > 1 else ''}"
+    bias = " with bias" if get("bias", False) else ""
+    seeds = get("seeds", 1)
+    return (f"{get('network', 'committee')} network, {units}{bias}; {get('trainer', 'sgd')} lr {get('lr'):g}, "
+            f"{get('steps')} steps, batch {get('batch')}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
 def _show_covariance(ax, cov: Circulant, title: str):
+    """A class's exact covariance: the matrix (ring) or its first row by displacement (torus)."""
     if len(cov.shape) == 1:
         im = ax.imshow(cov.dense(), cmap="viridis")
         ax.set_xlabel("pixel j"), ax.set_ylabel("pixel i")
         label = "covariance C_ij"
     else:  # 2-D: the covariance as a function of displacement (its first row), centred on zero
-        rows, cols = cov.shape
-        extent = (-(cols // 2) - 0.5, cols - cols // 2 - 0.5, rows - rows // 2 - 0.5, -(rows // 2) - 0.5)
-        im = ax.imshow(np.fft.fftshift(cov.first_row), cmap="viridis", extent=extent)
+        im = ax.imshow(np.fft.fftshift(cov.first_row), cmap="viridis", extent=_relative_extent(cov.shape))
         ax.set_xlabel("displacement x (pixels)"), ax.set_ylabel("displacement y (pixels)")
         label = "covariance with the pixel at displacement 0"
     ax.set_title(title)
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label=label)
 
 
-def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = None) -> None:
+def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = None, log: bool = False) -> None:
     """Histogram of pixel samples with the exact density over it.
 
     For discrete marginals: the sample frequency of each value next to its exact probability.
@@ -67,33 +193,40 @@ def plot_marginal(ax: Axes, marginal: Marginal, samples: np.ndarray | None = Non
         ax: the axes to draw into.
         marginal: the pixel marginal.
         samples: [n] pixel values, or None to draw the exact law alone.
+        log: a logarithmic density axis (for tails).
     """
     if marginal.atoms is not None:
         values, probs = marginal.atoms
         if samples is not None:
             freq = [np.mean(samples == v) for v in values]
-            ax.bar(values, freq, width=0.3, alpha=0.5, label="sample frequency")
+            ax.bar(values, freq, width=0.3, alpha=0.5, color=OTHERS[0], label="sample frequency")
         ax.plot(values, probs, "k_", markersize=40, mew=2, label="exact probability")
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1), ax.set_xlim(min(values) - 0.5, max(values) + 0.5)
+        ax.set_ylabel("probability")
     else:
         lo, hi = np.quantile(samples, [0.0005, 0.9995]) if samples is not None else (-4.0, 4.0)
         grid = np.linspace(lo, hi, 600)
         density = marginal.pdf(grid)
         label = "exact density"
         if samples is not None:
-            heights = ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, label="samples")[0]
+            heights = ax.hist(samples, bins=120, range=(lo, hi), density=True, alpha=0.5, color=OTHERS[0],
+                              label="samples")[0]
             top = 1.2 * max(heights.max(), np.median(density))
-            if density.max() > top:  # e.g. NLGP at a high gain: the density diverges at its support's edge
+            if density.max() > top and not log:  # e.g. NLGP at a high gain: the density diverges at its support's edge
                 ax.set_ylim(0, top)
                 label += f" (cut at {top:.3g}, peaks {density.max():.2g})"
         ax.plot(grid, density, "k", lw=1.5, label=label)
-    ax.set_xlabel("pixel value x")
-    ax.set_title(f"{marginal.family}: excess kurtosis {round(marginal.excess_kurtosis, 6) + 0.0:g}")  # no -1e-13 from the solver
-    ax.legend(fontsize=8)
+        if log:
+            ax.set_yscale("log"), ax.set_ylim(max(density.max() * 1e-5, 1e-300), None)
+        ax.set_ylabel("density p(x)" + (" (log scale)" if log else ""))
+    ax.set_xlabel("pixel value x (unit variance)")
+    ax.set_title(f"pixel marginal: {_law({'family': marginal.family, 'excess_kurtosis': marginal.excess_kurtosis})}")
+    if samples is not None:
+        legend_outside(ax)
 
 
 def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circulant,
-                  marginal: Marginal) -> Figure:
+                  marginal: Marginal, heading: str = "") -> Figure:
     """The figure of `dyntools inputs`: samples, covariances and the pixel marginal.
 
     One sample of each class, the exact covariance of each class, the marginal
@@ -106,30 +239,39 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
         sigma0: exact covariance of class 0.
         sigma1: exact covariance of class 1.
         marginal: the pixel marginal.
+        heading: what the inputs are (see [`describe_task`][dyntools.plots.describe_task]).
 
     Returns:
         The figure (2 x 3 panels).
     """
     plt = _pyplot()
-    fig, axes = plt.subplots(2, 3, figsize=(14, 8), constrained_layout=True)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
     shape = sigma0.shape
     for cls, ax in zip((0, 1), axes[0, :2]):
         idx = np.flatnonzero(y == cls)
-        if idx.size:
-            _show_field(ax, x[idx[0]], shape, label="pixel value")
-        ax.set_title(f"one sample of class y={cls}")
+        if idx.size and len(shape) == 2:
+            limit = float(np.abs(x[idx[0]]).max()) or 1.0
+            im = ax.imshow(x[idx[0]], cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
+            ax.set_xlabel("pixel column"), ax.set_ylabel("pixel row")
+            fig.colorbar(im, ax=ax, shrink=0.8, label="pixel value")
+        elif idx.size:
+            ax.plot(np.ravel(x[idx[0]]), color=OTHERS[cls])
+            ax.set_xlabel("pixel i"), ax.set_ylabel("pixel value x_i")
+        ax.set_title(f"one sample of class y = {cls} (xi{cls})")
     _show_covariance(axes[1, 0], sigma0, "exact covariance, class 0")
     _show_covariance(axes[1, 1], sigma1, "exact covariance, class 1")
     plot_marginal(axes[0, 2], marginal, np.ravel(x)[:2_000_000])
+    ax = axes[1, 2]
     d = np.arange(min(shape[0] // 2 + 1, 30))
     for cls, sigma in ((0, sigma0), (1, sigma1)):
-        axes[1, 2].plot(d, _along_first_axis(sigma.first_row)[d], "-", color=f"C{cls}", label=f"class {cls}: exact")
+        ax.plot(d, _along_first_axis(sigma.first_row)[d], "-", color=OTHERS[cls], label=f"class {cls}: exact")
         if np.any(y == cls):
             sample = _sample_covariance_row(x[y == cls][:20_000])
-            axes[1, 2].plot(d, _along_first_axis(sample)[d], "x", color=f"C{cls}", ms=6, label=f"class {cls}: sample")
-    axes[1, 2].set_xlabel("offset (pixels, along the first axis)"), axes[1, 2].set_ylabel("covariance")
-    axes[1, 2].set_title("pixel covariance vs offset: exact and sample")
-    axes[1, 2].legend(fontsize=8)
+            ax.plot(d, _along_first_axis(sample)[d], "x", color=OTHERS[cls], ms=6, label=f"class {cls}: sample")
+    ax.set_xlabel("offset (pixels, along the first axis)"), ax.set_ylabel("covariance")
+    ax.set_title("covariance vs offset")
+    legend_outside(ax)
+    fig.suptitle(f"Inputs: {heading}; {len(y)} samples" if heading else f"Inputs: {len(y)} samples")
     return fig
 
 
@@ -159,153 +301,139 @@ def save(fig: Figure, path: Path | str) -> None:
     _pyplot().close(fig)
 
 
-def _evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float):
-    """Receptive field (one neuron) over time: pixels across, time down; a diverging map
-    centred on zero, +-limit (one scale for theory and network)."""
-    im = ax.imshow(w_t, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                   extent=(-0.5, w_t.shape[1] - 0.5, t[-1], t[0]))
-    ax.set_xlabel("pixel"), ax.set_ylabel("time t = lr x steps")
-    ax.set_title(title)
-    ax.figure.colorbar(im, ax=ax, shrink=0.8, label="weight w_i")
-
-
-def plot_amplifier(ax: Axes, amplifier: Amplifier | None, marginal: Marginal) -> None:
-    r"""$\varphi(a)$ against the linear (Gaussian) amplifier, with the pixel density on a twin axis.
-
-    Draws $\sqrt{2/\pi}\, a$ and, when there is one, $\varphi(a)$ for $a \in (-1, 1)$; the pixel
-    density is drawn for $x / 3$ (or the atoms of a discrete marginal).
+def plot_amplifier(ax: Axes, amplifier: Amplifier | None) -> None:
+    r"""$\varphi(a)$ against the linear (Gaussian) amplifier $\sqrt{2/\pi}\, a$, for $a \in (-1, 1)$.
 
     Arguments:
         ax: the axes to draw into.
         amplifier: the localization amplifier, or None (Gaussian line only).
-        marginal: the pixel marginal.
     """
     from ._jax import jnp
 
     a = np.linspace(-0.999, 0.999, 401)
-    ax.plot(a, np.sqrt(2 / np.pi) * a, "k--", lw=1, label="Gaussian: sqrt(2/pi) a")
     if amplifier is not None:
-        ax.plot(a, np.asarray(amplifier(jnp.asarray(a))), "C3", lw=2, label=f"phi(a) ({amplifier.kind})")
-    ax.set_xlabel("a"), ax.set_ylabel("phi(a)")
-    ax.legend(fontsize=8, loc="upper left")
+        ax.plot(a, np.asarray(amplifier(jnp.asarray(a))), "k", lw=2, label=f"phi(a) ({amplifier.kind})")
+    ax.plot(a, np.sqrt(2 / np.pi) * a, ":", color="gray", lw=1.5, label="Gaussian: sqrt(2/pi) a")
+    ax.set_xlabel("a = (Sigma_1 w)_i / sqrt(w . Sigma_1 w)"), ax.set_ylabel("phi(a)")
     ax.set_title("localization amplifier")
-    twin = ax.twinx()
-    if marginal.atoms is not None:
-        values, probs = marginal.atoms
-        twin.vlines(values, 0, probs, colors="C0", alpha=0.5)
-    else:
-        x = np.linspace(-1, 1, 401)
-        twin.fill_between(x, marginal.pdf(x * 3) * 3, color="C0", alpha=0.15)
-        twin.text(0.98, 0.02, "pixel density (x / 3)", transform=twin.transAxes, ha="right", fontsize=7, color="C0")
-    twin.set_yticks([])
+    legend_outside(ax)
 
 
 def theory_vs_simulation_figure(arrays: dict, summary: dict, shape: tuple[int, ...], amplifier: Amplifier | None,
-                                marginal: Marginal) -> Figure:
+                                marginal: Marginal, heading: str = "") -> Figure:
     """The figure of `dyntools simulate`: theory against network for neuron 1.
 
-    Panels: the receptive field of theory and network (seed 1) over time (1-D) or at the end (2-D),
-    the final profiles, the IPR over time, the cosine of theory and network over time, and the
-    amplifier ([`plot_amplifier`][dyntools.plots.plot_amplifier]). Without `"w_theory"` the theory
-    panels say why.
+    Top: the receptive field of theory and network (seed 1) over time (1-D) or at the end
+    (2-D), and the final profiles, each centred on its peak. Bottom: the IPR over time, the
+    cosine of theory and network over time, the pixel marginal and the amplifier
+    ([`plot_amplifier`][dyntools.plots.plot_amplifier]). Without `"w_theory"` the theory panels
+    say why.
 
     Arguments:
         arrays: a simulation's arrays: `"t"` [T], `"w_sim"` [S, T, K, N], `"ipr_sim"` [S, T, K],
             and with a theory `"w_theory"` [T, K, N], `"ipr_theory"` [T, K], `"cosine"` [S, T, K].
-        summary: the simulation's summary (IPR levels, marginal family and parameter, final IPRs).
+        summary: the simulation's summary (IPR levels, final IPRs).
         shape: the pixel grid, (N,) or (L, L).
         amplifier: the localization amplifier, or None.
         marginal: the pixel marginal.
+        heading: what ran (inputs and training; see [`describe_task`][dyntools.plots.describe_task]
+            and [`describe_training`][dyntools.plots.describe_training]).
 
     Returns:
-        The figure (2 x 3 panels).
+        The figure (3 panels above 4).
     """
     plt = _pyplot()
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
-    t = arrays["t"]
+    fig = plt.figure(figsize=(21, 10), layout="constrained")
+    upper, lower = fig.subfigures(2, 1)
+    top, bottom = upper.subplots(1, 3), lower.subplots(1, 4)
     has_theory = "w_theory" in arrays
-    sim = arrays["w_sim"][0, :, 0]
-    final_only = len(shape) == 2  # 2-D: the final fields as images; 1-D: the whole evolution
-    shown = [sim[-1:] if final_only else sim] + ([arrays["w_theory"][-1:, 0] if final_only else arrays["w_theory"][:, 0]]
-                                                 if has_theory else [])
-    limit = max(float(np.abs(w).max()) for w in shown) or 1.0  # one colour scale for theory and network
-    if len(shape) == 1:
-        if has_theory:
-            _evolution(axes[0, 0], arrays["w_theory"][:, 0], t, "theory (effective ODE), neuron 1", limit)
-        _evolution(axes[0, 1], sim, t, "network (SGD, seed 1), neuron 1", limit)
-    else:
-        if has_theory:
-            _show_field(axes[0, 0], arrays["w_theory"][-1, 0], shape, label="weight w_i", limit=limit)
-            axes[0, 0].set_title("theory: final receptive field")
-        _show_field(axes[0, 1], sim[-1], shape, label="weight w_i", limit=limit)
-        axes[0, 1].set_title("network: final receptive field")
-    if not has_theory:
-        axes[0, 0].text(0.5, 0.5, "no effective theory\n(it covers the committee machine\nof ReLU units without bias)", ha="center",
-                        va="center", transform=axes[0, 0].transAxes)
-        axes[0, 0].set_axis_off()
-
-    ax = axes[0, 2]
-    final = arrays["w_sim"][0, -1, 0]
-    profile, where = lambda w: w, "pixel"
-    if len(shape) == 2:  # a line through the network's peak, not the field flattened
-        peak_row = int(np.unravel_index(np.argmax(np.abs(final)), shape)[0])
-        profile, where = (lambda w: np.reshape(w, shape)[peak_row]), f"pixel along row {peak_row} (the network's peak row)"
-    ax.plot(profile(final) / np.abs(final).max(), "C0", label="network (seed 1)")
-    if has_theory:
-        th = arrays["w_theory"][-1, 0]
-        ax.plot(profile(th) / np.abs(th).max(), "C3--", label="theory")
-    ax.set_xlabel(where), ax.set_ylabel("w_i / max |w|")
-    ax.set_title(f"final receptive field, neuron 1, t = {t[-1]:g}")
-    ax.legend(fontsize=8)
-
-    ax = axes[1, 0]
-    ipr_sim = arrays["ipr_sim"].mean(axis=-1)
-    mean, std = ipr_sim.mean(axis=0), ipr_sim.std(axis=0)
-    ax.plot(t, mean, "C0", label=f"network (mean of {ipr_sim.shape[0]} seeds)")
-    ax.fill_between(t, mean - std, mean + std, color="C0", alpha=0.2, label="network +- 1 s.d. over seeds")
-    if has_theory:
-        ax.plot(t, arrays["ipr_theory"].mean(axis=-1), "C3--", label="theory")
-    ax.axhline(summary["ipr_random"], color="gray", lw=0.8, ls=":", label="random field (3/N)")
-    ax.axhline(summary["ipr_localized_threshold"], color="k", lw=0.8, ls="-.", label="localized (5/N)")
-    ax.set_xlabel("time t"), ax.set_ylabel("IPR"), ax.set_title("localization over time")
-    ax.legend(fontsize=8)
-
-    ax = axes[1, 1]
-    if has_theory:
-        cos = arrays["cosine"].mean(axis=-1)
-        ax.plot(t, cos.mean(axis=0), "C2", label="mean over seeds (and neurons)")
-        ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="C2", alpha=0.2, label="min-max over seeds")
-        ax.set_ylim(min(0.0, float(cos.min())), 1.02)
-        ax.legend(fontsize=8, loc="lower left")
-    else:
-        ax.text(0.5, 0.5, "no theory to compare with", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("time t"), ax.set_ylabel("cosine(theory, network)")
-    ax.set_title("theory vs network (the theory is early-time)")
-
-    plot_amplifier(axes[1, 2], amplifier, marginal)
-    member = summary.get("clone_of") or summary
-    value = "-" if member["parameter"] is None else f"{member['parameter']:.4g}"
-    inputs = f"{member['family']} ({member['parameter_name'] or '-'} = {value}), excess kurtosis {member['excess_kurtosis']:.3g}"
-    if summary.get("clone_of"):
-        inputs = f"Gaussian clone of {inputs} (Gaussian pixels, same covariance)"
-    network = summary.get("network", "committee")  # runs before the network registry were committee machines
-    units = f"{summary['neurons']} unit{'s' if summary['neurons'] > 1 else ''}"
-    fig.suptitle(f"{inputs}; {network} network, {units}: final IPR {summary['ipr_sim_final_mean']:.3f}"
-                 + (f", theory {summary['ipr_theory_final']:.3f}" if has_theory else ""))
+    _field_panels(top, arrays, shape)
+    _ipr_panel(bottom[0], arrays, summary)
+    _cosine_panel(bottom[1], arrays)
+    plot_marginal(bottom[2], marginal)
+    plot_amplifier(bottom[3], amplifier)
+    result = f"final IPR network {summary['ipr_sim_final_mean']:.3f}" + (
+        f", theory {summary['ipr_theory_final']:.3f}" if has_theory else "")
+    fig.suptitle(f"{heading}\n{result}" if heading else result)
     return fig
 
 
-def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10) -> Figure:
+def _field_panels(axes, arrays: dict, shape: tuple[int, ...]) -> None:
+    """Neuron 1's field of theory and network over time (1-D) or at the end (2-D), on one
+    colour scale, and the final profiles (2-D: the row through the peak), each centred on its peak."""
+    t, sim = arrays["t"], arrays["w_sim"][0, :, 0]
+    theory = arrays["w_theory"][:, 0] if "w_theory" in arrays else None
+    if theory is None:
+        axes[0].text(0.5, 0.5, "no effective theory\n(it covers the committee machine\nof ReLU units without bias)",
+                     ha="center", va="center", transform=axes[0].transAxes)
+        axes[0].set_axis_off()
+    shown = [sim] + ([theory] if theory is not None else [])
+    limit = max(float(np.abs(w[-1] if len(shape) == 2 else w).max()) for w in shown) or 1.0
+    for ax, w, name in zip(axes[:2], (theory, sim), ("theory (effective ODE)", "network (SGD, seed 1)")):
+        if w is None:
+            continue
+        if len(shape) == 1:
+            evolution(ax, w, t, f"{name}, neuron 1", limit)
+        else:
+            show_field(ax, w[-1], shape, limit, label="weight w_i")
+            ax.set_title(f"{name}: final field, neuron 1")
+    ax = axes[2]
+    for w, style, name in ((sim[-1], NETWORK, "network (seed 1)"), (None if theory is None else theory[-1], THEORY, "theory")):
+        if w is None:
+            continue
+        at = peak(w, shape)
+        row = centred(w, shape, at)
+        row = row if len(shape) == 1 else row[shape[0] // 2]
+        ax.plot(relative(shape[-1]), row / np.abs(row).max(), **style, label=f"{name}, peak at {at[0] if len(shape) == 1 else at}")
+    ax.axhline(0, color="gray", lw=0.5)
+    along = "pixel" if len(shape) == 1 else "column (row through the peak)"
+    ax.set_xlabel(f"{along} relative to the peak"), ax.set_ylabel("w_i / max |w|")
+    ax.set_title(f"final receptive field, neuron 1, t = {t[-1]:g}")
+    legend_outside(ax)
+
+
+def _ipr_panel(ax, arrays: dict, summary: dict) -> None:
+    """IPR over time: network (mean and s.d. over seeds), theory, the reference levels."""
+    t = arrays["t"]
+    ipr_sim = arrays["ipr_sim"].mean(axis=-1)  # over neurons
+    mean, sd = ipr_sim.mean(axis=0), ipr_sim.std(axis=0)
+    ax.plot(t, mean, **NETWORK, label=f"network (mean of {len(ipr_sim)} seeds)")
+    ax.fill_between(t, np.maximum(mean - sd, mean.min() / 2), mean + sd, color=NETWORK["color"], alpha=0.2,
+                    label="network +- 1 s.d.")
+    if "ipr_theory" in arrays:
+        ax.plot(t, arrays["ipr_theory"].mean(axis=-1), **THEORY, label="theory")
+    ipr_levels(ax, arrays["w_sim"].shape[-1])  # N from the arrays (checked against the config)
+    ax.set_yscale("log")
+    ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR (mean over neurons)"), ax.set_title("localization over time")
+    legend_outside(ax)
+
+
+def _cosine_panel(ax, arrays: dict) -> None:
+    """Cosine of theory and network over time: mean over seeds, band min-max."""
+    if "cosine" in arrays:
+        t, cos = arrays["t"], arrays["cosine"].mean(axis=-1)
+        ax.plot(t, cos.mean(axis=0), "k", lw=1.5)
+        ax.fill_between(t, cos.min(axis=0), cos.max(axis=0), color="k", alpha=0.15)
+        ax.set_ylim(min(0.0, float(cos.min())), 1.02)
+    else:
+        ax.text(0.5, 0.5, "no theory to compare with", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("cosine(theory, network)")
+    ax.set_title("theory vs network (mean; band min-max over seeds)\nthe theory is early-time", fontsize=10)
+
+
+def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], heading: str = "", most: int = 10) -> Figure:
     """The final receptive fields of all K neurons (at most `most`), theory beside network (seed 1).
 
     Neurons are sorted by the circular peak position of the network's field (in 2-D, along the
-    first axis), on one diverging colour scale centred on zero. 1-D: one row per neuron; 2-D:
-    one image per neuron.
+    first axis); each field is centred on its own peak (its position in the tick labels or
+    titles), on one diverging colour scale centred on zero. 1-D: one row per neuron; 2-D: one
+    image per neuron.
 
     Arguments:
         arrays: a simulation's arrays: `"t"` [T], `"w_sim"` [S, T, K, N] and, if there is a
             theory, `"w_theory"` [T, K, N].
         shape: the pixel grid, (N,) or (L, L).
+        heading: what ran, for the title.
         most: the most neurons shown.
 
     Returns:
@@ -321,24 +449,28 @@ def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], most: int = 10
     limit = max(np.abs(sim).max(), np.abs(theory).max() if theory is not None else 0.0) or 1.0
     fields = [("network (SGD, seed 1)", sim)] + ([("theory (effective ODE)", theory)] if theory is not None else [])
     if len(shape) == 1:
-        fig, axes = plt.subplots(1, len(fields), figsize=(6 * len(fields), 0.5 * len(order) + 2),
+        fig, axes = plt.subplots(1, len(fields), figsize=(6 * len(fields), 0.5 * len(order) + 2.5),
                                  squeeze=False, constrained_layout=True)
         for ax, (title, w) in zip(axes[0], fields):
-            im = ax.imshow(w[order], aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set_xlabel("pixel"), ax.set_ylabel("neuron (sorted by peak position)")
-            ax.set_yticks(range(len(order)), [str(k + 1) for k in order])
+            peaks = [peak(w[k], shape)[0] for k in order]
+            rows = np.array([centred(w[k], shape, (p,)) for k, p in zip(order, peaks)])
+            n = shape[0]
+            im = ax.imshow(rows, aspect="auto", cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest",
+                           extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, len(order) - 0.5, -0.5))
+            ax.set_xlabel("pixel relative to the neuron's peak"), ax.set_ylabel("neuron (peak pixel)")
+            ax.set_yticks(range(len(order)), [f"{k + 1} ({p})" for k, p in zip(order, peaks)])
             ax.set_title(title)
         fig.colorbar(im, ax=axes[0], shrink=0.8, label="weight w_i")
     else:
-        fig, axes = plt.subplots(len(fields), len(order), figsize=(1.8 * len(order) + 1, 2 * len(fields) + 0.6),
+        fig, axes = plt.subplots(len(fields), len(order), figsize=(max(2 * len(order) + 1.5, 11), 2.2 * len(fields) + 1.2),
                                  squeeze=False, constrained_layout=True)
         for row, (title, w) in zip(axes, fields):
             for ax, k in zip(row, order):
-                im = ax.imshow(w[k].reshape(shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
-                ax.set_xticks([]), ax.set_yticks([])
-                ax.set_title(f"{title.split()[0]} {k + 1}", fontsize=8)
-        fig.colorbar(im, ax=axes, shrink=0.8, label="weight w_i")
-    fig.suptitle(f"final receptive fields of {len(order)} of {len(sim)} neurons, t = {arrays['t'][-1]:g}")
+                im = show_field(ax, w[k], shape, limit, ticks=False)
+                ax.set_title(f"{title.split()[0]} {k + 1}\npeak {peak(w[k], shape)}", fontsize=9)
+        fig.colorbar(im, ax=axes, shrink=0.8, label="weight w_i (each field centred on its peak)")
+    what = f"final receptive fields of {len(order)} of {len(sim)} neurons, t = {arrays['t'][-1]:g}"
+    fig.suptitle(f"{heading}\n{what}" if heading else what)
     return fig
 
 
@@ -375,11 +507,12 @@ def _sweep_pixels(ds) -> int:
 
 
 def sweep_figure(ds: xr.Dataset) -> Figure:
-    """A sweep's figure from its saved Dataset.
+    r"""A sweep's figure from its saved Dataset.
 
     One axis: final IPR along it (against excess kurtosis for a kurtosis or param axis, with
-    the critical excess kurtosis of network and theory). Two axes: heat maps of theory and
-    network on one colour scale, with the critical line when one axis is kurtosis or param.
+    the level that defines the critical excess kurtosis, $\sqrt{3/N \times \max \mathrm{IPR}}$,
+    and the critical excess kurtosis of network and theory marked on it). Two axes: heat maps of
+    theory and network on one colour scale, with the critical line when one axis is kurtosis or param.
 
     Arguments:
         ds: a sweep's Dataset with one or two grid axes: `"excess_kurtosis"` and `"ipr_theory"`
@@ -389,46 +522,70 @@ def sweep_figure(ds: xr.Dataset) -> Figure:
         The figure.
     """
     axes = _grid_dims(ds)
-    return _sweep_curve(ds, axes[0]) if len(axes) == 1 else _sweep_heat_maps(ds, *axes)
-
-
-def _sweep_curve(ds, axis: str):
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    along_kurtosis = axis in ("kurtosis", "param")
-    x = ds["excess_kurtosis"].values if along_kurtosis else ds[axis].values
-    if "ipr_sim" in ds:
-        sim = ds["ipr_sim"].values
-        ax.errorbar(x, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o-", color="C0", capsize=3,
-                    label=f"network (mean +- s.d. over {sim.shape[1]} seeds)")
-    if np.isfinite(ds["ipr_theory"].values).any():
-        ax.plot(x, ds["ipr_theory"].values, "s--", color="C3", label="theory (effective ODE)")
-    n_pixels = _sweep_pixels(ds)
-    clone = " (Gaussian clones; kurtosis of the originals)" if '"gaussian_clone": true' in ds.attrs["config"] else ""
-    title = f"final IPR over {len(x)} points{clone}"
-    if along_kurtosis:
-        _critical_lines(ax, ds)
-        _kurtosis_axes(ax, n_pixels, "final IPR", title)
-    else:
-        ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
-        ax.set_xlabel(AXIS_LABELS[axis]), ax.set_ylabel("final IPR"), ax.set_title(title)
-        ax.legend(fontsize=8)
-    ax.set_yscale("log")
+    fig = _sweep_curve(ds, axes[0]) if len(axes) == 1 else _sweep_heat_maps(ds, *axes)
+    fig.suptitle(_sweep_heading(ds))
     return fig
 
 
-def _critical_lines(ax, ds):
-    """Where the IPR crosses sqrt(3/N x max IPR): the critical excess kurtosis."""
-    if "critical_excess_kurtosis_network" in ds:
-        network = float(ds["critical_excess_kurtosis_network"])
-        if np.isfinite(network):
-            ax.axvline(network, color="C0", lw=1, ls="-.", label=f"critical (network): {network:.2g}")
-        interval = ds["critical_excess_kurtosis_network_interval"].values
-        if np.isfinite(interval).all():
-            ax.axvspan(*interval, color="C0", alpha=0.1, label="95% bootstrap interval over seeds")
-    theory = float(ds["critical_excess_kurtosis_theory"])
-    if np.isfinite(theory):
-        ax.axvline(theory, color="C3", lw=1, ls=":", label=f"critical (theory): {theory:.2g}")
+def _sweep_heading(ds) -> str:
+    """What a sweep ran: its axes, the inputs (family, N, xi) and the training."""
+    import json
+
+    config = json.loads(ds.attrs["config"])
+    base, task = config["base"], config["base"]["task"]
+    family = "pixel law picked by kurtosis" if task["family"] == "auto" else f"family {task['family']}"
+    if task.get("gaussian_clone"):
+        family = f"Gaussian clones ({family}; kurtosis axis: the originals')"
+    grid = f"{task['n_dims']} x {task['n_dims']} torus" if task.get("two_d") else f"N = {task['n_dims']} ring"
+    axes = " x ".join(f"{name} ({len(values)} values)" for name, values in config["grid"].items())
+    training = "theory only" if config.get("theory_only") else describe_training(base)
+    return f"Sweep over {axes}: {family}, {grid}, xi = ({task['xi0']:g}, {task['xi1']:g})\n{training}"
+
+
+def _sweep_curve(ds, axis: str):
+    """Final IPR along one axis: network (mean +- s.d. over seeds) and theory."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 5), constrained_layout=True)
+    along_kurtosis = axis in ("kurtosis", "param")
+    x = ds["excess_kurtosis"].values if along_kurtosis else ds[axis].values
+    n_pixels = _sweep_pixels(ds)
+    curves = []
+    if "ipr_sim" in ds:
+        sim = ds["ipr_sim"].values
+        ax.errorbar(x, sim.mean(axis=1), yerr=sim.std(axis=1), fmt="o", capsize=3, **NETWORK,
+                    label=f"network (mean +- s.d. over {sim.shape[1]} seeds)")
+        curves.append(("network", sim.mean(axis=1), NETWORK, "critical_excess_kurtosis_network"))
+    if np.isfinite(ds["ipr_theory"].values).any():
+        ax.plot(x, ds["ipr_theory"].values, marker="s", **THEORY, label="theory (effective ODE)")
+        curves.append(("theory", ds["ipr_theory"].values, THEORY, "critical_excess_kurtosis_theory"))
+    ipr_levels(ax, n_pixels)
+    if along_kurtosis:
+        for name, ipr, style, key in curves:
+            _critical_mark(ax, ds, name, ipr, style, key, n_pixels)
+        kurtosis_axis(ax, x)
+        if "critical_excess_kurtosis_network_interval" in ds and np.isfinite(ds["critical_excess_kurtosis_network_interval"]).all():
+            ax.axvspan(*ds["critical_excess_kurtosis_network_interval"].values, color=NETWORK["color"], alpha=0.1,
+                       label="critical (network): 95% bootstrap interval over seeds")
+    else:
+        ax.set_xlabel(AXIS_LABELS[axis])
+    ax.set_yscale("log"), ax.set_ylabel("final IPR")
+    ax.set_title(f"final IPR at {len(x)} points", fontsize=10)
+    legend_outside(ax)
+    return fig
+
+
+def _critical_mark(ax, ds, name: str, ipr: np.ndarray, style: dict, key: str, n_pixels: int) -> None:
+    """The level sqrt(3/N x max IPR) of one curve and, where it crosses, the critical excess kurtosis."""
+    finite = ipr[np.isfinite(ipr) & (ipr > 0)]
+    if not finite.size or finite.max() <= 3 / n_pixels:
+        return
+    level = float(np.sqrt(3 / n_pixels * finite.max()))
+    critical = float(ds[key]) if key in ds else np.nan
+    ax.axhline(level, color=style["color"], ls=(0, (1, 2)), lw=1,
+               label=f"{name}: level sqrt(3/N x max IPR)" + ("" if np.isfinite(critical) else ", no crossing"))
+    if np.isfinite(critical):
+        ax.plot([critical], [level], marker="X", ms=11, color=style["color"], mec="k", ls="none",
+                label=f"critical excess kurtosis ({name}): {critical:.2g}")
 
 
 def _sweep_heat_maps(ds, first: str, second: str):
@@ -443,22 +600,24 @@ def _sweep_heat_maps(ds, first: str, second: str):
     values = values[np.isfinite(values) & (values > 0)]
     norm = LogNorm(vmin=values.min(), vmax=values.max()) if values.size else None
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5.5), squeeze=False, constrained_layout=True)
     n_pixels = _sweep_pixels(ds)
     for ax, (title, field) in zip(axes[0], panels):
         field = field.transpose(y_axis, x_axis)
         mesh = ax.pcolormesh(ds[x_axis].values, ds[y_axis].values, field.values, norm=norm, cmap="viridis",
                              shading="nearest")
         if x_axis in ("kurtosis", "param"):  # the phase boundary: the critical value along x at each y
-            for name, source, color, style in (("theory", panels[0][1], "tab:red", "--"),
-                                               ("network", panels[-1][1], "white", "-"))[:len(panels)]:
+            for name, source, style in (("theory", panels[0][1], {**THEORY, "color": "white"}),
+                                        ("network", panels[-1][1], {**NETWORK, "color": "black"}))[:len(panels)]:
                 crossing = _critical_line(ds, source, x_axis, y_axis, n_pixels)
-                ax.plot(crossing, ds[y_axis].values, ls=style, color=color, marker="o", ms=3,
-                        label=f"critical {x_axis} ({name}; no marker: no crossing)")
-            ax.legend(fontsize=7, loc="upper right")
+                ax.plot(crossing, ds[y_axis].values, marker="o", ms=4, **style,
+                        label=f"critical {x_axis}, {name} (no marker: no crossing)")
         ax.set_xlabel(AXIS_LABELS[x_axis]), ax.set_ylabel(AXIS_LABELS[y_axis])
         ax.set_title(f"final IPR, {title}", fontsize=10)
     fig.colorbar(mesh, ax=axes[0], label="final IPR (log scale; random field 3/N = " f"{3 / n_pixels:.3g})")
+    if x_axis in ("kurtosis", "param"):
+        fig.legend(*axes[0, -1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8,
+                   facecolor="lightgray")
     return fig
 
 
@@ -477,17 +636,10 @@ def _critical_line(ds, ipr, x_axis: str, y_axis: str, n_pixels: int) -> np.ndarr
     return np.array(line)
 
 
-def _kurtosis_axes(ax, n_pixels: int, ylabel: str, title: str):
-    """IPR against excess kurtosis: the random-field level, the Gaussian line, labels."""
-    ax.axhline(3 / n_pixels, color="gray", ls=":", lw=0.8, label="random field (3/N)")
-    ax.axvline(0, color="k", lw=0.5, label="Gaussian (excess kurtosis 0)")
-    ax.set_xlabel("excess kurtosis of the pixel marginal"), ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-
-
 def compare_figure(loaded: list) -> Figure:
     """Overlay runs: IPR over time (simulate runs) or IPR vs kurtosis (sweep runs).
+
+    One colour per run; network solid, theory dashed.
 
     Arguments:
         loaded: (path, record, arrays) per run, as from [`load_run`][dyntools.runs.load_run]:
@@ -497,37 +649,50 @@ def compare_figure(loaded: list) -> Figure:
     Returns:
         The figure.
     """
+    from pathlib import PurePath
+
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(10, 5.5), constrained_layout=True)
+    pixels = set()
     for i, (path, record, arrays) in enumerate(loaded):
-        color = f"C{i % 10}"
+        color, name = OTHERS[i % len(OTHERS)], PurePath(path).name
         if record["command"] == "simulate":
-            traj = arrays["trajectories"]
-            kurt = record["summary"]["excess_kurtosis"]
-            ax.plot(traj["t"], traj["ipr_sim"].mean(axis=(0, 2)), color=color, label=f"{path} network (kurtosis {kurt:.3g})")
+            traj, summary = arrays["trajectories"], record["summary"]
+            pixels.add(traj["w_sim"].shape[-1])
+            ax.plot(traj["t"], traj["ipr_sim"].mean(axis=(0, 2)), color=color,
+                    label=f"{name}: network (excess kurtosis {summary['excess_kurtosis']:.3g})")
             if "ipr_theory" in traj:
-                ax.plot(traj["t"], traj["ipr_theory"].mean(axis=-1), "--", color=color, label=f"{path} theory")
-            ax.set_xlabel("time t"), ax.set_ylabel("IPR")
+                ax.plot(traj["t"], traj["ipr_theory"].mean(axis=-1), "--", color=color, label=f"{name}: theory")
+            ax.set_xlabel("time t = lr x steps")
         else:
             data = arrays["sweep"]
+            pixels.add(_sweep_pixels(data))
             if "ipr_sim" in data:
                 sim = data["ipr_sim"].values
                 ax.errorbar(data["excess_kurtosis"], sim.mean(axis=1), yerr=sim.std(axis=1),
-                            fmt="o-", color=color, capsize=3, label=f"{path} network")
-            ax.plot(data["excess_kurtosis"], data["ipr_theory"], "s--", color=color, label=f"{path} theory")
-            ax.set_xlabel("excess kurtosis"), ax.set_ylabel("final IPR")
-    ax.legend(fontsize=7)
+                            fmt="o-", color=color, capsize=3, label=f"{name}: network (mean +- s.d.)")
+            ax.plot(data["excess_kurtosis"], data["ipr_theory"], "s--", color=color, label=f"{name}: theory")
+            ax.set_xlabel("excess kurtosis of the pixel marginal")
+    if len(pixels) == 1:
+        ipr_levels(ax, pixels.pop())
+    ax.set_yscale("log"), ax.set_ylabel("IPR" if loaded[0][1]["command"] == "simulate" else "final IPR")
+    what = "IPR over time" if loaded[0][1]["command"] == "simulate" else "final IPR against excess kurtosis"
+    ax.set_title(f"{what} of {len(loaded)} {loaded[0][1]['command']} runs (solid: network, dashed: theory)")
+    legend_outside(ax)
     return fig
 
 
 def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48) -> Figure:
-    """Atoms sorted by IPR (most localized first), each labelled with its IPR.
+    """Atoms sorted by IPR (most localized first), each centred on its peak and scaled to max |w| = 1.
+
+    1-D: the atoms as rows of an image beside their IPRs; 2-D: one image per atom (8 per row),
+    its IPR above it.
 
     Arguments:
         atoms: [M, N] learned atoms, one per row.
         shape: the pixel grid, (N,) or (L, L) (then each atom is an image).
         title: the figure title.
-        most: the most atoms shown (8 per row).
+        most: the most atoms shown.
 
     Returns:
         The figure.
@@ -537,44 +702,64 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
     plt = _pyplot()
     values = ipr(atoms)
     order = np.argsort(values)[::-1][:most]
-    cols = 8
-    rows = int(np.ceil(len(order) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2 * cols, 1.6 * rows), squeeze=False, constrained_layout=True)
-    for ax in axes.ravel():
-        ax.set_axis_off()
-    for ax, j in zip(axes.ravel(), order):
-        ax.set_axis_on()
-        if len(shape) == 2:
-            _show_field(ax, atoms[j], shape)
-        else:
-            ax.plot(atoms[j], lw=1)
-            ax.axhline(0, color="gray", lw=0.5)
-            ax.set_xticks([]), ax.set_yticks([])
-        ax.set_title(f"IPR {values[j]:.2f}", fontsize=8)
+    scaled = atoms[order] / np.maximum(np.abs(atoms[order]).max(axis=1, keepdims=True), 1e-300)
+    label = "w / max |w| (each atom, centred on its peak)"
     if len(shape) == 1:
-        axes[0, 0].set_xlabel("pixel"), axes[0, 0].set_ylabel("weight")
-        title += " (grey line: weight 0)"
+        fig, (ax, side) = plt.subplots(1, 2, figsize=(12, 0.25 * len(order) + 3), width_ratios=(2, 1),
+                                       constrained_layout=True)
+        n = shape[0]
+        rows = np.array([centred(w, shape, peak(w, shape)) for w in scaled])
+        im = ax.imshow(rows, aspect="auto", cmap=DIVERGING, vmin=-1, vmax=1, interpolation="nearest",
+                       extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, len(order) + 0.5, 0.5))
+        ax.set_xlabel("pixel relative to the atom's peak"), ax.set_ylabel("atom rank (1: highest IPR)")
+        ax.set_title("atoms")
+        fig.colorbar(im, ax=ax, shrink=0.8, label=label)
+        side.plot(np.arange(1, len(order) + 1), values[order], "o", color=OTHERS[0])
+        ipr_levels(side, n)
+        side.set_yscale("log"), side.set_xlabel("atom rank"), side.set_ylabel("IPR")
+        side.set_title("IPR of each atom")
     else:
-        title += " (red positive, blue negative, white 0; each atom on its own scale, +-max |weight|)"
+        cols = min(8, len(order))
+        rows = int(np.ceil(len(order) / cols))
+        fig, axes = plt.subplots(rows, cols, figsize=(max(2 * cols + 1.5, 11), 2 * rows + 1.6), squeeze=False,
+                                 constrained_layout=True)
+        for ax in axes.ravel():
+            ax.set_axis_off()
+        for ax, w, j in zip(axes.ravel(), scaled, order):
+            ax.set_axis_on()
+            im = show_field(ax, w, shape, 1.0, ticks=False)
+            ax.set_title(f"IPR {values[j]:.2f}", fontsize=9)
+        fig.colorbar(im, ax=axes, shrink=0.8, label="w / max |w| (each atom)")
+        title += " (each atom centred on its peak)"
     fig.suptitle(title)
     return fig
 
 
-def localization_map_figure(table: dict, n_pixels: int) -> Figure:
+def localization_map_figure(table: dict, n_pixels: int, heading: str = "") -> Figure:
     """Final IPR of each method against excess kurtosis (the figure of `dyntools localization-map`).
+
+    The supervised neuron in the network's blue, the theory in red dashed, baselines in other colours.
 
     Arguments:
         table: `{"excess_kurtosis": [P], "median_ipr": {method name: [P] values}}`.
         n_pixels: N, for the random-field level 3/N.
+        heading: what ran (inputs, settings), for the title.
 
     Returns:
         The figure.
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
-    kurt = table["excess_kurtosis"]
-    for i, (name, values) in enumerate(table["median_ipr"].items()):
-        ax.plot(kurt, values, "o-", color=f"C{i}", label=name)
-    _kurtosis_axes(ax, n_pixels, "IPR (baselines: median over atoms; neuron: mean over seeds)",
-                   f"final IPR of each method at {len(kurt)} excess kurtosis values")
+    fig, ax = plt.subplots(figsize=(10, 5.5), constrained_layout=True)
+    kurt = np.asarray(table["excess_kurtosis"], dtype=float)
+    others = iter(OTHERS)
+    for name, values in table["median_ipr"].items():
+        style = {"supervised neuron": NETWORK, "theory": THEORY}.get(name) or {"color": next(others), "ls": "-"}
+        ax.plot(kurt, values, marker="o", **style, label=name)
+    ipr_levels(ax, n_pixels)
+    kurtosis_axis(ax, kurt)
+    ax.set_yscale("log"), ax.set_ylabel("final IPR (baselines: median over atoms;\nneuron: mean over seeds)")
+    ax.set_title(f"final IPR of each method at {len(kurt)} excess kurtosis values", fontsize=10)
+    legend_outside(ax)
+    if heading:
+        fig.suptitle(heading)
     return fig

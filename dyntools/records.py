@@ -249,6 +249,8 @@ def check_arrays(headers: dict[str, Header], expected: dict[str, Array], sizes: 
 def _bind(name: str, shape: tuple[int, ...], dims: tuple[str, ...], sizes: dict, where: str) -> None:
     if dims == ("...",):
         return
+    if 0 in shape:  # no run saves an empty array
+        raise Corrupt(f"{where}: array '{name}' has shape {list(shape)}, with an empty dimension")
     fixed = [d for d in dims if not d.startswith("*")]
     rest = len(shape) - len(fixed)
     if rest < 0 or (rest > 0 and len(fixed) == len(dims)) or (rest == 0 and len(fixed) < len(dims)):
@@ -366,6 +368,8 @@ SHAPE = ListOf(int)  # a task's grid: (N,) or (L, L)
 RECORD = Keys({"command": str, "version": str, "created": str, "seed": (int, None), "config": dict,
                "summary": dict, "files": ListOf(str)}, {"non_finite": ListOf(str)}, open=False)
 MARGINAL = Keys({"family": str, "parameter_name": (str, None), "parameter": (float, None), "excess_kurtosis": float})
+TASK_DESCRIPTION = Keys({**MARGINAL.required, "shape": SHAPE}, {"xi": ListOf(float), "clone_of": (MARGINAL, None)})
+"""A task as runs describe it (`TwoClassTask.describe`): what figure titles read."""
 
 
 class Command(NamedTuple):
@@ -406,6 +410,8 @@ def _simulate_sizes(record: dict) -> dict:
 def _baseline_sizes(record: dict) -> dict:
     build(record["config"]["baseline"], "dyntools.baselines.run:BaselineConfig", "config.baseline")
     inputs, atoms = record["config"]["inputs"], record["summary"]["atoms"]
+    if inputs and "patch_size" not in inputs:  # the task's inputs (a description); else image patches
+        check(inputs, TASK_DESCRIPTION, "config.inputs")
     shape = inputs["shape"] if "shape" in inputs else [inputs["patch_size"]] * 2 if "patch_size" in inputs else []
     if atoms < 1 or min(shape, default=1) < 1:
         raise Corrupt(f"summary.atoms ({atoms}) or config.inputs' shape {shape} is not positive")
@@ -502,7 +508,7 @@ def _simulate_theory(record: dict, headers: dict[str, dict[str, Header]]) -> Non
 
 COMMANDS: dict[str, Command] = {
     "simulate": Command(
-        Keys({"simulation": Fields(SIMULATION), "task": Keys({"shape": SHAPE})}),
+        Keys({"simulation": Fields(SIMULATION), "task": TASK_DESCRIPTION}),
         Keys({"family": str, "parameter_name": (str, None), "parameter": (float, None), "excess_kurtosis": float,
               "neurons": int, "ipr_random": float, "ipr_localized_threshold": float, "ipr_sim_final_mean": float},
              {"ipr_theory_final": (float, None), "clone_of": (MARGINAL, None), "network": str}),
@@ -517,11 +523,11 @@ COMMANDS: dict[str, Command] = {
     "baseline": Command(
         Keys({"baseline": Fields("dyntools.baselines.run:BaselineConfig"),
               "inputs": Keys({}, {"shape": SHAPE, "patch_size": int})}),
-        Keys({"atoms": int}),
+        Keys({"atoms": int, "ipr_median": float}, {"lambda": (float, None)}),
         {"dictionary.npz": {"atoms": Array(FLOATING, ("M", "N"))}},
         _baseline_sizes),
     "inputs": Command(
-        Keys({"samples": int, "task": Keys({"shape": SHAPE})}, {"spec": Fields(TASK), "options": dict}),
+        Keys({"samples": int, "task": TASK_DESCRIPTION}, {"spec": Fields(TASK), "options": dict}),
         dict,
         {"samples.npz": {"x": Array(FLOATING, ("n", "*grid")), "y": Array(INTEGER, ("n",))}},
         _inputs_sizes),

@@ -31,6 +31,7 @@ import re
 import secrets
 import shutil
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import DyntoolsError
-from .files import atomic_write, umask
+from .files import atomic_write, umask, uninterrupted
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -54,26 +55,6 @@ LATEST = "latest"  # in runs/COMMAND: a link to the newest run there
 NAME_SLACK = 32  # bytes the hidden siblings add to a run's name (".NAME.sweep-points", ".NAME.stage-XXXXXXXX")
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 _reserved: set[str] = set()  # run directories this process holds (absolute paths)
-_steps_in_progress = 0  # depth of `uninterrupted` blocks
-
-
-@contextmanager
-def uninterrupted() -> Iterator[None]:
-    """Mark a step that must not stop half way (taking or releasing a lock, creating a staging
-    directory, moving a run into place): a Ctrl-C handler that asks
-    [`in_uninterrupted_step`][dyntools.runs.in_uninterrupted_step] holds the interrupt back
-    until the step is done. The ``dyntools`` command's handler does."""
-    global _steps_in_progress
-    _steps_in_progress += 1
-    try:
-        yield
-    finally:
-        _steps_in_progress -= 1
-
-
-def in_uninterrupted_step() -> bool:
-    """Whether the program is inside an [`uninterrupted`][dyntools.runs.uninterrupted] step."""
-    return _steps_in_progress > 0
 
 
 def package_version() -> str:
@@ -164,7 +145,8 @@ def _check_replaceable(path: Path, force: bool) -> None:
         raise DyntoolsError(f"cannot write {path}: {err.strerror}") from None
     if not entries:
         return
-    foreign = sorted(entries - run_files(path)) if is_finished(path) else sorted(entries)
+    own = run_files(path) if is_finished(path) else set()
+    foreign = sorted(name for name in entries if name not in own or not _regular_file(path / name))
     if foreign:
         shown = ", ".join(repr(name) for name in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         what = "a finished run and other files" if is_finished(path) else "files that are not a dyntools run"
@@ -172,6 +154,14 @@ def _check_replaceable(path: Path, force: bool) -> None:
                             "or over a finished run and nothing else, so choose another directory")
     if not force:
         raise DyntoolsError(f"{path} already holds a finished run; pass force to overwrite it", arguments=("force",))
+
+
+def _regular_file(path: Path) -> bool:
+    """A plain file (a run holds nothing else: no folder, no link)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def run_files(path: Path | str) -> set[str]:
@@ -217,7 +207,8 @@ def check_creatable(path: Path | str) -> None:
     if not ancestor.is_dir():
         raise DyntoolsError(f"cannot write {path}: {ancestor} is not a directory")
     try:
-        tempfile.TemporaryDirectory(prefix=".dyntools-probe.", dir=ancestor).cleanup()
+        with uninterrupted():  # an interrupt inside the probe's clean-up would turn into a false error
+            tempfile.TemporaryDirectory(prefix=".dyntools-probe.", dir=ancestor).cleanup()
     except OSError as err:
         raise DyntoolsError(f"cannot write {path}: {ancestor} is not writable ({err.strerror})") from None
 

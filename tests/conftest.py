@@ -33,6 +33,14 @@ def invoke(*args) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_report(monkeypatch):
+    """A damaged cache is reported once a process: once a test here."""
+    import dyntools.cache
+
+    monkeypatch.setattr(dyntools.cache, "_damage_reported", False)
+
+
 def interrupt_sweep_at(monkeypatch, point: int) -> None:
     """Make the next sweep run its points one by one and raise KeyboardInterrupt (as Ctrl-C
     would) when it reaches point number `point` (1-based); the points before it are saved."""

@@ -313,3 +313,59 @@ def test_a_sweep_without_out_resumes_when_run_again(cli, tmp_path, monkeypatch):
     code, stdout, _ = cli(*args)
     assert code == 0 and f"runs/sweep/{kept.name[1:-len('.sweep-points')]}/sweep.nc" in stdout
     assert not kept.exists()
+
+
+def test_a_sweep_that_cannot_write_its_run_keeps_its_points(tmp_path):
+    """``ulimit -f``: the points fit, sweep.nc does not; one line, the points kept, then resumed."""
+    command = [sys.executable, "-m", "dyntools", "sweep", "--kurtosis=-1,0", *TINY_SIM, "--out", "s"]
+    proc = subprocess.run(["bash", "-c", f"ulimit -f 20 && exec {' '.join(command)}"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "File too large; finished points are kept in .s.sweep-points" in proc.stderr
+    assert sorted(p.name for p in (tmp_path / ".s.sweep-points").iterdir()) == [
+        "point_00000.npz", "point_00001.npz", "sweep.json"]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
+
+
+def test_a_damaged_cache_is_reported_in_one_line(caplog):
+    import dyntools.cache as cache
+
+    for entry in ("a", "b", "c"):
+        cache._report_damage(f"cache entry {entry} was damaged; rebuilt")
+    assert [r.getMessage() for r in caplog.records] == [
+        "dyntools: cache entry a was damaged; rebuilt"]
+
+
+def test_force_replaces_only_plain_files_of_the_run(cli, tmp_path):
+    """A folder (or link) at a name the record lists is the user's, not the run's."""
+    run = tmp_path / "r"
+    assert cli(*INPUTS, "--out", run)[0] == 0
+    (run / "inputs.png").unlink()
+    (run / "inputs.png").mkdir()
+    (run / "inputs.png" / "data.csv").write_text("keep")
+    _one_line_error(cli(*INPUTS, "--out", run, "--force"), "other files ('inputs.png')")
+    assert (run / "inputs.png" / "data.csv").read_text() == "keep"
+
+
+def test_a_sweep_never_removes_files_it_did_not_write_beside_its_points(cli, tmp_path):
+    from dyntools.simulations.sweep import partial_directory
+
+    partial = partial_directory(tmp_path / "s")
+    partial.mkdir()
+    (partial / "mine.txt").write_text("keep")
+    _one_line_error(cli("sweep", "--kurtosis", "0,1", "--theory-only", "--n-dims", "6", "--saves", "2",
+                        "--out", tmp_path / "s"), "did not write ('mine.txt')")
+    assert (partial / "mine.txt").read_text() == "keep"
+
+
+def test_plot_into_another_folder_replaces_figures_only_with_force(cli, tmp_path):
+    run = tmp_path / "r"
+    assert cli(*INPUTS, "--out", run)[0] == 0
+    (tmp_path / "figs").mkdir()
+    (tmp_path / "figs" / "inputs.png").write_text("mine")
+    _one_line_error(cli("plot", run, "--out", tmp_path / "figs"), "--force")
+    assert (tmp_path / "figs" / "inputs.png").read_text() == "mine"
+    assert cli("plot", run)[0] == 0  # the run's own figures: redrawn in place
+    assert cli("plot", run, "--out", tmp_path / "figs", "--force")[0] == 0
+    assert (tmp_path / "figs" / "inputs.png").read_bytes() == (run / "inputs.png").read_bytes()

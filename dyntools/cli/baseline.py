@@ -141,8 +141,9 @@ def localization_map_lines(record: dict, directory: Path) -> list[str]:
     """What a localization-map run reports (the command prints it; so does ``dyntools show``)."""
     table, config = record["summary"], record["config"]
     n_pixels = TaskSpec(**config["task"]).n_pixels if "task" in config else config["n_dims"]  # 0.x: n_dims
-    header = f"{'excess kurtosis':>16}" + "".join(f"{name:>19}" for name in table["median_ipr"])
-    rows = [f"{k:16.2f}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
+    families = table.get("family") or [""] * len(table["excess_kurtosis"])  # 0.x records: none
+    header = f"{'excess kurtosis':>16}{'pixels':>9}" + "".join(f"{name:>19}" for name in table["median_ipr"])
+    rows = [f"{k:16.2f}{families[i]:>9}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
             for i, k in enumerate(table["excess_kurtosis"])]
     return [header, *rows, f"(random field IPR ~ {3 / n_pixels:.3f})"]
 

@@ -269,7 +269,7 @@ def on_interrupt(signum, frame) -> None:
     Raised while a module is imported, a KeyboardInterrupt can abort the process (a C
     extension's initialisation fails); raised in a garbage-collection callback or ``__del__``
     (JAX runs one after collections) it is swallowed and the run goes on; a step of writing a
-    run must not stop half way (see [`uninterrupted`][dyntools.runs.uninterrupted]). There the
+    run must not stop half way (see [`uninterrupted`][dyntools.files.uninterrupted]). There the
     signal is sent again a moment later, and the next progress report raises it.
     """
     _interrupt_pending.set()
@@ -280,7 +280,7 @@ def on_interrupt(signum, frame) -> None:
 
 
 def _fragile(frame) -> bool:
-    from ..runs import in_uninterrupted_step
+    from ..files import in_uninterrupted_step
 
     if in_uninterrupted_step():
         return True

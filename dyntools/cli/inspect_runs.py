@@ -88,6 +88,8 @@ def _summary_lines(record: dict, directory: Path) -> list[str]:
 def plot(
     run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the figures (default: the run directory).")] = None,
+    force: Annotated[bool, flag("--force", help="Replace figures of the same name in --out (those of the run "
+                                                "directory itself are always redrawn).")] = False,
 ):
     """Redraw a run's figures from its saved files alone (the same figures the run wrote)."""
     from ..figures import run_figures
@@ -95,6 +97,9 @@ def plot(
 
     folder = out or run_dir
     figures = run_figures(run_dir)  # every error (not a run, corrupt, no figures) before writing
+    taken = [name for name in figures if os.path.lexists(folder / name)]
+    if taken and not force and not folder.resolve() == Path(run_dir).resolve():
+        raise DyntoolsError(f"{folder} already holds {', '.join(taken)}; pass --force to replace them")
     folder.mkdir(parents=True, exist_ok=True)
     for name, figure in figures.items():
         save(figure, folder / name)  # written beside it and renamed: never through a link

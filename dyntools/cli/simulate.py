@@ -27,16 +27,18 @@ def simulate(
             result = run_simulation(config, update)
         with runs.staged_run(out, force) as stage:
             runs.save_arrays(stage, "trajectories.npz", **result.arrays)
-            runs.write_record(stage, "simulate", {"simulation": config.as_dict(), "task": result.task_description},
-                              result.summary, config.seed)
+            record = runs.write_record(stage, "simulate", {"simulation": config.as_dict(),
+                                                           "task": result.task_description}, result.summary, config.seed)
             save_figures(stage)
     figures = "theory_vs_simulation.png, receptive_fields.png" if config.neurons > 1 else "theory_vs_simulation.png"
-    emit(result.summary, as_json, [*_simulation_lines(result.summary), f"wrote {out}/trajectories.npz, {figures}, run.json"])
+    lines = summary_lines(runs.restore_non_finite(record), out)
+    emit(result.summary, as_json, [*lines, f"wrote {out}/trajectories.npz, {figures}, run.json"])
 
 
 def summary_lines(record: dict, directory: Path) -> list[str]:
     """What a simulate run reports (the command prints it; so does ``dyntools show``)."""
-    return _simulation_lines(record["summary"])
+    chose = record["config"].get("simulation", {}).get("task", {}).get("family") == "auto"
+    return _simulation_lines(record["summary"], chose)
 
 
 def _agreement(time: float | None, end: float) -> str:
@@ -45,13 +47,14 @@ def _agreement(time: float | None, end: float) -> str:
     return f"at least 0.9 to the end (t = {end:g})" if time >= end else f"last at least 0.9 at t = {time:g}"
 
 
-def _simulation_lines(s: dict) -> list[str]:
+def _simulation_lines(s: dict, chose_family: bool = False) -> list[str]:
     def when(x):
         return "not localized" if x is None else f"localized at t = {x:g}"
 
     inputs = (clone_label(s["clone_of"]).strip(" ()") if s["clone_of"] else
               f"{s['family']} ({s['parameter_name'] or 'no parameter'} = {num(s['parameter'])}), "
-              f"excess kurtosis {num(s['excess_kurtosis'])}")
+              f"excess kurtosis {num(s['excess_kurtosis'])}"
+              + (" (the family --family auto takes for this kurtosis)" if chose_family else ""))
     lines = [
         f"inputs: {inputs}, N = {s['n_pixels']}",
         *clipping_lines(s["kernel_clipping"]),

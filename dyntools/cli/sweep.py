@@ -98,7 +98,7 @@ def sweep(
     as_json: Json = False,
 ):
     """Theory and network at every point of a grid over any numeric settings; resumable."""
-    from ..simulations.sweep import partial_directory, resumable_sweep, run_sweep, validate_sweep
+    from ..simulations.sweep import partial_directory, resumable_sweep, validate_sweep
 
     check_out(out, force)
     family, points = _grid(grid, kurtosis, param, gain, config.task.family)
@@ -109,19 +109,33 @@ def sweep(
     if out is None:  # the same command again resumes its unfinished sweep
         out = resumable_sweep(Path("runs") / "sweep", base, points, theory_only)
     with run_directory(out, force, "sweep") as out:
-        client = connect()
+        kept = f"finished points are kept in {partial_directory(out)}; run the same command again to resume"
         try:
-            with progress(f"sweep over {total} points", total, "points") as update:
-                result = run_sweep(out, base, points, theory_only, progress=update, client=client)
+            result = _run(out, base, points, theory_only, connect, total)
+            _write_sweep(out, force, base, points, theory_only, result, as_json)
         except KeyboardInterrupt:
-            raise Interrupted(f"finished points are kept in {partial_directory(out)}; "
-                              "run the same command again to resume") from None
-        finally:
-            if client is not None:
-                from ..simulations.cluster import close
+            if not partial_directory(out).exists():
+                raise
+            raise Interrupted(kept) from None
+        except (DyntoolsError, OSError) as err:  # the run could not be written (a full disk): keep the points
+            if not partial_directory(out).exists():
+                raise
+            raise DyntoolsError(f"{err.strerror if isinstance(err, OSError) else err}; {kept}") from None
 
-                close(client)
-        _write_sweep(out, force, base, points, theory_only, result, as_json)
+
+def _run(out: Path, base, points, theory_only: bool, connect, total: int):
+    """Run the sweep's points, on the cluster `connect` gives (closed at the end)."""
+    from ..simulations.sweep import run_sweep
+
+    client = connect()
+    try:
+        with progress(f"sweep over {total} points", total, "points") as update:
+            return run_sweep(out, base, points, theory_only, progress=update, client=client)
+    finally:
+        if client is not None:
+            from ..simulations.cluster import close
+
+            close(client)
 
 
 def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:
@@ -133,7 +147,8 @@ def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, 
     summary = sweep_summary(ds, grid, base, theory_only)
     figure_name = sweep_figure_name(ds)
     with runs.staged_run(out, force) as stage:
-        ds.to_netcdf(stage / "sweep.nc", engine="h5netcdf")
+        netcdf = ds.to_netcdf(engine="h5netcdf")  # in memory, then written whole like every file of a run
+        runs.atomic_write(stage / "sweep.nc", lambda file: file.write(netcdf))
         runs.write_record(stage, "sweep", {"base": base.as_dict(), "grid": dict(grid.axes), "theory_only": theory_only},
                           summary, base.seed)
         save_figures(stage)
@@ -161,7 +176,7 @@ def summary_lines(record: dict, directory: Path) -> list[str]:
 
 def _report(ds, grid, summary: dict, gaussian_clone: bool) -> list[str]:
     lines = ["Gaussian clones: Gaussian pixels with each point's covariance; kurtosis is the original's"] if gaussian_clone else []
-    lines += _sweep_table(ds, grid)
+    lines += _sweep_table(ds, grid, summary.get("point_family"))
     if grid.kurtosis_axis and len(grid.names) == 1:
         lines += _critical_lines(summary)
     elif grid.kurtosis_axis:
@@ -192,9 +207,12 @@ def _critical_grid_lines(ds, over: list[str]) -> list[str]:
 SWEEP_TABLE_ROWS = 40  # a longer sweep prints its first rows; sweep.nc has them all
 
 
-def _sweep_table(ds, grid) -> list[str]:
+def _sweep_table(ds, grid, families: list[str] | None) -> list[str]:
+    """The first `SWEEP_TABLE_ROWS` points; a family column where the family varies (auto)."""
     names = [name.replace("_", "-") for name in grid.names]
-    header = "".join(f"{n:>12}" for n in names) + f"{'exc. kurt.':>11} {'IPR theory':>11}"
+    families = families if families and len(set(families)) > 1 else None
+    header = "".join(f"{n:>12}" for n in names) + (f"{'family':>9}" if families else "")
+    header += f"{'exc. kurt.':>11} {'IPR theory':>11}"
     has_sim = "ipr_sim" in ds
     if has_sim:
         header += f" {'IPR network':>18} {'agree until t':>14}"
@@ -203,7 +221,7 @@ def _sweep_table(ds, grid) -> list[str]:
             for k in ("excess_kurtosis", "ipr_theory", "ipr_sim", "agreement_time") if k in ds}
     end = float(ds["t"].values.reshape(-1, ds["t"].shape[-1])[0, -1])
     for i, point in enumerate(grid.points()[:SWEEP_TABLE_ROWS]):
-        row = "".join(f"{v:12.4g}" for v in point.values())
+        row = "".join(f"{v:12.4g}" for v in point.values()) + (f"{families[i]:>9}" if families else "")
         row += f"{flat['excess_kurtosis'][i]:11.3f} {flat['ipr_theory'][i]:11.4f}"
         if has_sim:
             row += f" {flat['ipr_sim'][i].mean():11.4f} +- {flat['ipr_sim'][i].std():.4f} {_until(flat['agreement_time'][i], end):>14}"

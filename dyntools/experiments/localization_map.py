@@ -101,16 +101,20 @@ class LocalizationMapResult:
         excess_kurtosis: [P] the excess kurtosis of each point.
         median_ipr: ``{name: [P]}``: each baseline's median atom IPR, ``"supervised neuron"``
             (its final IPR, mean over seeds) and ``"theory"`` (the effective ODE's final IPR).
+        family: [P] the pixel marginal's family at each point (``auto`` resolved; empty in
+            records of dyntools 0.x).
     """
 
     config: LocalizationMapConfig
     excess_kurtosis: Float[np.ndarray, " P"]
     median_ipr: dict[str, Float[np.ndarray, " P"]]
+    family: tuple[str, ...] = ()
 
     @property
     def table(self) -> dict:
-        """``{"excess_kurtosis": [P], "median_ipr": {name: [P]}}``, as run.json's summary holds it."""
-        return {"excess_kurtosis": self.excess_kurtosis, "median_ipr": self.median_ipr}
+        """``{"excess_kurtosis": [P], "family": [P], "median_ipr": {name: [P]}}``, as run.json's
+        summary holds it."""
+        return {"excess_kurtosis": self.excess_kurtosis, "family": list(self.family), "median_ipr": self.median_ipr}
 
     @classmethod
     def load(cls, directory: Path | str) -> LocalizationMapResult:
@@ -124,7 +128,7 @@ class LocalizationMapResult:
         record, _ = load_run(directory, command="localization-map")
         table = record["summary"]
         return cls(LocalizationMapConfig.from_dict(record["config"]), np.asarray(table["excess_kurtosis"], float),
-                   {name: np.asarray(v, float) for name, v in table["median_ipr"].items()})
+                   {name: np.asarray(v, float) for name, v in table["median_ipr"].items()}, tuple(table.get("family", ())))
 
 
 def localization_map(config: LocalizationMapConfig,
@@ -150,4 +154,5 @@ def localization_map(config: LocalizationMapConfig,
         if progress is not None:
             progress(i + 1, len(points))
     return LocalizationMapResult(config, np.asarray(config.kurtosis, dtype=float),
-                                 {name: np.asarray(values, dtype=float) for name, values in median_ipr.items()})
+                                 {name: np.asarray(values, dtype=float) for name, values in median_ipr.items()},
+                                 tuple(point.task.pixel_marginal.family for point in points))

@@ -234,39 +234,46 @@ def two_d_discrepancy(config: TwoDConfig) -> PaperResult:
 def two_d_discrepancy_figure(result: PaperResult):
     """IPR over time of every drive's flow and of the network (mean over seeds), ring and torus.
 
+    The exact flow in black, Eq. 5 (the theory) red dashed, the network blue solid with markers,
+    the other drives in other colours; the random-field level labelled in place.
+
     Arguments:
         result: a result of `two_d_discrepancy`.
 
     Returns:
         figure (matplotlib.figure.Figure): two panels (1-D, 2-D), Agg backend.
     """
-    from ..plots import _pyplot
+    from ..plots import NETWORK, OTHERS, THEORY, _pyplot, level_line
 
     plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 6), sharey=True, layout="constrained")
-    styles = {"exact": ("k", "-"), "gaussian-exact-moments": ("C1", "--"), "exact-mean": ("C2", "--"),
-              "exact-variance": ("C0", "-"), "eq5-binned": ("C3", ":"), "eq5": ("C3", "-")}
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.5), sharey=True, layout="constrained")
+    styles = {"exact": {"color": "k", "ls": "-", "lw": 2}, "gaussian-exact-moments": {"color": OTHERS[2], "ls": "--"},
+              "exact-mean": {"color": OTHERS[0], "ls": "--"}, "exact-variance": {"color": OTHERS[1], "ls": "-"},
+              "eq5-binned": {"color": OTHERS[3], "ls": ":", "lw": 2}, "eq5": THEORY}
     a, table = result.arrays, result.table
+    settings = _settings(result.config)
     for ax, label in zip(axes, ("1-D", "2-D")):
-        for name, (color, style) in styles.items():
-            ax.plot(a[f"{label}-t"], a[f"{label}-{name}-ipr"], color=color, ls=style, label=f"{name}: {DRIVES[name]}")
-        ax.plot(a[f"{label}-network-t"], a[f"{label}-network-ipr"], "o", color="gray", ms=3,
+        for name, style in styles.items():
+            ax.plot(a[f"{label}-t"], a[f"{label}-{name}-ipr"], **style, label=f"{name}: {DRIVES[name]}")
+        ax.plot(a[f"{label}-network-t"], a[f"{label}-network-ipr"], marker="o", ms=4, **NETWORK,
                 label="network (SGD, mean over seeds)")
-        ax.axhline(table[f"random_field_ipr_{label}"], color="gray", ls=":", lw=0.8, label="random field (3/N)")
+        level_line(ax, table[f"random_field_ipr_{label}"], "random field 3/N", ls=":")
         ax.set_yscale("log"), ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
-        settings = _settings(result.config)
-        pixels = settings["side"] ** 2 if label == "2-D" else settings["ring"]
-        ax.set_title(f"{label}: N = {pixels}, {settings['law']}, xi = {tuple(settings['xi'])}", fontsize=10)
-    fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8)
+        pixels = f"{settings['side']} x {settings['side']} torus" if label == "2-D" else f"N = {settings['ring']} ring"
+        ax.set_title(f"{label}: {pixels}", fontsize=11)
+    fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=9)
+    training = "".join(f", {key} {settings[key]}" for key in ("lr", "steps", "batch", "seeds", "samples") if key in settings)
+    fig.suptitle(f"Why Eq. 5 fails on a torus (two-d-discrepancy): each drive's flow against the network\n"
+                 f"{settings['law']}, xi = {tuple(settings['xi'])}{training}")
     return fig
 
 
 def _settings(config: dict) -> dict:
-    """``ring``, ``side``, ``xi`` and the pixel ``law`` (for titles) of a recorded config (flat in
-    dyntools 0.x runs)."""
+    """A recorded config (flat in dyntools 0.x runs) with ``ring``, ``xi`` and the pixel ``law``
+    added, for titles."""
     if "task" not in config:
         return {**config, "law": f"excess kurtosis {config['kurtosis']:g}"}
     task = config["task"]
     law = (f"excess kurtosis {task['kurtosis']:g}" if task["kurtosis"] is not None
            else f"{task['family']}, param {task['param']:g}")
-    return {"ring": task["n_dims"], "side": config["side"], "law": law, "xi": (task["xi0"], task["xi1"])}
+    return {**config, "ring": task["n_dims"], "law": law, "xi": (task["xi0"], task["xi1"])}

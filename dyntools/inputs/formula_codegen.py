@@ -5,7 +5,7 @@ Each final marginal class writes its density and absolute moments once, in SymPy
 (``density_formula``, ``abs_moment_formula``, ``scale_formula``); this module prints them as plain NumPy/SciPy
 functions into a module shipped with the package, so that a density or a moment is evaluated
 without importing SymPy. A gamma ratio whose arguments differ by a number is printed as a rising
-factorial ($\Gamma(b + c)/\Gamma(b) = $ ``poch(b, c)``), other gamma functions in log space
+factorial ($\Gamma(b + c)/\Gamma(b)$, printed as ``poch(b, c)``), other gamma functions in log space
 ($e^{\ln\Gamma(a) - \ln\Gamma(b)}$), and powers $(1 + u)^e$ of a density as
 $e^{e\,\mathrm{log1p}(u)}$, so that large parameters neither overflow nor cancel. After changing a formula, regenerate the module:
 

@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass, replace
@@ -542,18 +543,37 @@ def sweep_summary(ds: xr.Dataset, grid: Grid, base: SimulationConfig, theory_onl
         theory_only: whether the network was trained.
 
     Returns:
-        ``axes`` ({name: values}), ``family``, ``gaussian_clone``, ``theory_only``,
+        ``axes`` ({name: values}), ``family`` (as given), ``point_family`` (at every point, in
+            the order of `Grid.points`: ``auto`` resolved), ``gaussian_clone``, ``theory_only``,
             ``excess_kurtosis`` and ``ipr_theory`` [axes...]; with a network ``ipr_sim_mean`` and
             ``ipr_sim_std`` (over seeds) and ``theory_agreement_time`` [axes...]; and the entries
             of `critical_summary`.
     """
     summary = {"axes": {name: list(values) for name, values in grid.axes}, "family": base.task.family,
+               "point_family": point_families(base, grid),
                "gaussian_clone": base.task.gaussian_clone, "theory_only": theory_only,
                "excess_kurtosis": ds["excess_kurtosis"].values, "ipr_theory": ds["ipr_theory"].values}
     if not theory_only:
         summary.update(ipr_sim_mean=ds["ipr_sim"].mean("seed").values, ipr_sim_std=ds["ipr_sim"].std("seed").values,
                        theory_agreement_time=ds["agreement_time"].values)
     return {**summary, **critical_summary(ds, grid, base)}
+
+
+def point_families(base: SimulationConfig, grid: Grid) -> list[str]:
+    """The pixel marginal's family at every point of the grid (``auto`` resolved for the point's
+    kurtosis, see [`resolve_family`][dyntools.inputs.task.resolve_family]).
+
+    Arguments:
+        base: the sweep's settings.
+        grid: the axes and values.
+
+    Returns:
+        One family name per point, in the order of [`Grid.points`][dyntools.simulations.sweep.Grid.points].
+    """
+    from ..inputs.task import resolve_family
+
+    tasks = [point_config(base, point).task for point in grid.points()]
+    return [resolve_family(task.family, task.kurtosis) for task in tasks]
 
 
 def critical_summary(ds: xr.Dataset, grid: Grid, base: SimulationConfig) -> dict:
@@ -603,6 +623,15 @@ def finish(directory: Path) -> None:
     shutil.rmtree(partial_directory(directory), ignore_errors=True)
 
 
+def _check_only_points(partial: Path) -> None:
+    """Raise unless `partial` holds only what a sweep writes there (before it is removed)."""
+    own = re.compile(r"sweep\.json|point_\d{5}\.npz|\..+\.partial")
+    foreign = [p.name for p in partial.iterdir() if not own.fullmatch(p.name) or p.is_symlink() or not p.is_file()]
+    if foreign:
+        raise DyntoolsError(f"{partial} (where a sweep keeps its finished points) holds files dyntools did not "
+                            f"write ({', '.join(map(repr, sorted(foreign)[:3]))}); move them away")
+
+
 def _claim(partial: Path, base: SimulationConfig, grid: Grid, theory_only: bool) -> int:
     """Record the sweep's definition. A leftover partial sweep with the same definition is
     resumed; one with another definition is discarded (returns how many points it had)."""
@@ -613,6 +642,7 @@ def _claim(partial: Path, base: SimulationConfig, grid: Grid, theory_only: bool)
         raise DyntoolsError(f"{partial} (where a sweep keeps its finished points) is not a directory dyntools "
                             "made; move it away")
     if partial.exists():
+        _check_only_points(partial)
         try:
             same = json.loads(record.read_text()) == definition
         except (OSError, ValueError):
