@@ -72,6 +72,14 @@ def centred(w: np.ndarray, shape: tuple[int, ...], at: tuple[int, ...]) -> np.nd
     return np.roll(grid, [n // 2 - p for n, p in zip(shape, at)], axis=axes)
 
 
+def pixel_ticks(ax, *which: str) -> None:
+    """Whole-pixel ticks on the named axes (``"x"``, ``"y"``): positions are pixels, never 2.5."""
+    from matplotlib.ticker import MaxNLocator
+
+    for name in which or ("x",):
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+
+
 def relative(n: int) -> np.ndarray:
     """Pixel positions relative to the centre of ``centred`` fields on n pixels."""
     return np.arange(n) - n // 2
@@ -92,13 +100,14 @@ def show_field(ax, w: np.ndarray, shape: tuple[int, ...], limit: float | None = 
     field = centred(w, shape, at)
     if len(shape) == 1:
         ax.plot(relative(shape[0]), field, **NETWORK)
-        ax.set_xlabel(f"pixel relative to the peak (at {at[0]})")
+        ax.set_xlabel(f"pixel relative to the peak (at {at[0]})"), pixel_ticks(ax)
         return None
     limit = limit or float(np.abs(w).max()) or 1.0
     im = ax.imshow(field, cmap=DIVERGING, vmin=-limit, vmax=limit, extent=_relative_extent(shape),
                    interpolation="nearest")
     if ticks:
         ax.set_xlabel(f"column relative to the peak (at {at[1]})"), ax.set_ylabel(f"row relative to the peak (at {at[0]})")
+        pixel_ticks(ax, "x", "y")
     else:
         ax.set_xticks([]), ax.set_yticks([])
     if label:
@@ -116,6 +125,7 @@ def evolution(ax, w_t: np.ndarray, t: np.ndarray, title: str, limit: float | Non
     im = ax.imshow(centred(w_t, (n,), at), aspect="auto", cmap=DIVERGING, vmin=-limit, vmax=limit,
                    extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, t[-1], t[0]), interpolation="nearest")
     ax.set_xlabel(f"pixel relative to the final peak (at {at[0]})"), ax.set_ylabel("time t = lr x steps")
+    pixel_ticks(ax)
     ax.set_title(title, fontsize=10)
     ax.figure.colorbar(im, ax=ax, shrink=0.85, label="weight w_i")
 
@@ -388,6 +398,7 @@ def _field_panels(axes, arrays: dict, shape: tuple[int, ...]) -> None:
     ax.axhline(0, color="gray", lw=0.5)
     along = "pixel" if len(shape) == 1 else "column (row through the peak)"
     ax.set_xlabel(f"{along} relative to the peak"), ax.set_ylabel("w_i / max |w|")
+    pixel_ticks(ax)
     ax.set_title(f"final receptive field, neuron 1, t = {t[-1]:g}")
     legend_outside(ax)
 
@@ -458,6 +469,7 @@ def receptive_fields_figure(arrays: dict, shape: tuple[int, ...], heading: str =
             im = ax.imshow(rows, aspect="auto", cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest",
                            extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, len(order) - 0.5, -0.5))
             ax.set_xlabel("pixel relative to the neuron's peak"), ax.set_ylabel("neuron (peak pixel)")
+            pixel_ticks(ax)
             ax.set_yticks(range(len(order)), [f"{k + 1} ({p})" for k, p in zip(order, peaks)])
             ax.set_title(title)
         fig.colorbar(im, ax=axes[0], shrink=0.8, label="weight w_i")
@@ -558,7 +570,8 @@ def _sweep_curve(ds, axis: str):
     if np.isfinite(ds["ipr_theory"].values).any():
         ax.plot(x, ds["ipr_theory"].values, marker="s", **THEORY, label="theory (effective ODE)")
         curves.append(("theory", ds["ipr_theory"].values, THEORY, "critical_excess_kurtosis_theory"))
-    ipr_levels(ax, n_pixels)
+    smoother = any(np.nanmin(ipr) < LEVEL_VALUES["random"] / n_pixels for _, ipr, _, _ in curves)
+    ipr_levels(ax, n_pixels, "random", "localized", *(("sinusoid", "constant") if smoother else ()))
     if along_kurtosis:
         for name, ipr, style, key in curves:
             _critical_mark(ax, ds, name, ipr, style, key, n_pixels)
@@ -569,7 +582,8 @@ def _sweep_curve(ds, axis: str):
     else:
         ax.set_xlabel(AXIS_LABELS[axis])
     ax.set_yscale("log"), ax.set_ylabel("final IPR")
-    ax.set_title(f"final IPR at {len(x)} points", fontsize=10)
+    ax.set_title(f"final IPR at {len(x)} points" + ("\nbelow 3/N a field is smoother than a random one (a sinusoid "
+                                                   "has 1.5/N, a constant field 1/N)" if smoother else ""), fontsize=10)
     legend_outside(ax)
     return fig
 
@@ -712,6 +726,7 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
         im = ax.imshow(rows, aspect="auto", cmap=DIVERGING, vmin=-1, vmax=1, interpolation="nearest",
                        extent=(-(n // 2) - 0.5, n - n // 2 - 0.5, len(order) + 0.5, 0.5))
         ax.set_xlabel("pixel relative to the atom's peak"), ax.set_ylabel("atom rank (1: highest IPR)")
+        pixel_ticks(ax)
         ax.set_title("atoms")
         fig.colorbar(im, ax=ax, shrink=0.8, label=label)
         side.plot(np.arange(1, len(order) + 1), values[order], "o", color=OTHERS[0])

@@ -21,6 +21,7 @@ from ..plots import (
     kurtosis_axis,
     legend_outside,
     peak,
+    pixel_ticks,
     relative,
     show_field,
 )
@@ -86,6 +87,7 @@ def _fields_image(ax, fields: np.ndarray, title: str):
     step = max(1, len(fields) // 12)
     ax.set_yticks(range(0, len(fields), step), [str(p) for p in peaks[::step]])
     ax.set_xlabel("pixel relative to the unit's peak"), ax.set_ylabel("unit, by peak position (its peak pixel)")
+    pixel_ticks(ax)
     ax.set_title(title, fontsize=10)
     ax.figure.colorbar(im, ax=ax, shrink=0.85, label="w / max|w| (each unit)")
 
@@ -197,6 +199,7 @@ def lufkin_fig4_figure(result: PaperResult):
         ax.plot(relative(n), _unit(arrays[f"{key}/w_theory_final"], at), **THEORY, label="effective ODE")
         ax.axhline(0, color="grey", lw=0.5)
         ax.set_xlabel(f"pixel relative to the SGD field's peak (at {at[0]})"), ax.set_ylabel("w / |w|")
+        pixel_ticks(ax)
         ax.set_title(f"{label}: final fields; sinusoid-fit residual SGD {table['sinusoid_residual_sim'][row]:.3f}, "
                      f"ODE {table['sinusoid_residual_theory'][row]:.1e};\nSGD energy in |k| <= 2: "
                      f"{table['low_frequency_energy_sim'][row]:.2f}", fontsize=10)
