@@ -12,7 +12,7 @@ How a run is written, so that no run ever destroys data (docs/runs.md says the s
   A directory holding anything else is never replaced, with or without ``force``.
 - [`staged_run`][dyntools.runs.staged_run] writes into a hidden staging sibling and renames it
   into place, after checking the destination again under the lock.
-- Every file is written through [`atomic_write`][dyntools.runs.atomic_write]: a temporary file
+- Every file is written through [`atomic_write`][dyntools.files.atomic_write]: a temporary file
   created exclusively (``O_EXCL``) beside its target, never through a link, then renamed.
 
 Staging directories carry an owner file (host and process id). A run killed outright (kill -9,
