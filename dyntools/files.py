@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")  # the figure files dyntools writes
 _steps_in_progress = 0  # depth of `uninterrupted` blocks
 
 

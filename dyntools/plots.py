@@ -394,7 +394,8 @@ def _field_panels(axes, arrays: dict, shape: tuple[int, ...]) -> None:
         at = peak(w, shape)
         row = centred(w, shape, at)
         row = row if len(shape) == 1 else row[shape[0] // 2]
-        ax.plot(relative(shape[-1]), row / np.abs(row).max(), **style, label=f"{name}, peak at {at[0] if len(shape) == 1 else at}")
+        scale = np.abs(row).max() or 1.0  # an all-zero field is drawn as it is
+        ax.plot(relative(shape[-1]), row / scale, **style, label=f"{name}, peak at {at[0] if len(shape) == 1 else at}")
     ax.axhline(0, color="gray", lw=0.5)
     along = "pixel" if len(shape) == 1 else "column (row through the peak)"
     ax.set_xlabel(f"{along} relative to the peak"), ax.set_ylabel("w_i / max |w|")
@@ -756,7 +757,9 @@ def localization_map_figure(table: dict, n_pixels: int, heading: str = "") -> Fi
     The supervised neuron in the network's blue, the theory in red dashed, baselines in other colours.
 
     Arguments:
-        table: `{"excess_kurtosis": [P], "median_ipr": {method name: [P] values}}`.
+        table: `{"excess_kurtosis": [P], "median_ipr": {method name: [P] values}}` and, in
+            newer records, `"spread"`: `{method name: [P, 2]}` (atom quartiles; the neuron's
+            mean +- s.d.), drawn as bands.
         n_pixels: N, for the random-field level 3/N.
         heading: what ran (inputs, settings), for the title.
 
@@ -770,9 +773,13 @@ def localization_map_figure(table: dict, n_pixels: int, heading: str = "") -> Fi
     for name, values in table["median_ipr"].items():
         style = {"supervised neuron": NETWORK, "theory": THEORY}.get(name) or {"color": next(others), "ls": "-"}
         ax.plot(kurt, values, marker="o", **style, label=name)
+        if name in table.get("spread", {}):
+            low, high = np.asarray(table["spread"][name], dtype=float).T
+            ax.fill_between(kurt, low, high, color=style["color"], alpha=0.15, lw=0)
     ipr_levels(ax, n_pixels)
     kurtosis_axis(ax, kurt)
-    ax.set_yscale("log"), ax.set_ylabel("final IPR (baselines: median over atoms;\nneuron: mean over seeds)")
+    ax.set_yscale("log"), ax.set_ylabel("final IPR (baselines: median over atoms, band: quartiles;\n"
+                                        "neuron: mean over seeds, band: +- 1 s.d.)")
     ax.set_title(f"final IPR of each method at {len(kurt)} excess kurtosis values", fontsize=10)
     legend_outside(ax)
     if heading:

@@ -490,9 +490,11 @@ def _localization_map_sizes(record: dict) -> dict:
     else:  # dyntools 0.x: the task's fields flat
         check(config, Keys({"n_dims": int}), "config")
     points = len(table["excess_kurtosis"])
-    lengths = {len(values) for values in [*table["median_ipr"].values(), config.get("kurtosis", table["excess_kurtosis"])]}
-    if points < 1 or lengths != {points}:
-        raise Corrupt("summary.excess_kurtosis, summary.median_ipr and config.kurtosis differ in length or are empty")
+    lengths = {len(values) for values in [*table["median_ipr"].values(), *table.get("spread", {}).values(),
+                                          config.get("kurtosis", table["excess_kurtosis"]), table.get("family", [0] * points)]}
+    if points < 1 or lengths != {points} or any(len(pair) != 2 for v in table.get("spread", {}).values() for pair in v):
+        raise Corrupt("summary.excess_kurtosis, median_ipr, spread, family and config.kurtosis differ in length "
+                      "or are empty")
     if config.get("n_dims", 1) < 1:
         raise Corrupt(f"config.n_dims is {config['n_dims']}, not positive")
     return {"P": points}
@@ -538,7 +540,8 @@ COMMANDS: dict[str, Command] = {
         _sweep_sizes),
     "localization-map": Command(
         dict,
-        Keys({"excess_kurtosis": ListOf(float), "median_ipr": DictOf(ListOf(float))}),
+        Keys({"excess_kurtosis": ListOf(float), "median_ipr": DictOf(ListOf(float))},
+             {"family": ListOf(str), "spread": DictOf(ListOf(ListOf(float)))}),
         {"localization_map.npz": {"excess_kurtosis": Array(FLOATING, ("P",)), "*": Array(FLOATING, ("P",), False)}},
         _localization_map_sizes),
 }

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import DyntoolsError
-from .files import atomic_write, umask, uninterrupted
+from .files import FIGURE_SUFFIXES, atomic_write, umask, uninterrupted
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -53,7 +53,6 @@ STAGE, TRASH = ".stage-", ".old-"  # hidden siblings .NAME.stage-XXXXXXXX (a run
 NON_FINITE = "non_finite"  # record key listing the values written as null
 LATEST = "latest"  # in runs/COMMAND: a link to the newest run there
 NAME_SLACK = 32  # bytes the hidden siblings add to a run's name (".NAME.sweep-points", ".NAME.stage-XXXXXXXX")
-FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 _reserved: set[str] = set()  # run directories this process holds (absolute paths)
 
 

@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
+from ..files import FIGURE_SUFFIXES
 from .app import app
-from .common import FIGURE_SUFFIXES, Json, flag, num
+from .common import Json, flag, num
 
 
 @app.command()
@@ -73,8 +74,8 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_j
 
 def _summary_lines(record: dict, directory: Path) -> list[str]:
     """What the command that made the run printed about it."""
-    from . import baseline, inputs, reproduce, simulate, sweep
     from ..runs import restore_non_finite
+    from . import baseline, inputs, reproduce, simulate, sweep
 
     record = restore_non_finite(json.loads(json.dumps(record)))  # a copy, with inf and nan back
     command = record["command"].split()[0]

@@ -103,18 +103,22 @@ class LocalizationMapResult:
             (its final IPR, mean over seeds) and ``"theory"`` (the effective ODE's final IPR).
         family: [P] the pixel marginal's family at each point (``auto`` resolved; empty in
             records of dyntools 0.x).
+        spread: ``{name: [P, 2]}``: each baseline's atom IPR quartiles (q1, q3) and the
+            supervised neuron's mean +- s.d. over seeds (empty in older records).
     """
 
     config: LocalizationMapConfig
     excess_kurtosis: Float[np.ndarray, " P"]
     median_ipr: dict[str, Float[np.ndarray, " P"]]
     family: tuple[str, ...] = ()
+    spread: dict[str, Float[np.ndarray, "P 2"]] = field(default_factory=dict)
 
     @property
     def table(self) -> dict:
-        """``{"excess_kurtosis": [P], "family": [P], "median_ipr": {name: [P]}}``, as run.json's
-        summary holds it."""
-        return {"excess_kurtosis": self.excess_kurtosis, "family": list(self.family), "median_ipr": self.median_ipr}
+        """``{"excess_kurtosis": [P], "family": [P], "median_ipr": {name: [P]}, "spread": {name:
+        [P, 2]}}``, as run.json's summary holds it."""
+        return {"excess_kurtosis": self.excess_kurtosis, "family": list(self.family), "median_ipr": self.median_ipr,
+                "spread": self.spread}
 
     @classmethod
     def load(cls, directory: Path | str) -> LocalizationMapResult:
@@ -128,7 +132,8 @@ class LocalizationMapResult:
         record, _ = load_run(directory, command="localization-map")
         table = record["summary"]
         return cls(LocalizationMapConfig.from_dict(record["config"]), np.asarray(table["excess_kurtosis"], float),
-                   {name: np.asarray(v, float) for name, v in table["median_ipr"].items()}, tuple(table.get("family", ())))
+                   {name: np.asarray(v, float) for name, v in table["median_ipr"].items()}, tuple(table.get("family", ())),
+                   {name: np.asarray(v, float) for name, v in table.get("spread", {}).items()})
 
 
 def localization_map(config: LocalizationMapConfig,
@@ -144,15 +149,20 @@ def localization_map(config: LocalizationMapConfig,
     baselines = config.baselines()
     points = config.points()
     median_ipr = {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}
+    spread = {"supervised neuron": [], **{name: [] for name in baselines}}
     for i, point in enumerate(points):
         for name, baseline in baselines.items():
             summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline).summary
             median_ipr[name].append(summary["ipr_median"])
+            spread[name].append((summary["ipr_q1"], summary["ipr_q3"]))
         summary = run_simulation(point).summary
-        median_ipr["supervised neuron"].append(summary["ipr_sim_final_mean"])
+        mean, sd = summary["ipr_sim_final_mean"], summary["ipr_sim_final_std"]
+        median_ipr["supervised neuron"].append(mean)
+        spread["supervised neuron"].append((mean - sd, mean + sd))
         median_ipr["theory"].append(summary["ipr_theory_final"])
         if progress is not None:
             progress(i + 1, len(points))
     return LocalizationMapResult(config, np.asarray(config.kurtosis, dtype=float),
                                  {name: np.asarray(values, dtype=float) for name, values in median_ipr.items()},
-                                 tuple(point.task.pixel_marginal.family for point in points))
+                                 tuple(point.task.pixel_marginal.family for point in points),
+                                 {name: np.asarray(values, dtype=float) for name, values in spread.items()})
