@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from conftest import invoke
 
+from dyntools.registries import REPRODUCTION_NAMES
+
 TINY = ["--steps", "40", "--saves", "4", "--batch", "100", "--seeds", "2"]
-RUNS = {  # name: CLI arguments (without --out)
+RUNS = {  # name: CLI arguments (without --out): every figure the CLI writes
     "simulate-1": ["simulate", "--kurtosis", "-1", "--n-dims", "12", *TINY],
     "simulate-4": ["simulate", "--kurtosis", "-1", "--neurons", "4", "--n-dims", "12", *TINY],
     "simulate-2d": ["simulate", "--kurtosis", "-1", "--2d", "--n-dims", "6", "--neurons", "2", *TINY],
@@ -26,8 +28,7 @@ RUNS = {  # name: CLI arguments (without --out)
     "baseline-2d": ["baseline", "ica", "--kurtosis", "2", "--2d", "--n-dims", "6", "--atoms", "4", "--samples", "300"],
     "localization-map": ["localization-map", "--kurtosis=-1,2", "--methods", "ica,lca", "--atoms", "4", "--steps", "20",
                          "--n-dims", "12"],
-    "lufkin-fig3": ["reproduce", "lufkin-fig3", "--quick"],
-    "two-d-discrepancy": ["reproduce", "two-d-discrepancy", "--quick"],
+    **{name: ["reproduce", name, "--quick"] for name in REPRODUCTION_NAMES},  # every paper figure and study
 }
 COMPARED = {"compare-simulate": ("simulate-1", "simulate-4"), "compare-sweep": ("sweep-1", "sweep-1")}
 DIVERGING = {"RdBu", "RdBu_r", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "BrBG", "PuOr", "RdGy", "RdYlBu"}

@@ -13,7 +13,27 @@ import typer
 from ..errors import DyntoolsError
 from .common import Interrupted, check_multi_value_options, flag, flag_message, on_interrupt
 
+class _Command(typer.core.TyperCommand):
+    """A command whose ``--help``, like every flag, is shown without a value type."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(typer.core.TyperGroup, _Command):
+    """The ``dyntools`` group, its ``--help`` shown the same way."""
+
+
+def command(name: str | None = None):
+    """Register a command of ``dyntools`` (``@command()`` in each command's module)."""
+    return app.command(name, cls=_Command)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -10,7 +10,7 @@ import typer
 from ..errors import DyntoolsError
 from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
-from .app import app
+from .app import command
 from .common import (
     flag,
     Batch, Force, Json, Out, Seed, check_out, clipping_lines, clone_label, emit, progress, run_directory, save_figures,
@@ -38,7 +38,7 @@ def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
     return task_sampler(task), task.shape, {"inputs": "task", **task.describe()}
 
 
-@app.command()
+@command()
 @task_options()
 def baseline(
     method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(BASELINES.names()) + ".")],
@@ -98,7 +98,7 @@ def summary_lines(record: dict, directory: Path) -> list[str]:
     return lines + clipping_lines(inputs.get("clipping", {}))
 
 
-@app.command("localization-map")
+@command("localization-map")
 @task_options(marginal=False)
 def localization_map(
     task: TaskSpec,

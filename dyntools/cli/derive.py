@@ -8,11 +8,11 @@ import typer
 
 from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
-from .app import app
+from .app import command
 from .common import MAX_ORDER, Json, emit, flag, num, task_options
 
 
-@app.command()
+@command()
 @task_options(classes=False)
 def derive(
     task: TaskSpec,

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
-from .app import app
+from .app import command
 from .common import (
     INPUT_BYTES,
     MAX_INPUT_SAMPLES,
@@ -28,7 +28,7 @@ from .common import (
 )
 
 
-@app.command()
+@command()
 @task_options()
 def inputs(
     task: TaskSpec,

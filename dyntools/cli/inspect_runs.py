@@ -11,11 +11,11 @@ import typer
 
 from ..errors import DyntoolsError
 from ..files import FIGURE_SUFFIXES
-from .app import app
+from .app import command
 from .common import Json, flag, num
 
 
-@app.command()
+@command()
 def compare(
     run_dirs: Annotated[list[Path], typer.Argument(help="Finished simulate or sweep runs.")],
     out: Annotated[Path, typer.Option("--out", help="Figure to write.")] = Path("compare.png"),
@@ -55,7 +55,7 @@ def compare(
 
 
 
-@app.command()
+@command()
 def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")], as_json: Json = False):
     """Print what the run printed when it finished, and its arrays' shapes (read from their
     headers); --json prints the whole record."""
@@ -85,7 +85,7 @@ def _summary_lines(record: dict, directory: Path) -> list[str]:
     return lines(record, directory)
 
 
-@app.command()
+@command()
 def plot(
     run_dir: Annotated[Path, typer.Argument(help="A finished run directory.")],
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the figures (default: the run directory).")] = None,

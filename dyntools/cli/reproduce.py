@@ -9,11 +9,11 @@ import typer
 
 from ..errors import DyntoolsError
 from ..registries import REPRODUCTION_NAMES
-from .app import app
+from .app import command
 from .common import Force, Json, Out, Seed, check_out, emit, flag, num, run_directory
 
 
-@app.command()
+@command()
 def reproduce(
     name: Annotated[str, typer.Argument(help="The figure or study to reproduce: " + ", ".join(REPRODUCTION_NAMES) + ".")],
     quick: Annotated[bool, flag("--quick", help="A small scale that checks the claim in seconds to a "

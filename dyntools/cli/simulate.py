@@ -6,11 +6,11 @@ import math
 from pathlib import Path
 
 from ..simulations.config import SimulationConfig
-from .app import app
+from .app import command
 from .common import Force, Json, Out, clipping_lines, clone_label, emit, num, progress, run_directory, save_figures, simulation_options
 
 
-@app.command()
+@command()
 @simulation_options()
 def simulate(
     config: SimulationConfig,

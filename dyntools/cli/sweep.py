@@ -11,7 +11,7 @@ import typer
 
 from ..errors import DyntoolsError
 from ..simulations.config import SimulationConfig
-from .app import app
+from .app import command
 from .common import (
     flag,
     Force, Interrupted, Json, Out, check_out, emit, progress, run_directory, save_figures, simulation_options, with_gain,
@@ -80,7 +80,7 @@ def _cluster(text: str):
     return lambda: cluster.remote_client(text)
 
 
-@app.command()
+@command()
 @simulation_options(marginal=False)
 def sweep(
     config: SimulationConfig,

@@ -308,7 +308,7 @@ def _two_d_figure(result: PaperResult, heading: str):
                        f"= {table['ipr_median_over_random'][row]:.2g} x 3/N")
     activation = {"relu": "ReLU"}.get(cfg["activation"], cfg["activation"])
     units = f"{cfg['neurons']} {activation} units{' with bias' if cfg['bias'] else ''}"
-    fig.suptitle(f"{heading}: {cfg['n_dims']} x {cfg['n_dims']} torus, xi = {tuple(cfg['xi'])}, {units}, "
+    fig.suptitle(f"{heading}\n{cfg['n_dims']} x {cfg['n_dims']} torus, xi = {tuple(cfg['xi'])}, {units}, "
                  f"{_training(cfg)}")
     return fig
 
