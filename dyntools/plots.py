@@ -59,6 +59,15 @@ def ipr_levels(ax, n_pixels: int, *names: str) -> None:
         level_line(ax, LEVEL_VALUES[name] / n_pixels, text, ls=style)
 
 
+def ipr_log_axis(ax) -> None:
+    """A logarithmic IPR axis labelled in plain numbers (0.05, 0.1, 0.2), not powers of ten."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.2g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:.2g}" if f"{value:.1e}"[0] in "25" else ""))
+
+
 def peak(w: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The grid position of the largest |w| of a flat field ``w`` [N] on ``shape``."""
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(w))), shape))
@@ -386,7 +395,7 @@ def _field_panels(axes, arrays: dict, shape: tuple[int, ...]) -> None:
             evolution(ax, w, t, f"{name}, neuron 1", limit)
         else:
             show_field(ax, w[-1], shape, limit, label="weight w_i")
-            ax.set_title(f"{name}: final field, neuron 1")
+            ax.set_title(f"{name}: field of neuron 1 at t = {t[-1]:g}")
     ax = axes[2]
     for w, style, name in ((sim[-1], NETWORK, "network (seed 1)"), (None if theory is None else theory[-1], THEORY, "theory")):
         if w is None:
@@ -415,7 +424,7 @@ def _ipr_panel(ax, arrays: dict, summary: dict) -> None:
     if "ipr_theory" in arrays:
         ax.plot(t, arrays["ipr_theory"].mean(axis=-1), **THEORY, label="theory")
     ipr_levels(ax, arrays["w_sim"].shape[-1])  # N from the arrays (checked against the config)
-    ax.set_yscale("log")
+    ipr_log_axis(ax)
     ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR (mean over neurons)"), ax.set_title("localization over time")
     legend_outside(ax)
 
@@ -582,8 +591,8 @@ def _sweep_curve(ds, axis: str):
                        label="critical (network): 95% bootstrap interval over seeds")
     else:
         ax.set_xlabel(AXIS_LABELS[axis])
-    ax.set_yscale("log"), ax.set_ylabel("final IPR")
-    ax.set_title(f"final IPR at {len(x)} points" + ("\nbelow 3/N a field is smoother than a random one (a sinusoid "
+    ipr_log_axis(ax), ax.set_ylabel("final IPR")
+    ax.set_title(f"final IPR at {len(x)} points" + ("\nbelow 3/N a field is smoother than a random one\n(a sinusoid "
                                                    "has 1.5/N, a constant field 1/N)" if smoother else ""), fontsize=10)
     legend_outside(ax)
     return fig
@@ -673,9 +682,14 @@ def compare_figure(loaded: list) -> Figure:
         color, name = OTHERS[i % len(OTHERS)], PurePath(path).name
         if record["command"] == "simulate":
             traj, summary = arrays["trajectories"], record["summary"]
-            pixels.add(traj["w_sim"].shape[-1])
-            ax.plot(traj["t"], traj["ipr_sim"].mean(axis=(0, 2)), color=color,
-                    label=f"{name}: network (excess kurtosis {summary['excess_kurtosis']:.3g})")
+            n = traj["w_sim"].shape[-1]
+            pixels.add(n)
+            clone = summary.get("clone_of")
+            inputs = f"Gaussian clone of {_law(clone)}" if clone else _law(summary)
+            per_seed = traj["ipr_sim"].mean(axis=2)  # [seeds, T], mean over neurons
+            ax.plot(traj["t"], per_seed.mean(axis=0), color=color, label=f"{name}: network ({inputs}; N = {n})")
+            if len(per_seed) > 1:
+                ax.fill_between(traj["t"], per_seed.min(axis=0), per_seed.max(axis=0), color=color, alpha=0.15, lw=0)
             if "ipr_theory" in traj:
                 ax.plot(traj["t"], traj["ipr_theory"].mean(axis=-1), "--", color=color, label=f"{name}: theory")
             ax.set_xlabel("time t = lr x steps")
@@ -690,9 +704,12 @@ def compare_figure(loaded: list) -> Figure:
             ax.set_xlabel("excess kurtosis of the pixel marginal")
     if len(pixels) == 1:
         ipr_levels(ax, pixels.pop())
-    ax.set_yscale("log"), ax.set_ylabel("IPR" if loaded[0][1]["command"] == "simulate" else "final IPR")
+    ipr_log_axis(ax), ax.set_ylabel("IPR" if loaded[0][1]["command"] == "simulate" else "final IPR")
     what = "IPR over time" if loaded[0][1]["command"] == "simulate" else "final IPR against excess kurtosis"
-    ax.set_title(f"{what} of {len(loaded)} {loaded[0][1]['command']} runs (solid: network, dashed: theory)")
+    band = ", band: min-max over seeds" if loaded[0][1]["command"] == "simulate" else ""
+    differ = ("" if len(pixels) <= 1 else
+              f"\nthe runs differ in N ({', '.join(map(str, sorted(pixels)))}): IPRs scale as 1/N; no 3/N level drawn")
+    fig.suptitle(f"{what} of {len(loaded)} {loaded[0][1]['command']} runs\n(solid: network, dashed: theory{band}){differ}")
     legend_outside(ax)
     return fig
 
@@ -732,7 +749,7 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
         fig.colorbar(im, ax=ax, shrink=0.8, label=label)
         side.plot(np.arange(1, len(order) + 1), values[order], "o", color=OTHERS[0])
         ipr_levels(side, n)
-        side.set_yscale("log"), side.set_xlabel("atom rank"), side.set_ylabel("IPR")
+        ipr_log_axis(side), side.set_xlabel("atom rank"), side.set_ylabel("IPR")
         side.set_title("IPR of each atom")
     else:
         cols = min(8, len(order))
@@ -778,7 +795,7 @@ def localization_map_figure(table: dict, n_pixels: int, heading: str = "") -> Fi
             ax.fill_between(kurt, low, high, color=style["color"], alpha=0.15, lw=0)
     ipr_levels(ax, n_pixels)
     kurtosis_axis(ax, kurt)
-    ax.set_yscale("log"), ax.set_ylabel("final IPR (baselines: median over atoms, band: quartiles;\n"
+    ipr_log_axis(ax), ax.set_ylabel("final IPR (baselines: median over atoms, band: quartiles;\n"
                                         "neuron: mean over seeds, band: +- 1 s.d.)")
     ax.set_title(f"final IPR of each method at {len(kurt)} excess kurtosis values", fontsize=10)
     legend_outside(ax)

@@ -18,6 +18,7 @@ from ..plots import (
     centred,
     evolution,
     ipr_levels,
+    ipr_log_axis,
     kurtosis_axis,
     legend_outside,
     peak,
@@ -69,7 +70,7 @@ def _ipr_over_time(ax, t, curves: dict, n: int, title: str, *levels: str):
             ax.fill_between(t, values.min(axis=0), values.max(axis=0), color=style["color"], alpha=0.2,
                             label=f"{label}: min-max")
     ipr_levels(ax, n, *levels)
-    ax.set_yscale("log")
+    ipr_log_axis(ax)
     ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
     ax.set_title(title, fontsize=10)
     legend_outside(ax)
@@ -242,7 +243,7 @@ def lufkin_fig5_figure(result: PaperResult):
         ax.annotate(f"crossing excess kurtosis {table['critical_kurtosis']:.2f}", xy=(table["critical_kurtosis"], 1),
                     xycoords=("data", "axes fraction"), xytext=(3, -12), textcoords="offset points", fontsize=8)
     kurtosis_axis(ax, k, "pixel excess kurtosis m4 - 3")
-    ax.set_yscale("log"), ax.set_ylabel("final IPR")
+    ipr_log_axis(ax), ax.set_ylabel("final IPR")
     ax.set_title(f"{LUFKIN}, Fig. 5: final IPR vs pixel excess kurtosis; Spearman rank correlation "
                  f"{_fmt(table['spearman'])}\nsingle ReLU neuron, N = {table['n_pixels']}, xi = {tuple(cfg['xi'])}, "
                  f"{_training(cfg)}", fontsize=10)
@@ -284,7 +285,7 @@ def lufkin_fig6_figure(result: PaperResult):
     ipr_levels(ax, n)
     ax.set_xticks(range(len(keys)), table["label"], fontsize=9)
     ax.set_xlabel("inputs and method")
-    ax.set_yscale("log"), ax.set_ylabel("final IPR (one point per unit / filter)")
+    ipr_log_axis(ax), ax.set_ylabel("final IPR (one point per unit / filter)")
     ax.set_title("final IPR of every unit / filter", fontsize=10)
     legend_outside(ax)
     fig.suptitle(f"{LUFKIN}, Fig. 6: Kur(k) inputs, N = {n}, xi = {tuple(cfg['xi'])}; SGD {_training(cfg)}, "

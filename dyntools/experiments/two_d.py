@@ -243,7 +243,7 @@ def two_d_discrepancy_figure(result: PaperResult):
     Returns:
         figure (matplotlib.figure.Figure): two panels (1-D, 2-D), Agg backend.
     """
-    from ..plots import NETWORK, OTHERS, THEORY, _pyplot, level_line
+    from ..plots import NETWORK, OTHERS, THEORY, _pyplot, ipr_log_axis, level_line
 
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(13, 6.5), sharey=True, layout="constrained")
@@ -258,7 +258,7 @@ def two_d_discrepancy_figure(result: PaperResult):
         ax.plot(a[f"{label}-network-t"], a[f"{label}-network-ipr"], marker="o", ms=4, **NETWORK,
                 label="network (SGD, mean over seeds)")
         level_line(ax, table[f"random_field_ipr_{label}"], "random field 3/N", ls=":")
-        ax.set_yscale("log"), ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
+        ipr_log_axis(ax), ax.set_xlabel("time t = lr x steps"), ax.set_ylabel("IPR")
         pixels = f"{settings['side']} x {settings['side']} torus" if label == "2-D" else f"N = {settings['ring']} ring"
         ax.set_title(f"{label}: {pixels}", fontsize=11)
     fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=9)
