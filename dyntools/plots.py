@@ -330,9 +330,14 @@ def plot_amplifier(ax: Axes, amplifier: Amplifier | None) -> None:
     from ._jax import jnp
 
     a = np.linspace(-0.999, 0.999, 401)
-    if amplifier is not None:
-        ax.plot(a, np.asarray(amplifier(jnp.asarray(a))), "k", lw=2, label=f"phi(a) ({amplifier.kind})")
-    ax.plot(a, np.sqrt(2 / np.pi) * a, ":", color="gray", lw=1.5, label="Gaussian: sqrt(2/pi) a")
+    gaussian = np.sqrt(2 / np.pi) * a
+    phi = None if amplifier is None else np.asarray(amplifier(jnp.asarray(a)))
+    if phi is not None and np.allclose(phi, gaussian, rtol=0, atol=1e-9):  # Gaussian pixels: one line, said so
+        ax.plot(a, phi, "k", lw=2, label=f"phi(a) ({amplifier.kind}) = the Gaussian's sqrt(2/pi) a")
+    else:
+        if phi is not None:
+            ax.plot(a, phi, "k", lw=2, label=f"phi(a) ({amplifier.kind})")
+        ax.plot(a, gaussian, ":", color="gray", lw=1.5, label="Gaussian: sqrt(2/pi) a")
     ax.set_xlabel("a = (Sigma_1 w)_i / sqrt(w . Sigma_1 w)"), ax.set_ylabel("phi(a)")
     ax.set_title("localization amplifier")
     legend_outside(ax)
