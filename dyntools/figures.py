@@ -96,7 +96,8 @@ def _baseline(record: dict, arrays: dict) -> dict:
     penalty = "" if result.summary.get("lambda") is None else f", lambda {result.summary['lambda']:g}"
     title = (f"{config.method.upper()}: {len(result.atoms)} atoms sorted by IPR (median {result.summary['ipr_median']:.3f})"
              f"\n{inputs}; {training}{penalty}, seed {config.seed}")
-    return {"atoms.png": atoms_figure(result.atoms, result.shape, title)}
+    periodic = not (result.inputs or {}).get("patch_size")  # the task's ring or torus, not image patches
+    return {"atoms.png": atoms_figure(result.atoms, result.shape, title, periodic=periodic)}
 
 
 def _localization_map(record: dict, arrays: dict) -> dict:

@@ -719,8 +719,10 @@ def compare_figure(loaded: list) -> Figure:
     return fig
 
 
-def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48) -> Figure:
-    """Atoms sorted by IPR (most localized first), each centred on its peak and scaled to max |w| = 1.
+def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: int = 48,
+                 periodic: bool = True) -> Figure:
+    """Atoms sorted by IPR (most localized first), scaled to max |w| = 1, each centred on its
+    peak when the pixels lie on a ring or torus (`periodic`); image patches are drawn as learned.
 
     1-D: the atoms as rows of an image beside their IPRs; 2-D: one image per atom (8 per row),
     its IPR above it.
@@ -730,6 +732,7 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
         shape: the pixel grid, (N,) or (L, L) (then each atom is an image).
         title: the figure title.
         most: the most atoms shown.
+        periodic: whether the grid wraps around (the task's ring or torus; not image patches).
 
     Returns:
         The figure.
@@ -765,10 +768,14 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
             ax.set_axis_off()
         for ax, w, j in zip(axes.ravel(), scaled, order):
             ax.set_axis_on()
-            im = show_field(ax, w, shape, 1.0, ticks=False)
+            if periodic:
+                im = show_field(ax, w, shape, 1.0, ticks=False)
+            else:  # a patch has edges: rolled, its structure would wrap around them
+                im = ax.imshow(w.reshape(shape), cmap=DIVERGING, vmin=-1, vmax=1, interpolation="nearest")
+                ax.set_xticks([]), ax.set_yticks([])
             ax.set_title(f"IPR {values[j]:.2f}", fontsize=9)
         fig.colorbar(im, ax=axes, shrink=0.8, label="w / max |w| (each atom)")
-        title += " (each atom centred on its peak)"
+        title += " (each atom centred on its peak)" if periodic else " (each atom as learned)"
     fig.suptitle(title)
     return fig
 

@@ -28,3 +28,19 @@ def test_plot_redraws_the_figures_the_run_wrote(cli, tmp_path, kind):
 def test_plot_refuses_what_is_not_a_run(cli, tmp_path):
     code, _, stderr = cli("plot", tmp_path, "--out", tmp_path / "figures")
     assert code == 2 and "not a finished dyntools run" in stderr and not (tmp_path / "figures").exists()
+
+
+def test_image_patch_atoms_are_drawn_as_learned_and_task_atoms_centred():
+    """A patch has edges: rolling it to centre its peak would wrap its structure around them."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from dyntools.plots import atoms_figure
+
+    atom = np.zeros((1, 16))
+    atom[0, 0], atom[0, 1] = 1.0, 0.5  # peak in the corner of a 4 x 4 patch
+    for periodic, corner in ((False, 1.0), (True, 0.0)):
+        fig = atoms_figure(atom, (4, 4), "t", periodic=periodic)
+        image = next(ax for ax in fig.axes if ax.images).images[0].get_array()
+        assert image[0, 0] == corner and np.abs(image).max() == 1.0
+        plt.close(fig)
