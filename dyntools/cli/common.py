@@ -26,6 +26,7 @@ from ..simulations.solvers import SOLVERS
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
 
+
 def flag(*names: str, **settings) -> typer.models.OptionInfo:
     """An on/off option: shown in help without a value type (it takes none)."""
     return typer.Option(*names, metavar="", **settings)
