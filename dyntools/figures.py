@@ -30,14 +30,16 @@ def run_figures(directory: Path | str) -> dict[str, Figure]:
     Raises:
         DyntoolsError: not a run, a corrupt run, or a kind of run without figures.
     """
+    from .plots import drawing
+
     record, arrays = load_run(directory)
     command = record["command"]
-    if command.startswith("reproduce "):
-        return _reproduction(directory, command.split()[-1])
+    reproduction = command.split()[-1] if command.startswith("reproduce ") else None
     draw = DRAWERS.get(command)
-    if draw is None:
+    if draw is None and reproduction is None:
         raise DyntoolsError(f"{directory}: a '{command}' run has no figures to draw")
-    return draw(record, arrays)
+    with drawing():  # the settings every figure is built under (see dyntools.plots.drawing)
+        return _reproduction(directory, reproduction) if reproduction else draw(record, arrays)
 
 
 def _simulate(record: dict, arrays: dict) -> dict:
@@ -87,17 +89,35 @@ def _inputs(record: dict, arrays: dict) -> dict:
 
 def _baseline(record: dict, arrays: dict) -> dict:
     from .baselines.run import BaselineResult
-    from .plots import atoms_figure, describe_task
+    from .plots import atoms_figure, describe_task, tuning_figure
 
     result = BaselineResult.from_saved(record, arrays["dictionary"])
-    config = result.config
-    inputs = describe_task(result.inputs) if result.inputs else f"N = {result.atoms.shape[1]} pixels"
+    config, summary = result.config, result.summary
+    patches = "patch_size" in result.inputs
     training = f"{config.samples} samples" if config.method == "ica" else f"{config.steps} steps, batch {config.batch}"
-    penalty = "" if result.summary.get("lambda") is None else f", lambda {result.summary['lambda']:g}"
-    title = (f"{config.method.upper()}: {len(result.atoms)} atoms sorted by IPR (median {result.summary['ipr_median']:.3f})"
-             f"\n{inputs}; {training}{penalty}, seed {config.seed}")
-    periodic = not (result.inputs or {}).get("patch_size")  # the task's ring or torus, not image patches
-    return {"atoms.png": atoms_figure(result.atoms, result.shape, title, periodic=periodic)}
+    penalty = "" if summary.get("lambda") is None else f", lambda {summary['lambda']:g}"
+    run = f"{training}{penalty}, seed {config.seed}"
+    what = "basis functions" if config.method == "ica" else "atoms"
+    if not patches:
+        inputs = describe_task(result.inputs) if result.inputs else f"N = {result.atoms.shape[1]} pixels"
+        title = (f"{config.method.upper()}: {len(result.atoms)} {what} sorted by IPR (median {summary['ipr_median']:.3f})"
+                 f"\n{inputs}; {run}")
+        return {"atoms.png": atoms_figure(result.atoms, result.shape, title)}
+    inputs = _patches_heading(result.inputs)
+    figures = {"atoms.png": atoms_figure(result.atoms, result.shape, f"{config.method.upper()}: {len(result.atoms)} "
+                                         f"{what} of {inputs}\n{run}", periodic=False)}
+    if result.gabor_fits is not None:
+        title = f"{config.method.upper()} on {inputs}: Gabor fits of {len(result.atoms)} {what}; {run}"
+        figures["tuning.png"] = tuning_figure(*result.gabor_fits, result.shape, title)
+    return figures
+
+
+def _patches_heading(inputs: dict) -> str:
+    """E.g. "12 x 12 whitened patches of scikit-image's 8 photographs"."""
+    size, images = inputs["patch_size"], inputs.get("images", [])
+    source = "scikit-image's" if inputs.get("source") == "scikit-image" else f"{inputs.get('source', 'the')}:"
+    count = f"{len(images)} image{'s' if len(images) != 1 else ''}" if images else "natural images"
+    return f"{size} x {size} whitened patches of {source} {count}"
 
 
 def _localization_map(record: dict, arrays: dict) -> dict:
@@ -116,7 +136,8 @@ def _map_heading(config: dict) -> str:
     task = config.get("task", config)
     grid = f"{task['n_dims']} x {task['n_dims']} torus" if task.get("two_d") else f"N = {task['n_dims']} ring"
     xi = f", xi = ({task['xi0']:g}, {task['xi1']:g})" if "xi0" in task else ""
-    line = f"Localization map: {grid}{xi}; baselines {', '.join(config.get('methods', []))}: {config.get('atoms')} atoms, " \
+    atoms = f"{config['atoms']} atoms" if config.get("atoms") else "as many atoms as pixels"
+    line = f"Localization map: {grid}{xi}; baselines {', '.join(config.get('methods', []))}: {atoms}, " \
            f"{config.get('steps')} steps"
     supervised = config.get("supervised")
     return f"{line}\nsupervised neuron: {describe_training(supervised)}" if supervised else line

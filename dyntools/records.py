@@ -526,7 +526,9 @@ COMMANDS: dict[str, Command] = {
         Keys({"baseline": Fields("dyntools.baselines.run:BaselineConfig"),
               "inputs": Keys({}, {"shape": SHAPE, "patch_size": int})}),
         Keys({"atoms": int, "ipr_median": float}, {"lambda": (float, None)}),
-        {"dictionary.npz": {"atoms": Array(FLOATING, ("M", "N"))}},
+        {"dictionary.npz": {"atoms": Array(FLOATING, ("M", "N")), "filters": Array(FLOATING, ("M", "N"), False),
+                            "pca_atoms": Array(FLOATING, ("P", "N"), False),
+                            "pca_gabor_*": Array(FLOATING, ("P",), False), "gabor_*": Array(FLOATING, ("M",), False)}},
         _baseline_sizes),
     "inputs": Command(
         Keys({"samples": int, "task": TASK_DESCRIPTION}, {"spec": Fields(TASK), "options": dict}),

@@ -18,11 +18,40 @@ def test_derive_json_has_the_documented_fields(cli):
     assert report["series"]["1"] == pytest.approx(math.sqrt(2 / math.pi))
     assert report["series"]["3"] == pytest.approx(0.8 / 6 * math.sqrt(2 / math.pi))
     assert abs(report["series_error"]["0.3"]) < 1e-4 and "Sigma_1" in report["ode"]
+    # the reported error is the reported series minus the quadrature amplifier of the same member
+    from dyntools.inputs import make_marginal
+    from dyntools.theory import make_amplifier
+
+    quadrature = make_amplifier(make_marginal("alg", parameter=report["parameter"]), "quadrature")
+    for a in report["series_error"]:
+        series = sum(c * float(a) ** int(n) for n, c in report["series"].items())
+        assert report["series_error"][a] == pytest.approx(series - float(quadrature(float(a))), rel=1e-6, abs=1e-12), a
 
 
 def test_derive_text_and_closed_form(cli):
+    """Binary pixels: the printed closed form, parsed by SymPy, is erf(a / sqrt(2 (1 - a^2)))
+    (checked at five points, 1e-12); the printed series coefficients are its Taylor
+    coefficients (to the 6 printed digits); the printed series errors are the order-5 Taylor
+    polynomial minus the closed form (to the 3 printed digits)."""
+    import re
+
+    import sympy
+
     code, stdout, _ = cli("derive", "--family", "binary", "--order", "5")
-    assert code == 0 and "closed form: erf(" in stdout and "series" in stdout and "early-time" in stdout
+    assert code == 0 and "early-time" in stdout
+    a = sympy.Symbol("a")
+    closed = sympy.sympify(re.search(r"closed form: (.+)", stdout)[1], locals={"a": a})
+    exact = lambda x: math.erf(x / math.sqrt(2 * (1 - x * x)))  # noqa: E731
+    for x in (-0.9, -0.3, 0.1, 0.5, 0.95):
+        assert float(closed.subs(a, x)) == pytest.approx(exact(x), abs=1e-12)
+    terms = re.findall(r"\(([-0-9.e]+)\) a\^(\d+)", re.search(r"series: phi\(a\) = (.+)", stdout)[1])
+    taylor = sympy.series(closed, a, 0, 7).removeO()
+    assert [int(n) for _, n in terms] == [1, 3, 5]
+    for c, n in terms:
+        assert float(c) == pytest.approx(float(taylor.coeff(a, int(n))), rel=5e-6)
+    errors = re.search(r"series - quadrature at a = 0.3: ([-0-9.e]+), 0.6: ([-0-9.e]+)", stdout)
+    for x, printed in ((0.3, errors[1]), (0.6, errors[2])):  # (the 6-digit coefficients are too coarse here)
+        assert float(printed) == pytest.approx(float(taylor.subs(a, x)) - exact(x), rel=5e-3)
 
 
 def test_derive_latex_walks_through_the_steps(cli):

@@ -63,6 +63,19 @@ def test_sweep_and_compare(cli, tmp_path):
     assert len(summary["ipr_theory"]) == 2
     with xr.open_dataset(out / "sweep.nc") as data:
         assert data["excess_kurtosis"].dims == ("kurtosis",) and data["ipr_sim"].shape == (2, 2)
+        saved = {name: data[name].values for name in ("excess_kurtosis", "ipr_theory", "ipr_sim", "ipr_sim_t")}
+    # each point is its own run: `simulate` with the point's settings gives the same numbers
+    # (float32 SGD alone or in the sweep: the same program, exact; the theory's ODE solved in a
+    # vmapped batch of points: rtol 1e-9)
+    np.testing.assert_allclose(summary["ipr_theory"], saved["ipr_theory"], rtol=1e-12)
+    np.testing.assert_allclose(summary["ipr_sim_mean"], saved["ipr_sim"].mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(saved["ipr_sim"], saved["ipr_sim_t"][..., -1], rtol=0)
+    for i, kurtosis in enumerate((-1.0, 1.0)):
+        code, _, _ = cli("simulate", "--family", "alg", "--kurtosis", kurtosis, *FAST, "--out", tmp_path / f"p{i}")
+        with np.load(tmp_path / f"p{i}" / "trajectories.npz") as data:
+            np.testing.assert_array_equal(saved["ipr_sim"][i], data["ipr_sim"][:, -1, 0])
+            assert saved["ipr_theory"][i] == pytest.approx(data["ipr_theory"][-1, 0], rel=1e-9)
+        assert saved["excess_kurtosis"][i] == pytest.approx(kurtosis, abs=1e-9)
     assert (out / "ipr_vs_kurtosis.png").exists() and not (out / "partial").exists()
     assert cli("sweep", "--kurtosis", "0", *FAST, "--out", out)[0] == 2  # finished: needs --force
     figure = tmp_path / "cmp.png"

@@ -12,10 +12,27 @@ from dyntools.simulations import (CommitteeMachine, SimulationConfig, network_cl
 TASK = TaskSpec(kurtosis=-1.0, n_dims=12)
 
 
+def _entry_files(package: str) -> tuple[str, ...]:
+    """The entry names of a registry package, read here from its directory listing (not through
+    `FileRegistry`): its ``*.py`` files not starting with ``_``, ``two_layer.py`` as ``two-layer``."""
+    from pathlib import Path
+
+    import dyntools
+
+    directory = Path(dyntools.__file__).parent.joinpath(*package.split(".")[1:])
+    return tuple(sorted(f.stem.replace("_", "-") for f in directory.glob("*.py") if not f.name.startswith("_")))
+
+
 def test_every_file_of_the_package_is_a_network():
-    assert network_names() == ("committee", "two-layer")
+    from dyntools.simulations.networks._base import Network
+
+    names = network_names()
+    assert names == _entry_files("dyntools.simulations.networks") and "committee" in names
     assert network_class("committee") is CommitteeMachine
-    with pytest.raises(DyntoolsError, match="unknown network 'mlp'; choose one of: committee, two-layer"):
+    for name in names:
+        cls = network_class(name)
+        assert issubclass(cls, Network) and cls.__module__.endswith("." + name.replace("-", "_"))
+    with pytest.raises(DyntoolsError, match=f"unknown network 'mlp'; choose one of: {', '.join(names)}$"):
         network_class("mlp")
 
 
@@ -68,8 +85,16 @@ def test_the_command_line_lists_the_registries_without_importing_jax():
               "print(NETWORKS.names(), BASELINES.names(), AMPLIFIERS.names(), len(ALL_FAMILIES), len(SOLVERS),\n"
               "      'jax' in sys.modules, 'scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == ("('committee', 'two-layer') ('ica', 'lca', 'warp-lca', 'wlsc') ('closed', 'quadrature', "
-                           "'series') 12 6 False False")
+    from dyntools.inputs.spec import ALL_FAMILIES
+    from dyntools.registries import AMPLIFIERS, BASELINES, NETWORKS
+    from dyntools.simulations.solvers import SOLVERS
+
+    registries = {"dyntools.simulations.networks": NETWORKS, "dyntools.baselines.methods": BASELINES,
+                  "dyntools.theory.amplifiers": AMPLIFIERS}
+    for package, registry in registries.items():
+        assert registry.names() == _entry_files(package) and registry.names(), package
+    assert out.strip() == (f"{NETWORKS.names()} {BASELINES.names()} {AMPLIFIERS.names()} {len(ALL_FAMILIES)} "
+                           f"{len(SOLVERS)} False False")
 
 
 def test_amplifier_forms_come_from_the_registry():
@@ -81,7 +106,7 @@ def test_amplifier_forms_come_from_the_registry():
         form = make_amplifier(Uniform(), name, order=3)
         assert type(form) is AMPLIFIERS.get(name) and form.kind == name
     assert make_amplifier(Uniform(), "series", order=3).order == 3
-    with pytest.raises(DyntoolsError, match="unknown amplifier 'taylor'; choose one of: closed, quadrature, series"):
+    with pytest.raises(DyntoolsError, match=f"unknown amplifier 'taylor'; choose one of: {', '.join(AMPLIFIERS.names())}$"):
         make_amplifier(Uniform(), "taylor")
 
 

@@ -25,8 +25,11 @@ FIGURE_RUNS = {
                         "--n-dims", "24", "--steps", "400", "--saves", "10"], "ipr_vs_kurtosis_xi1.png"),
     "lufkin-fig3.png": (["reproduce", "lufkin-fig3", "--quick"], "lufkin-fig3.png"),
     "two-d-discrepancy.png": (["reproduce", "two-d-discrepancy", "--quick"], "two-d-discrepancy.png"),
+    "olshausen-field.png": (["reproduce", "olshausen-field", "--quick"], "olshausen-field.png"),
     "baseline-ica.png": (["baseline", "ica", "--kurtosis", "3", "--n-dims", "40", "--atoms", "16", "--samples", "5000"],
                          "atoms.png"),
+    "images-ica.png": (["baseline", "ica", "--images", "--samples", "10000"], "atoms.png"),
+    "images-ica-tuning.png": (["baseline", "ica", "--images", "--samples", "10000"], "tuning.png"),
 }
 
 

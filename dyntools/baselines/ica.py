@@ -8,19 +8,41 @@ Filters in pixel space: W V (V the whitening matrix); basis functions: its pseud
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
+from .._jax import jax, jnp
 from ..errors import DyntoolsError
+
+RANK_TOL = 1e-6  # a PCA direction with variance below this fraction of the largest is not in the data
+CHUNK = 25  # fixed-point iterations per compiled call: progress is reported between calls
+MAX_ITER = 1000
 
 
 def _sym_decorrelate(W):
-    vals, vecs = np.linalg.eigh(W @ W.T)
-    return (vecs / np.sqrt(vals)) @ vecs.T @ W
+    vals, vecs = jnp.linalg.eigh(W @ W.T)
+    vals = jnp.maximum(vals, jnp.finfo(W.dtype).tiny)  # rounding can make a near-zero eigenvalue negative
+    return (vecs / jnp.sqrt(vals)) @ vecs.T @ W
 
 
-def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = 500, tol: float = 1e-6,
-             seed: int = 0) -> dict:
-    r"""Symmetric FastICA with the log-cosh contrast ($g = \tanh$).
+@partial(jax.jit, static_argnames=("iterations",))
+def _iterate(Z, W, tol, iterations: int):
+    """Up to ``iterations`` fixed-point updates of W, stopping once the change is below ``tol``."""
+    def update(state):
+        W, k, _ = state
+        Y = jnp.tanh(Z @ W.T)
+        W_new = _sym_decorrelate(Y.T @ Z / Z.shape[0] - (1 - Y**2).mean(axis=0)[:, None] * W)
+        return W_new, k + 1, jnp.max(jnp.abs(jnp.abs(jnp.sum(W_new * W, axis=1)) - 1))
+
+    return jax.lax.while_loop(lambda state: (state[1] < iterations) & (state[2] >= tol), update,
+                              (W, 0, jnp.asarray(jnp.inf, Z.dtype)))
+
+
+def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = MAX_ITER, tol: float = 1e-4,
+             seed: int = 0, progress: Callable[[int, int], None] | None = None) -> dict:
+    r"""Symmetric FastICA with the log-cosh contrast ($g = \tanh$), in float32.
 
     The data are centred and whitened by PCA onto their `components` leading directions,
     $z = V (x - \bar x)$ with $V$ [C, N]; the unmixing matrix $W$ [C, C] (random start) is
@@ -30,40 +52,46 @@ def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = 50
 
     Arguments:
         X: [B, N] data, one sample per row.
-        components: C, the number of independent components, in [1, N]; None for C = N.
+        components: C, the number of independent components, in [1, rank]; None for the rank of
+            the data (complete ICA: N, or N - 1 when every sample's mean was removed). The rank
+            counts PCA variances above `RANK_TOL` times the largest.
         max_iter: the most fixed-point iterations.
         tol: convergence tolerance on the change of the unmixing rows.
         seed: seed of the random initial unmixing matrix.
+        progress: called with (iterations run, max_iter) between compiled chunks of iterations.
 
     Returns:
         A dict: `"filters"` [C, N] the unmixing filters in pixel space ($W V$), `"basis"`
-            [N, C] their pseudo-inverse (the mixing basis functions, one per column),
-            `"iterations"` (int) the iterations run, `"converged"` (bool) whether the tolerance
-            was met before `max_iter`.
+            [N, C] their pseudo-inverse (the mixing basis functions, one per column), `"rank"`
+            (int) the data's rank, `"iterations"` (int) the iterations run, `"converged"`
+            (bool) whether the tolerance was met before `max_iter`.
 
     Raises:
-        DyntoolsError: if `components` is not in [1, N].
+        DyntoolsError: if `components` is not in [1, rank].
     """
     X = np.asarray(X, dtype=float)
     n, dim = X.shape
-    components = dim if components is None else components
-    if not 1 <= components <= dim:
-        raise DyntoolsError(f"ICA components must be in [1, {dim}] (got {components})")
     Xc = X - X.mean(axis=0)
     vals, vecs = np.linalg.eigh(Xc.T @ Xc / n)
+    rank = int(np.sum(vals > RANK_TOL * vals.max()))
+    components = rank if components is None else components
+    if not 1 <= components <= rank:
+        raise DyntoolsError(f"ICA components must be in [1, {rank}]: the data span {rank} of {dim} dimensions "
+                            f"(got {components})", arguments=("components",))
     order = np.argsort(vals)[::-1][:components]
     V = vecs[:, order].T / np.sqrt(vals[order])[:, None]  # whitening [C, N]
-    Z = Xc @ V.T  # [n, C], identity covariance
-    W = _sym_decorrelate(np.random.default_rng(seed).standard_normal((components, components)))
-    for iteration in range(1, max_iter + 1):
-        Y = np.tanh(Z @ W.T)
-        W_new = _sym_decorrelate(Y.T @ Z / n - np.diag((1 - Y**2).mean(axis=0)) @ W)
-        change = np.max(np.abs(np.abs(np.sum(W_new * W, axis=1)) - 1))
-        W = W_new
-        if change < tol:
-            break
-    filters = W @ V
-    return {"filters": filters, "basis": np.linalg.pinv(filters), "iterations": iteration, "converged": change < tol}
+    Z = jnp.asarray(Xc @ V.T, jnp.float32)  # [n, C], identity covariance
+    W = _sym_decorrelate(jnp.asarray(np.random.default_rng(seed).standard_normal((components, components)),
+                                     jnp.float32))
+    done, change = 0, np.inf
+    while done < max_iter and not change < tol:
+        W, k, change = _iterate(Z, W, tol, min(CHUNK, max_iter - done))
+        done, change = done + int(k), float(change)
+        if progress is not None:
+            progress(done, max_iter)
+    filters = np.asarray(W, dtype=float) @ V
+    return {"filters": filters, "basis": np.linalg.pinv(filters), "rank": rank, "iterations": done,
+            "converged": change < tol}
 
 
 def amari_index(W: np.ndarray, A: np.ndarray) -> float:

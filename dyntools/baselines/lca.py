@@ -13,15 +13,19 @@ The Euler step u <- u + eta (b - u - a G) with eta = dt/tau = 1 is one ISTA step
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from jaxtyping import Array, Float, Int
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .optim import scan_in_chunks
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float, Int
 
 THRESHOLDS = ("soft", "hard")
 
@@ -82,9 +86,13 @@ class LCASettings:
         lam: threshold / sparsity penalty $\lambda > 0$.
         threshold: `"soft"` (LASSO) or `"hard"` (l0).
         nonneg: one-sided thresholds (non-negative codes).
-        eta: Euler step $\eta = dt/\tau$ in (0, 1]; 1 makes each step an ISTA step.
+        eta: Euler step $\eta = dt/\tau$ in (0, 1]; None for $1 / \lambda_\max(D D^\top)$ (at most
+            1), the ISTA step: stable for any dictionary (the Euler steps diverge above
+            $2 / \lambda_\max$) and as fast as a fixed safe step allows.
         max_iter: the most iterations, at least 1.
-        tol: stop when $\max |du| <$ `tol`.
+        tol: stop when the fixed-point residual, relative to the input drive, is below `tol`:
+            $\mathrm{rms}(b - u - a G) < \mathrm{tol}\ \mathrm{rms}(b)$ over the batch (scale-free,
+            and reachable in float32).
         record_energy: record the energy at every iteration (else only at the start and the end).
 
     Raises:
@@ -94,9 +102,9 @@ class LCASettings:
     lam: float = 0.1
     threshold: str = "soft"
     nonneg: bool = False
-    eta: float = 0.1  # dt / tau
+    eta: float | None = None  # dt / tau; None: 1 / largest eigenvalue of D D^T
     max_iter: int = 500
-    tol: float = 1e-6  # stop when max |du| < tol
+    tol: float = 1e-3  # stop when rms(b - u - a G) < tol rms(b)
     record_energy: bool = True  # energy at every iteration (else only at the start and the end)
 
     def __post_init__(self):
@@ -104,7 +112,7 @@ class LCASettings:
             raise DyntoolsError(f"lambda must be positive (got {self.lam})")
         if self.threshold not in THRESHOLDS:
             raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard")
-        if not 0 < self.eta <= 1:
+        if self.eta is not None and not 0 < self.eta <= 1:
             raise DyntoolsError(f"eta = dt/tau must be in (0, 1] (got {self.eta})")
         if self.max_iter < 1:
             raise DyntoolsError(f"max_iter must be at least 1 (got {self.max_iter})")
@@ -117,7 +125,8 @@ def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u
     r"""Run LCA on a batch: Euler steps of $\tau\, du/dt = b - u - a G$, jit-ed.
 
     With $b = s D^\top$, $G = D D^\top - I$ and $a = T(u)$ ([`threshold`][dyntools.baselines.lca.threshold]),
-    each step is $u \leftarrow u + \eta (b - u - a G)$. It runs from `u0` until $\max |du| <$ `tol`,
+    each step is $u \leftarrow u + \eta (b - u - a G)$. It runs from `u0` until
+    $\mathrm{rms}(b - u - a G) <$ `tol` $\mathrm{rms}(b)$,
     until every sample's energy is at or below `target` (when given), or for `max_iter` steps.
 
     Arguments:
@@ -135,10 +144,12 @@ def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u
             `settings.record_energy` or a `target` is given.
         iterations: scalar int array, the number of steps taken.
     """
-    lam, kind, nonneg, eta = settings.lam, settings.threshold, settings.nonneg, settings.eta
+    lam, kind, nonneg = settings.lam, settings.threshold, settings.nonneg
+    eta = settings.eta if settings.eta is not None else jnp.minimum(1.0, 1.0 / jnp.linalg.eigvalsh(D @ D.T)[-1])
     s = s.astype(D.dtype)
     b = s @ D.T
     gram = D @ D.T - jnp.eye(D.shape[0], dtype=D.dtype)
+    drive = jnp.maximum(jnp.sqrt(jnp.mean(b**2)), jnp.finfo(D.dtype).tiny)
     u = jnp.zeros_like(b) if u0 is None else u0
     trace = jnp.full((settings.max_iter + 1, s.shape[0]), jnp.nan, dtype=s.dtype)
     trace = trace.at[0].set(energy(D, s, threshold(u, lam, kind, nonneg), lam, kind))
@@ -155,11 +166,11 @@ def lca(D: Float[Array, "M N"], s: Float[Array, "B N"], settings: LCASettings, u
     def body(state):
         u, k, _, trace = state
         a = threshold(u, lam, kind, nonneg)
-        du = eta * (b - u - a @ gram)
-        u = u + du
+        residual = b - u - a @ gram
+        u = u + eta * residual
         if record:
             trace = trace.at[k + 1].set(energy(D, s, threshold(u, lam, kind, nonneg), lam, kind))
-        return u, k + 1, jnp.max(jnp.abs(du)), trace
+        return u, k + 1, jnp.sqrt(jnp.mean(residual**2)) / drive, trace
 
     u, k, _, trace = jax.lax.while_loop(cond, body, (u, 0, jnp.inf, trace))
     codes = threshold(u, lam, kind, nonneg)
@@ -213,10 +224,13 @@ def learn_dictionary(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixe
     k_init, k_data = jax.random.split(key)
     D0 = normalize_rows(jax.random.normal(k_init, (atoms, n_pixels)))
 
-    def step(D, k):
-        s = sample(k, batch).astype(D.dtype)
-        a, _, trace, iters = lca(D, s, settings)
-        D = normalize_rows(D + lr * a.T @ (s - a @ D) / batch)
-        return D, jnp.mean(trace[iters])
-
+    step = jax.tree_util.Partial(_dictionary_step, sample, settings, lr, batch)
     return scan_in_chunks(step, D0, jax.random.split(k_data, steps), progress)
+
+
+def _dictionary_step(sample, settings, lr, batch, D, k):
+    """One step of `learn_dictionary` (module-level, its settings bound in a Partial: one program)."""
+    s = sample(k, batch).astype(D.dtype)
+    a, _, trace, iters = lca(D, s, settings)
+    D = normalize_rows(D + lr * a.T @ (s - a @ D) / batch)
+    return D, jnp.mean(trace[iters])

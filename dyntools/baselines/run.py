@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from ..metrics import ipr
+from ..metrics import GaborFits, gabor_fit, gabor_summary, ipr
 from .methods import baseline_class
 
 if TYPE_CHECKING:
+    from jaxtyping import Array, Float
+    from ..inputs.images import ImageSet
     from ..inputs.task import TwoClassTask
 
 LIMITS = {"atoms": 100_000, "steps": 10**8, "batch": 10**7, "samples": 10**8, "seed": 2**31 - 2}
 MEMORY_BUDGET = 4 * 2**30  # bytes: ICA's data set, the training batches drawn up front (WLSC)
+PATCHES = 50_000  # natural-image patches cut for a baseline, drawn from by its sampler
+GABOR_FIELDS = ("r2", "x0", "y0", "theta", "frequency", "phase", "sigma_x", "sigma_y", "amplitude")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ class BaselineConfig:
         method: a baseline name from
             [`BASELINES`][dyntools.registries.BASELINES]: `"ica"`, `"lca"`,
             `"warp-lca"`, `"wlsc"`.
-        atoms: M, the number of atoms (ICA: components, at most N).
+        atoms: M, the number of atoms; None for as many as pixels (ICA: as many components as
+            the data have dimensions, N - 1 for patches whose mean was removed).
         lam: sparsity penalty $\lambda > 0$; None for the method's default
             (its `default_lambda`).
             Unused by ICA.
@@ -47,7 +51,7 @@ class BaselineConfig:
     """
 
     method: str = "lca"
-    atoms: int = 40
+    atoms: int | None = None  # None: complete (as many atoms as pixels; ICA: the data's rank)
     lam: float | None = None  # None: the method's default; unused by ICA
     threshold: str = "soft"
     nonneg: bool = False
@@ -62,6 +66,10 @@ class BaselineConfig:
         r"""The $\lambda$ in use: `lam`, or the method's default."""
         return baseline_class(self.method).default_lambda if self.lam is None else self.lam
 
+    def n_atoms(self, n_pixels: int) -> int:
+        """M for inputs of ``n_pixels`` pixels: `atoms`, or ``n_pixels`` (complete)."""
+        return n_pixels if self.atoms is None else self.atoms
+
     @property
     def learning_rate(self) -> float:
         """The learning rate in use: `lr`, or the method's default."""
@@ -74,7 +82,7 @@ class BaselineConfig:
             DyntoolsError: naming the first offending option.
         """
         baseline_class(self.method)  # raises for an unknown name
-        if not 1 <= self.atoms <= LIMITS["atoms"]:
+        if self.atoms is not None and not 1 <= self.atoms <= LIMITS["atoms"]:
             raise DyntoolsError(f"atoms must be between 1 and {LIMITS['atoms']} (got {self.atoms})", arguments=("atoms",))
         if self.lam is not None and not (math.isfinite(self.lam) and self.lam > 0):
             raise DyntoolsError(f"lam must be a positive number (got {self.lam})", arguments=("lam",))
@@ -107,7 +115,7 @@ class BaselineConfig:
         baseline = baseline_class(self.method)
         baseline().check(self, n_pixels)
         rows = self.samples if baseline.holds_samples else self.batch * self.steps
-        need = rows * n_pixels * 8 + self.atoms * n_pixels * 8
+        need = rows * n_pixels * 8 + self.n_atoms(n_pixels) * n_pixels * 8
         if need > MEMORY_BUDGET:
             raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
                                 f"{MEMORY_BUDGET / 2**30:g} GiB); lower samples, steps or batch",
@@ -129,19 +137,33 @@ class BaselineResult:
 
     Attributes:
         config: the method and its settings.
-        atoms: [M, N] learned atoms, one per row (ICA: the unmixing filters).
+        atoms: [M, N] learned atoms, one per row (ICA: the basis functions).
         summary: ``"method"``, ``"atoms"`` (M), ``"lambda"`` (None for a method without one),
             the IPR statistics of [`ipr_distribution`][dyntools.baselines.run.ipr_distribution],
             and the method's own entries (see each
             [`Baseline`][dyntools.baselines.methods._base.Baseline]).
         inputs: what the inputs were (the task's description with ``"shape"``, or natural-image
-            patches with ``"patch_size"``); empty if the caller did not say.
+            patches with ``"patch_size"``, see
+            [`describe_patches`][dyntools.inputs.images.describe_patches]); empty if the caller
+            did not say.
+        arrays: further arrays saved beside the atoms in ``dictionary.npz``: the method's own
+            (ICA's ``filters`` [M, N]) and, on image patches, the Gabor fits of
+            [`gabor_measures`][dyntools.baselines.run.gabor_measures].
     """
 
     config: BaselineConfig
     atoms: Float[np.ndarray, "M N"] = field(repr=False)
     summary: dict
     inputs: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def gabor_fits(self) -> tuple[GaborFits, GaborFits] | None:
+        """The Gabor fits of the atoms and of the PCA control, or None (not image patches)."""
+        if "gabor_r2" not in self.arrays:
+            return None
+        return tuple(GaborFits(**{f: self.arrays[f"{prefix}gabor_{f}"] for f in GABOR_FIELDS})
+                     for prefix in ("", "pca_"))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -182,7 +204,7 @@ class BaselineResult:
         """The result from a run's record and its ``dictionary.npz`` arrays."""
         config = record["config"]
         return cls(BaselineConfig(**config["baseline"]), np.asarray(dictionary["atoms"]), record["summary"],
-                   config["inputs"])
+                   config["inputs"], {k: np.asarray(v) for k, v in dictionary.items() if k != "atoms"})
 
 
 def ipr_distribution(atoms: np.ndarray) -> dict:
@@ -228,10 +250,82 @@ def train_baseline(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels
     config.validate()
     config.check_size(n_pixels)
     keys = dict(zip(("train", "test", "check"), jax.random.split(jax.random.PRNGKey(config.seed), 3)))
-    atoms, extra = baseline_class(config.method)().train(sample, n_pixels, config, keys, progress)
+    method = baseline_class(config.method)
+    atoms, extra = method().train(sample, n_pixels, config, keys, progress)
+    arrays = {name: np.asarray(extra.pop(name)) for name in method.arrays}
     summary = {"method": config.method, "atoms": int(atoms.shape[0]), "lambda": config.penalty,
                **ipr_distribution(atoms), **extra}
-    return BaselineResult(config, np.asarray(atoms), summary, inputs or {})
+    return BaselineResult(config, np.asarray(atoms), summary, inputs or {}, arrays)
+
+
+def train_on_images(config: BaselineConfig, patch_size: int, images: ImageSet | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> BaselineResult:
+    """Train one baseline on whitened natural-image patches and measure its atoms as Gabors.
+
+    `PATCHES` patches are cut by [`natural_patches`][dyntools.inputs.images.natural_patches]
+    (seed ``config.seed``); the baseline draws its inputs from them; then
+    [`gabor_measures`][dyntools.baselines.run.gabor_measures] fits its atoms and, as the
+    non-localized control, the principal components of the same patches.
+
+    Arguments:
+        config: the method and its settings.
+        patch_size: side of the square patches, 4 to 32.
+        images: the images; None for scikit-image's photographs
+            ([`default_images`][dyntools.inputs.images.default_images]).
+        progress: as in [`train_baseline`][dyntools.baselines.run.train_baseline].
+
+    Returns:
+        The result; its summary has the Gabor measures, its arrays the fits.
+
+    Raises:
+        DyntoolsError: as `train_baseline`, or for a patch size out of range or images too small.
+    """
+    from ..inputs.images import describe_patches, natural_patches
+
+    config.validate()
+    patches = natural_patches(patch_size, PATCHES, config.seed, images).reshape(PATCHES, -1)
+    result = train_baseline(array_sampler(patches), patches.shape[1], config, progress,
+                            describe_patches(patch_size, PATCHES, images))
+    summary, arrays = gabor_measures(result.atoms, (patch_size, patch_size), patches)
+    return replace(result, summary={**result.summary, **summary}, arrays={**result.arrays, **arrays})
+
+
+def principal_components(data: np.ndarray) -> np.ndarray:
+    """The principal components of ``data`` [P, N] that carry variance, largest first.
+
+    Returns:
+        [C, N] unit-norm components, one per row (C the data's rank, as in
+            [`fast_ica`][dyntools.baselines.ica.fast_ica]).
+    """
+    from .ica import RANK_TOL
+
+    centred = data - data.mean(axis=0)
+    vals, vecs = np.linalg.eigh(centred.T @ centred / len(data))
+    order = np.argsort(vals)[::-1]
+    return vecs[:, order[vals[order] > RANK_TOL * vals.max()]].T
+
+
+def gabor_measures(atoms: np.ndarray, shape: tuple[int, int], data: np.ndarray) -> tuple[dict, dict]:
+    """Gabor fits of the atoms, and of the principal components of ``data`` as the control.
+
+    Arguments:
+        atoms: [M, N] atoms, N = h * w.
+        shape: (h, w), the patch.
+        data: [P, N] the patches the atoms were learned from.
+
+    Returns:
+        summary: [`gabor_summary`][dyntools.metrics.gabor_summary] of the atoms, and the same
+            for the principal components with the prefix ``pca_``.
+        arrays: ``gabor_FIELD`` [M] and ``pca_gabor_FIELD`` [C] for every field of
+            [`GaborFits`][dyntools.metrics.GaborFits], and ``pca_atoms`` [C, N].
+    """
+    pca = principal_components(data)
+    summary, arrays = {}, {"pca_atoms": pca}
+    for prefix, rows in (("", atoms), ("pca_", pca)):
+        fits = gabor_fit(rows, shape)
+        summary |= {prefix + key: value for key, value in gabor_summary(fits, shape).items()}
+        arrays |= {f"{prefix}gabor_{name}": getattr(fits, name) for name in GABOR_FIELDS}
+    return summary, arrays
 
 
 def task_sampler(task: TwoClassTask) -> Callable[[Array, int], Float[Array, "n N"]]:
@@ -243,7 +337,11 @@ def task_sampler(task: TwoClassTask) -> Callable[[Array, int], Float[Array, "n N
     Returns:
         `sample(key, n) -> [n, N]` float32 inputs, each grid flattened to N pixels.
     """
-    return lambda key, n: task.sample(key, n)[0].reshape(n, -1).astype(jnp.float32)
+    return jax.tree_util.Partial(_task_sample, task)
+
+
+def _task_sample(task, key, n):
+    return task.sample(key, n)[0].reshape(n, -1).astype(jnp.float32)
 
 
 def array_sampler(data: np.ndarray) -> Callable[[Array, int], Float[Array, "n N"]]:
@@ -255,5 +353,8 @@ def array_sampler(data: np.ndarray) -> Callable[[Array, int], Float[Array, "n N"
     Returns:
         `sample(key, n) -> [n, N]`: n rows drawn uniformly with replacement.
     """
-    flat = jnp.asarray(data.reshape(len(data), -1))
-    return lambda key, n: flat[jax.random.randint(key, (n,), 0, flat.shape[0])]
+    return jax.tree_util.Partial(_array_sample, jnp.asarray(data.reshape(len(data), -1)))
+
+
+def _array_sample(flat, key, n):
+    return flat[jax.random.randint(key, (n,), 0, flat.shape[0])]

@@ -4,17 +4,21 @@ instead of from zero."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
-from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .lca import LCASettings, lca
 from .optim import adam
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,17 @@ def train_predictor(D: Float[Array, "M N"], s_train: Float[Array, "P N"], settin
     batches_per_epoch = max(n // batch, 1)
     perms = jax.vmap(lambda k: jax.random.permutation(k, n))(jax.random.split(k_perm, epochs))
     idx = perms[:, : batches_per_epoch * batch].reshape(-1, min(batch, n))
-    loss = lambda p, i: jnp.mean((Predictor.apply(p, s_train[i]) - u_star[i]) ** 2)  # noqa: E731
+    # the data are arguments of the compiled steps (bound in a Partial), not constants in them:
+    # every fit of these shapes shares one program
+    loss = jax.tree_util.Partial(_predictor_loss, jnp.asarray(s_train), u_star)
     params, losses = adam(loss, Predictor.init(k_init, s_train.shape[1], D.shape[0], hidden), idx, lr=lr)
     return Predictor(params), np.asarray(losses)
+
+
+def _predictor_loss(s_train: Float[Array, "P N"], u_star: Float[Array, "P M"], params: dict,
+                    i: Array) -> Float[Array, ""]:
+    """Mean squared error of the predictor against the targets on the minibatch of rows ``i``."""
+    return jnp.mean((Predictor.apply(params, s_train[i]) - u_star[i]) ** 2)
 
 
 def iterations_to_reach(trace: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -10,15 +10,19 @@ w_j(x) = ||x - d_j||^2, with learnable step sizes eta_t = softplus(theta_t). Los
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable
 
 import numpy as np
-from jaxtyping import Array, Float
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .lca import normalize_rows
 from .optim import adam
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 
 def locality_weights(D: Float[Array, "M N"], x: Float[Array, "B N"]) -> Float[Array, "B M"]:
@@ -110,8 +114,21 @@ def train_wlsc(sample: Callable[[Array, int], Float[Array, "n N"]], n_pixels: in
         raise DyntoolsError(f"atoms and layers must be at least 1 (got {atoms}, {layers})")
     key = jax.random.PRNGKey(0) if key is None else key
     k_init, k_data = jax.random.split(key)
-    params = {"D": normalize_rows(jax.random.normal(k_init, (atoms, n_pixels))),
-              "theta": jnp.full(layers, jnp.log(jnp.expm1(0.1)))}  # eta_t = 0.1 at the start
+    D = normalize_rows(jax.random.normal(k_init, (atoms, n_pixels)))
+    # eta_t = 0.1 at the start; D's dtype, not weakly typed: the first steps' program serves them all
+    params = {"D": D, "theta": jnp.full(layers, jnp.log(jnp.expm1(0.1)), D.dtype)}
     data = jax.vmap(lambda k: sample(k, batch))(jax.random.split(k_data, steps))
-    project = lambda p: {**p, "D": normalize_rows(p["D"])}  # noqa: E731
-    return adam(lambda p, x: wlsc_loss(p, x, lam), params, data, lr=lr, project=project, progress=progress)
+    # module-level loss and projection, lam bound in a Partial: every fit of these shapes and
+    # settings shares one compiled program
+    return adam(jax.tree_util.Partial(_batch_loss, lam), params, data, lr=lr, project=_renormalize,
+                progress=progress)
+
+
+def _batch_loss(lam: float, params: dict, x: Float[Array, "B N"]) -> Float[Array, ""]:
+    """`wlsc_loss` with lam first, for `jax.tree_util.Partial`."""
+    return wlsc_loss(params, x, lam)
+
+
+def _renormalize(params: dict) -> dict:
+    """The parameters with unit-norm atoms (rows of D)."""
+    return {**params, "D": normalize_rows(params["D"])}

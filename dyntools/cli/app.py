@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import DyntoolsError
-from .common import Interrupted, check_multi_value_options, flag, flag_message, on_interrupt
+from .common import Interrupted, check_multi_value_options, flag, flag_message, on_interrupt, with_optional_values
 
 class _Command(typer.core.TyperCommand):
     """A command whose ``--help``, like every flag, is shown without a value type."""
@@ -125,8 +125,9 @@ def run_command() -> int:
     warnings.filterwarnings("ignore", message="Error writing persistent compilation cache entry")
     configure_jax()
     try:
-        check_multi_value_options(sys.argv[1:])
-        code = typer.main.get_command(app).main(prog_name="dyntools", standalone_mode=False)
+        args = with_optional_values(sys.argv[1:])
+        check_multi_value_options(args)
+        code = typer.main.get_command(app).main(args, prog_name="dyntools", standalone_mode=False)
     except DyntoolsError as err:
         return _fail(f"error: {flag_message(err)}", 2)
     except typer.TyperException as err:  # usage errors: unknown option, bad type, ...

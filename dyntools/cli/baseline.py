@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,24 +19,32 @@ from .common import (
 )
 
 
-Atoms = Annotated[int, typer.Option("--atoms", help="Dictionary size (ICA: components).")]
+Atoms = Annotated[Optional[int], typer.Option("--atoms", help="Dictionary size (ICA: components); default: as many "
+                                                              "as pixels (ICA: as the data have dimensions).",
+                                               show_default=False)]
 Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity penalty (default: LCA 1.0, WLSC 0.003).")]
 Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
 
 
-def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
-    """(sampler, grid shape, description) for the task's inputs or natural-image patches."""
-    if images and spec.gaussian_clone:
+def _trainer(config, images: str | None, patch_size: int, spec: TaskSpec):
+    """``train(update) -> BaselineResult`` on the task's inputs or on natural-image patches, its
+    inputs checked now (before any work)."""
+    from ..baselines import task_sampler, train_baseline, train_on_images
+
+    if images is None:
+        task = spec.build()
+        n_pixels = math.prod(task.shape)
+        config.check_size(n_pixels)
+        description = {"inputs": "task", **task.describe()}
+        return lambda update: train_baseline(task_sampler(task), n_pixels, config, update, inputs=description)
+    if spec.gaussian_clone:
         raise DyntoolsError("--gaussian-clone applies to the task's inputs, not to --images")
-    from ..baselines import array_sampler, task_sampler
+    from ..inputs.images import check_images, default_images, read_images
 
-    if images:
-        from ..inputs.images import natural_patches
-
-        patches = natural_patches(patch_size, 50_000, seed)
-        return array_sampler(patches), (patch_size, patch_size), {"inputs": "natural-image patches", "patch_size": patch_size}
-    task = spec.build()
-    return task_sampler(task), task.shape, {"inputs": "task", **task.describe()}
+    image_set = read_images(images) if images else default_images()
+    check_images(image_set, patch_size)
+    config.check_size(patch_size**2)
+    return lambda update: train_on_images(config, patch_size, image_set, update)
 
 
 @command()
@@ -43,9 +52,12 @@ def _baseline_inputs(images: bool, patch_size: int, spec: TaskSpec, seed: int):
 def baseline(
     method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(BASELINES.names()) + ".")],
     task: TaskSpec,
-    images: Annotated[bool, flag("--images", help="Train on whitened natural-image patches instead.")] = False,
-    patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 8,
-    atoms: Atoms = 40,
+    images: Annotated[Optional[str], typer.Option(
+        "--images", metavar="[PATH]", show_default=False,
+        help="Train on whitened natural-image patches instead: scikit-image's photographs, or PATH (a folder of "
+             "PNG/TIFF files, a .npy stack, Olshausen's IMAGES.mat, van Hateren .iml/.imc files).")] = None,
+    patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 12,
+    atoms: Atoms = None,
     lam: Lambda = None,
     threshold: Threshold = "soft",
     nonneg: Annotated[bool, flag("--nonneg", help="Non-negative LCA codes.")] = False,
@@ -59,24 +71,34 @@ def baseline(
     as_json: Json = False,
 ):
     """Train a sparse-coding or ICA baseline; report how localized its atoms are."""
-    import numpy as np
-
     from .. import runs
-    from ..baselines import BaselineConfig, train_baseline
+    from ..baselines import BaselineConfig
+    from ..baselines.ica import MAX_ITER
 
     check_out(out, force)
     config = BaselineConfig(method, atoms, lam, threshold, nonneg, steps, batch, samples, seed, lr)
     config.validate()
-    sampler, shape, description = _baseline_inputs(images, patch_size, task, seed)
-    config.check_size(int(np.prod(shape)))
+    train = _trainer(config, images, patch_size, task)
     with run_directory(out, force, "baseline") as out:
-        with progress(f"{method} training", config.steps, "steps") as update:
-            result = train_baseline(sampler, int(np.prod(shape)), config, update, inputs=description)
+        unit = ("iterations", MAX_ITER) if method == "ica" else ("steps", config.steps)
+        with progress(f"{method} training", unit[1], unit[0]) as update:
+            result = train(update)
         with runs.staged_run(out, force) as stage:
-            runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms)
+            runs.save_arrays(stage, "dictionary.npz", atoms=result.atoms, **result.arrays)
             record = runs.write_record(stage, "baseline", result.record_config, result.summary, seed)
-            save_figures(stage)
-    emit(result.summary, as_json, [*summary_lines(runs.restore_non_finite(record), out), f"wrote {out}/dictionary.npz, atoms.png, run.json"])
+            figures = save_figures(stage)
+    emit(result.summary, as_json, [*summary_lines(runs.restore_non_finite(record), out),
+                                   f"wrote {out}/dictionary.npz, {', '.join(figures)}, run.json"])
+
+
+def _grid(inputs: dict, summary: dict) -> tuple[int, ...]:
+    return tuple(inputs["shape"]) if "shape" in inputs else (inputs["patch_size"],) * 2 if "patch_size" in inputs else (0,)
+
+
+def _gabor_line(what: str, summary: dict, prefix: str) -> str:
+    return (f"{what}: {100 * summary[prefix + 'gabor_share']:.0f}% Gabor-like and localized (Gabor fit R^2 median "
+            f"{summary[prefix + 'gabor_r2_median']:.2f}; nx {summary[prefix + 'gabor_nx_median']:.2f}, "
+            f"ny {summary[prefix + 'gabor_ny_median']:.2f})")
 
 
 def summary_lines(record: dict, directory: Path) -> list[str]:
@@ -90,6 +112,14 @@ def summary_lines(record: dict, directory: Path) -> list[str]:
                      f"cold {summary['iterations_cold']:.1f} iterations / {1e3 * summary['wall_time_cold_s']:.1f} ms, "
                      f"warm {summary['iterations_warm']:.1f} iterations / {1e3 * summary['wall_time_warm_s']:.1f} ms")
         lines.append(f"final energy: cold {summary['final_energy_cold']:.4f}, warm {summary['final_energy_warm']:.4f}")
+    pixels = math.prod(_grid(inputs, summary))
+    if "components" in summary and summary["components"] < pixels:
+        lines.append(f"ICA: {summary['components']} components; the data span {summary['rank']} of {pixels} dimensions"
+                     + (" (each patch's mean removed; whitening's low-pass removes the finest checkerboards)"
+                        if "patch_size" in inputs and summary["rank"] < pixels else ""))
+    if "gabor_share" in summary:
+        lines.append(_gabor_line("atoms", summary, ""))
+        lines.append(_gabor_line("PCA components (control)", summary, "pca_"))
     if summary.get("converged") is False:
         lines.append(f"warning: ICA did not converge in {summary['iterations']} iterations; its filters are not final")
     if summary.get("inference_converged") is False:
@@ -104,7 +134,7 @@ def localization_map(
     task: TaskSpec,
     kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
     methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(BASELINES.names()) + ").")] = "lca,wlsc,ica",
-    atoms: Atoms = 40,
+    atoms: Atoms = None,
     lam: Lambda = None,
     steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,
     seed: Seed = 0,

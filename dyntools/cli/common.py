@@ -147,6 +147,22 @@ def task_spec(family: str, n_dims: int, two_d: bool, kurtosis=None, param=None, 
 MULTI_VALUE = {"--xi": 2}  # options that take several values
 
 
+OPTIONAL_VALUES = {"--images": ""}
+"""Options whose value may be left out (``--images`` or ``--images DIR``), and the value they
+then take; typer's parser cannot say so."""
+
+
+def with_optional_values(argv: list[str]) -> list[str]:
+    """``argv`` with the value of every `OPTIONAL_VALUES` option that has none (at the end, or
+    followed by another option) filled in."""
+    filled = []
+    for i, word in enumerate(argv):
+        filled.append(word)
+        if word in OPTIONAL_VALUES and (i + 1 == len(argv) or argv[i + 1].startswith("-")):
+            filled.append(OPTIONAL_VALUES[word])
+    return filled
+
+
 def check_multi_value_options(argv: list[str]) -> None:
     """Refuse an option that takes several values followed by another option instead (``--xi 1
     --out x``): the parser would take ``--out`` as a value and complain about something else."""

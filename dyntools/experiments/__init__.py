@@ -22,6 +22,7 @@ from .paper_figures import (
     ingrosso_goldt_2d_figure, lufkin_fig1_right_figure, lufkin_fig3_figure, lufkin_fig4_figure, lufkin_fig5_figure,
     lufkin_fig6_figure,
 )
+from .olshausen_field import OlshausenFieldConfig, olshausen_field, olshausen_field_figure
 from .two_d import TwoDConfig, two_d_discrepancy, two_d_discrepancy_figure
 from .papers import (
     Fig1RightConfig, Fig3Config, Fig4Config, Fig5Config, Fig6Config, IngrossoGoldtConfig, PaperConfig, PaperResult,
@@ -53,6 +54,7 @@ REPRODUCTIONS = {
     "lufkin-fig1-right": Reproduction(Fig1RightConfig, lufkin_fig1_right, lufkin_fig1_right_figure),
     "ingrosso-goldt-2d": Reproduction(IngrossoGoldtConfig, ingrosso_goldt_2d, ingrosso_goldt_2d_figure),
     "two-d-discrepancy": Reproduction(TwoDConfig, two_d_discrepancy, two_d_discrepancy_figure),
+    "olshausen-field": Reproduction(OlshausenFieldConfig, olshausen_field, olshausen_field_figure),
 }
 
 
@@ -105,6 +107,6 @@ def load_result(path: Path | str) -> PaperResult:
 
 __all__ = [
     "REPRODUCTIONS", "Fig1RightConfig", "Fig3Config", "Fig4Config", "Fig5Config", "Fig6Config",
-    "IngrossoGoldtConfig", "PaperConfig", "PaperResult", "Reproduction", "TwoDConfig", "two_d_discrepancy", "ingrosso_goldt_2d", "load_result",
-    "lufkin_fig1_right", "lufkin_fig3", "lufkin_fig4", "lufkin_fig5", "lufkin_fig6", "write_run",
+    "IngrossoGoldtConfig", "OlshausenFieldConfig", "PaperConfig", "PaperResult", "Reproduction", "TwoDConfig", "two_d_discrepancy", "ingrosso_goldt_2d", "load_result",
+    "lufkin_fig1_right", "lufkin_fig3", "olshausen_field", "lufkin_fig4", "lufkin_fig5", "lufkin_fig6", "write_run",
 ]

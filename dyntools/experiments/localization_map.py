@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from jaxtyping import Float
 
 from ..baselines import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
+from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
 from ..simulations import SimulationConfig, run_simulation
 from ..simulations.simulate import prepare
+
+if TYPE_CHECKING:
+    from jaxtyping import Float
 
 SUPERVISED = SimulationConfig(steps=1000, lr=0.1, batch=1000, seeds=2, saves=10)
 
@@ -33,7 +36,7 @@ class LocalizationMapConfig:
         methods: baseline names (``lca``, ``warp-lca``, ``wlsc``, ``ica``).
         task: the task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]); its kurtosis is set per
             point (its param must be None).
-        atoms: dictionary size of every baseline (ICA: components).
+        atoms: dictionary size of every baseline (ICA: components); None for as many as pixels.
         lam: sparsity penalty (None: each baseline's default).
         steps: training steps of every baseline.
         seed: random seed of baselines and network.
@@ -44,7 +47,7 @@ class LocalizationMapConfig:
     kurtosis: tuple[float, ...] = tuple(np.linspace(-1.5, 4.0, 6))
     methods: tuple[str, ...] = ("lca", "wlsc", "ica")
     task: TaskSpec = field(default_factory=TaskSpec)
-    atoms: int = 40
+    atoms: int | None = None
     lam: float | None = None
     steps: int = 1000
     seed: int = 0
@@ -57,7 +60,7 @@ class LocalizationMapConfig:
             DyntoolsError: no method, or a method's settings are invalid.
         """
         if not self.methods:
-            raise DyntoolsError("methods names no baseline; choose from: lca, warp-lca, wlsc, ica")
+            raise DyntoolsError(f"methods names no baseline; choose from: {', '.join(BASELINES.names())}")
         configs = {name: BaselineConfig(name, self.atoms, self.lam, steps=self.steps, seed=self.seed)
                    for name in self.methods}
         for config in configs.values():

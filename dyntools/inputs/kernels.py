@@ -11,14 +11,17 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from jaxtyping import Array, Float
 
 from .._jax import jnp
 from ..errors import DyntoolsError, KernelClippingWarning
 from ..pytrees import pytree
 from .spec import XI_RANGE
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 
 def ring_distance(n: int) -> np.ndarray:

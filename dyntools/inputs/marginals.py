@@ -20,18 +20,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import ClassVar, final
+from typing import TYPE_CHECKING, ClassVar, final
 
 import numpy as np
-import scipy.optimize
-import scipy.special as sc
-import scipy.stats
-from jaxtyping import Array, Float
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import pytree
 from .quadrature import half_line_rule, odd_hermite_coefficients
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 HERMITE_ORDER = 601
 TABLE_Z_MAX = 10.0  # beyond |z| = 10 (probability 1.5e-23) tabulated transforms are clamped
@@ -267,6 +266,8 @@ class Marginal(ABC):
         if not ends[0] <= excess <= ends[1]:  # inside the open range, beyond what float64 resolves
             raise DyntoolsError(f"family '{cls.family}' reaches excess kurtosis {ends[0]:.10g} to {ends[1]:.10g} "
                                 f"numerically (got {excess:.10g})")
+        import scipy.optimize  # here, not at import: only solving for a parameter needs it (0.1-0.4 s to load)
+
         return math.exp(scipy.optimize.brentq(f, a, b, xtol=1e-13, rtol=1e-13))
 
     @classmethod
@@ -598,6 +599,8 @@ class NLGP(Marginal):
         return jax.scipy.special.erf(self.gain * z) / self.normalization
 
     def transform_np(self, z):
+        import scipy.special as sc
+
         return sc.erf(self.gain * np.asarray(z)) / self.normalization
 
     def correlation_map(self, rho_z):
@@ -690,6 +693,9 @@ class GeneralizedNormal(TabulatedMarginal):
         return self._compiled_scale()
 
     def abs_transform_np(self, z):
+        import scipy.special as sc
+        import scipy.stats
+
         return scipy.stats.gennorm.isf(sc.ndtr(-z), self.beta) / self.scale
 
 
@@ -758,6 +764,9 @@ class StudentT(TabulatedMarginal):
         return self._compiled_scale()
 
     def abs_transform_np(self, z):
+        import scipy.special as sc
+        import scipy.stats
+
         return scipy.stats.t.isf(sc.ndtr(-z), self.nu) / self.scale
 
 
@@ -796,6 +805,9 @@ class Shell(TabulatedMarginal):
         return n ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2) / sp.rf(n / 2, p / 2)
 
     def abs_transform_np(self, z):
+        import scipy.special as sc
+        import scipy.stats
+
         a = (self.n - 1) / 2
         return math.sqrt(self.n) * (2 * scipy.stats.beta.isf(sc.ndtr(-z), a, a) - 1)
 

@@ -11,10 +11,9 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -22,6 +21,9 @@ from ..pytrees import pytree
 from .kernels import Circulant, gaussian_kernel, ring_distance
 from .marginals import FAMILIES, Binary, Gaussian, Marginal, Shell, StudentT, make_marginal
 from .spec import ELLIPTICAL_FAMILIES
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float, PRNGKeyArray
 
 
 class InputModel(ABC):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-
-from jaxtyping import Array, Float, Int, PRNGKeyArray
+from typing import TYPE_CHECKING
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
@@ -15,6 +14,9 @@ from .kernels import Circulant, grid_shape
 from .marginals import Alg, Marginal, NLGP, check_excess_kurtosis
 from .models import GaussianClone, InputModel, LatentGaussianModel, model_for
 from .spec import ALL_FAMILIES, N_DIMS, PROPORTION, XI, XI_RANGE
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float, Int, PRNGKeyArray
 
 
 @pytree(static=("shared_noise",))

@@ -12,15 +12,16 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
-from jaxtyping import Array, Float, PRNGKeyArray
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from ..pytrees import stack
-from .integrate import check_solution, solve
+from .integrate import check_solution, max_steps_for, solve
+from .solvers import check_solver
 
 if TYPE_CHECKING:
     from jax.typing import DTypeLike
+    from jaxtyping import Array, Float, PRNGKeyArray
 
     from ..inputs.task import TwoClassTask
     from .networks import Network
@@ -173,7 +174,8 @@ def first_nonfinite_step(weights: np.ndarray, save_every: int) -> int | None:
 
 
 def gradient_flow_trajectories(task: TwoClassTask, net: Network, params0: dict, key: PRNGKeyArray, *,
-                               samples: int, t_save: np.ndarray, solver: str = "tsit5") -> dict:
+                               samples: int, t_save: np.ndarray, solver: str = "tsit5",
+                               dt0: float | None = None) -> dict:
     r"""Deterministic gradient flow $d\theta/dt = -\nabla L(\theta)$ on one fixed sample set, by Diffrax.
 
     The loss is the empirical mean over ``samples`` inputs drawn once from ``key`` (float64); the
@@ -187,6 +189,8 @@ def gradient_flow_trajectories(task: TwoClassTask, net: Network, params0: dict, 
         samples: the number of (x, y) samples.
         t_save: [T] increasing save times (continuous time, the last one the horizon).
         solver: a Diffrax solver name from [`SOLVERS`][dyntools.simulations.solvers.SOLVERS].
+        dt0: the fixed step of ``euler`` (required there: then the flow is full-batch gradient
+            descent at learning rate ``dt0``); None for an adaptive solver.
 
     Returns:
         The parameters at each save time, each leaf with a leading axis [T]: ``"w"`` [T, K, N]
@@ -196,10 +200,21 @@ def gradient_flow_trajectories(task: TwoClassTask, net: Network, params0: dict, 
         DyntoolsError: if the solver fails or the solution is not finite.
     """
     require_x64()
+    check_solver(solver)
     x, y = task.sample(key, samples, jnp.float64)
     x, y = x.reshape(samples, -1), y.astype(jnp.float64)
-    field = lambda t, params, args: jax.tree.map(jnp.negative, jax.grad(net.loss)(params, x, y))  # noqa: E731
     stiffness = float(jnp.linalg.eigvalsh(x.T @ x / samples).max())
-    ys, ok = jax.jit(lambda p: solve(field, p, t_save, stiffness=stiffness, solver=solver))(params0)
+    t_save = np.asarray(t_save, dtype=np.float64)
+    budget = max_steps_for(float(t_save[-1]), stiffness, dt0)  # a power of two: nearby sample sets share it
+    ys, ok = _gradient_flow(params0, x, y, jnp.asarray(t_save), None if dt0 is None else jnp.asarray(dt0),
+                            net=net, solver=solver, max_steps=budget)
     check_solution(ys["w"], ok, "gradient flow")
     return ys
+
+
+@partial(jax.jit, static_argnames=("net", "solver", "max_steps"))
+def _gradient_flow(params0, x, y, t_save, dt0, *, net, solver, max_steps):
+    """The gradient-flow solve of `gradient_flow_trajectories`: the samples and save times are
+    arguments (traced), so one program serves a network, solver, step budget and shapes."""
+    field = lambda t, params, args: jax.tree.map(jnp.negative, jax.grad(net.loss)(params, *args))  # noqa: E731
+    return solve(field, params0, t_save, max_steps=max_steps, solver=solver, dt0=dt0, args=(x, y))

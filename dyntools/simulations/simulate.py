@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar
 
 import numpy as np
-from jaxtyping import Float
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
@@ -29,6 +28,8 @@ from .network import first_nonfinite_step, gradient_flow_trajectories, sgd_point
 from .networks import network_class
 
 if TYPE_CHECKING:
+    from jaxtyping import Float
+
     from ..inputs.marginals import Marginal
     from ..inputs.task import TwoClassTask
     from ..theory.amplifier import Amplifier
@@ -391,7 +392,8 @@ def _gradient_flow(prepared: Prepared) -> dict[str, np.ndarray]:
     config, net = prepared.config, prepared.net
     params0 = net.init(jax.random.PRNGKey(config.seed), config.init_scale)
     flow = gradient_flow_trajectories(prepared.task, net, params0, jax.random.PRNGKey(config.seed + 1),
-                                      samples=config.samples, t_save=config.lr * save_steps(config), solver=config.solver)
+                                      samples=config.samples, t_save=config.lr * save_steps(config), solver=config.solver,
+                                      dt0=config.lr if config.solver == "euler" else None)  # euler: full-batch GD at lr
     return {name: np.asarray(leaf)[None] for name, leaf in flow.items()}
 
 

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from jaxtyping import Array, Float
 
 from .._jax import jnp
 from ..inputs.kernels import Circulant
 from ..pytrees import pytree
 from .amplifier import Amplifier
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 THEORY_VALIDITY = ("the effective ODE is an early-time theory: accurate to a few percent while the receptive "
                    "field is spread out, 20-30% off once it is spike-like")

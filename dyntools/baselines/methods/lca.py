@@ -20,7 +20,7 @@ class LCA(Baseline):
 
     def train(self, sample, n_pixels, config, keys, progress):
         settings = LCASettings(config.penalty, config.threshold, config.nonneg)
-        D, energies = learn_dictionary(sample, n_pixels, config.atoms, settings, steps=config.steps,
+        D, energies = learn_dictionary(sample, n_pixels, config.n_atoms(n_pixels), settings, steps=config.steps,
                                        batch=config.batch, lr=config.learning_rate, key=keys["train"],
                                        progress=progress)
         # dictionary learning runs a fixed budget of inference iterations per step: check convergence

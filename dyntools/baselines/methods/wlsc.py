@@ -19,7 +19,7 @@ class WLSC(Baseline):
     default_lr = 3e-3
 
     def train(self, sample, n_pixels, config, keys, progress):
-        params, losses = train_wlsc(sample, n_pixels, config.atoms, config.penalty, steps=config.steps,
+        params, losses = train_wlsc(sample, n_pixels, config.n_atoms(n_pixels), config.penalty, steps=config.steps,
                                     batch=config.batch, lr=config.learning_rate, key=keys["train"], progress=progress)
         return np.asarray(params["D"]), {"loss_first": float(losses[:10].mean()), "loss_last": float(losses[-10:].mean()),
                                          "step_sizes": np.asarray(jax.nn.softplus(params["theta"]))}

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from jaxtyping import Array, Float, PRNGKeyArray
 
 from ..._jax import jax, jnp
 from ...errors import DyntoolsError
 
 if TYPE_CHECKING:
     from jax.typing import DTypeLike
+    from jaxtyping import Array, Float, PRNGKeyArray
 
     from ...inputs.task import TwoClassTask
     from ...theory.amplifier import Amplifier

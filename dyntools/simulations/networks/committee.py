@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from jaxtyping import Array, Float, PRNGKeyArray
 
 from ..._jax import jnp
 from ._base import Network
 
 if TYPE_CHECKING:
     from jax.typing import DTypeLike
+    from jaxtyping import Array, Float, PRNGKeyArray
 
     from ...inputs.task import TwoClassTask
     from ...theory.amplifier import Amplifier

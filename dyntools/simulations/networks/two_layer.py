@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from jaxtyping import Array, Float, PRNGKeyArray
 
 from ..._jax import jnp
 from ._base import Network
 
 if TYPE_CHECKING:
     from jax.typing import DTypeLike
+    from jaxtyping import Array, Float, PRNGKeyArray
 
 
 @dataclass(frozen=True)

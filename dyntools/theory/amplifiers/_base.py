@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import ClassVar
-
-from jaxtyping import Array, Float
+from typing import TYPE_CHECKING, ClassVar
 
 from ..._jax import jnp
 from ...inputs.marginals import Marginal
+
+if TYPE_CHECKING:
+    from jaxtyping import Array, Float
 
 A_MAX = 1 - 1e-12  # |a| <= 1 by Cauchy-Schwarz; keep c(a) finite
 SMALL_A = 0.02

@@ -1,0 +1,90 @@
+"""Extension by another package (issue 22): examples/plugin adds a baseline and a network
+through entry points; installed, both work from the command line like the built-in ones."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dyntools.errors import DyntoolsError
+from dyntools.registries import BASELINES, FileRegistry
+
+PLUGIN = Path(__file__).resolve().parents[1] / "examples" / "plugin"
+
+
+@pytest.fixture(scope="module")
+def plugin_path(tmp_path_factory):
+    """examples/plugin installed (without dependencies) into a folder of its own."""
+    import shutil
+
+    source, target = tmp_path_factory.mktemp("source") / "plugin", tmp_path_factory.mktemp("plugin")
+    shutil.copytree(PLUGIN, source)  # pip builds in the folder it installs from: never in the repository
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
+                   check=True, capture_output=True)
+    return target
+
+
+def dyntools(plugin_path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_path), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", "from dyntools.cli import main; main()", *map(str, args)],
+                          env=env, capture_output=True, text=True)
+
+
+def test_a_plugin_baseline_and_network_run_from_the_command_line(plugin_path, tmp_path):
+    help_text = dyntools(plugin_path, "baseline", "--help").stdout
+    assert "ica, lca, warp-lca, wlsc, pca" in " ".join(help_text.split())
+    done = dyntools(plugin_path, "baseline", "pca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "4",
+                    "--samples", "5000", "--out", tmp_path / "pca", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    atoms = np.load(tmp_path / "pca" / "dictionary.npz")["atoms"]
+    np.testing.assert_allclose(atoms @ atoms.T, np.eye(4), atol=1e-9)  # orthonormal principal components
+    assert 0 < summary["explained"] < 1 and (tmp_path / "pca" / "atoms.png").exists()
+    done = dyntools(plugin_path, "simulate", "--network", "max-readout", "--neurons", "3", "--kurtosis", "-1",
+                    "--n-dims", "12", "--steps", "100", "--out", tmp_path / "max", "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "max" / "run.json").read_text())
+    assert record["config"]["simulation"]["network"] == "max-readout"
+    assert "ipr_theory_final" not in json.loads(done.stdout)  # no effective theory for this network
+
+
+def test_a_file_with_no_entry_class_or_two_is_a_clear_error(tmp_path, monkeypatch):
+    package = tmp_path / "fakepkg"
+    (package / "entries").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "entries" / "__init__.py").write_text("")
+    (package / "entries" / "_base.py").write_text("class Base:\n    pass\n")
+    (package / "entries" / "none.py").write_text("x = 1\n")
+    (package / "entries" / "two.py").write_text("from ._base import Base\nclass A(Base): pass\nclass B(Base): pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import dyntools.registries as registries
+
+    monkeypatch.setattr(registries, "_entry_names", lambda package: ("none", "two"))
+    registry = FileRegistry("fakepkg.entries", "._base:Base", "thing", "dyntools.things")
+    with pytest.raises(DyntoolsError, match=r"none.py must define exactly one Base subclass \(found 0\)"):
+        registry.get("none")
+    with pytest.raises(DyntoolsError, match=r"two.py must define exactly one Base subclass \(found 2: A, B\)"):
+        registry.get("two")
+
+
+def test_plugins_are_listed_after_the_built_ins_and_cannot_replace_them(monkeypatch):
+    from importlib import metadata
+
+    import dyntools.registries as registries
+
+    fake = [metadata.EntryPoint("lca", "os:getcwd", "dyntools.baselines"),
+            metadata.EntryPoint("zz-not-a-baseline", "os:getcwd", "dyntools.baselines")]
+    monkeypatch.setattr(registries.metadata, "entry_points", lambda group: fake)
+    registries._plugins.cache_clear()
+    try:
+        assert BASELINES.names() == ("ica", "lca", "warp-lca", "wlsc", "zz-not-a-baseline")
+        assert BASELINES.get("lca").__name__ == "LCA"  # the built-in, not the plug-in of the same name
+        with pytest.raises(DyntoolsError, match=r"plug-in baseline 'zz-not-a-baseline' \(os:getcwd\) is not a "
+                                                r"Baseline subclass"):
+            BASELINES.get("zz-not-a-baseline")
+    finally:
+        registries._plugins.cache_clear()
