@@ -192,11 +192,13 @@ def gabor(shape: tuple[int, int], x0: float, y0: float, theta: float, frequency:
 
     Arguments:
         shape: (h, w), the patch size in pixels.
-        x0, y0: centre of the envelope, in pixels (column, row).
+        x0: centre of the envelope, in pixels (column).
+        y0: centre of the envelope, in pixels (row).
         theta: direction of the wave vector in radians, from the +x (column) axis towards +y (row).
         frequency: f, in cycles per pixel.
         phase: $\phi$ in radians.
-        sigma_x, sigma_y: envelope s.d. across and along the bars, in pixels.
+        sigma_x: envelope s.d. across the bars, in pixels.
+        sigma_y: envelope s.d. along the bars, in pixels.
         amplitude: A.
 
     Returns:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
 
     from .metrics import GaborFits
     from .theory.amplifier import Amplifier
@@ -823,7 +824,7 @@ def atoms_figure(atoms: np.ndarray, shape: tuple[int, ...], title: str, most: in
     return fig
 
 
-def atom_mosaic(ax: Axes, atoms: np.ndarray, shape: tuple[int, int]):
+def atom_mosaic(ax: Axes, atoms: np.ndarray, shape: tuple[int, int]) -> AxesImage:
     """Every atom of an image patch as learned (a patch has edges: rolled, its structure would
     wrap around them), in learned order, tiled into one image with one-pixel gaps, each on its
     own symmetric scale (w / max |w|); one artist, so it draws fast.

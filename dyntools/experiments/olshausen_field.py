@@ -12,10 +12,14 @@ non-localized control) are.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .papers import PaperConfig, PaperResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SOURCE = "Olshausen & Field (1996); Bell & Sejnowski (1997)"
 
@@ -80,7 +84,7 @@ def olshausen_field(config: OlshausenFieldConfig) -> PaperResult:
 COLUMNS = ("gabor_share", "gabor_r2_median", "gabor_nx_median", "gabor_ny_median", "ipr_median", "pca_gabor_share")
 
 
-def olshausen_field_figure(result: PaperResult):
+def olshausen_field_figure(result: PaperResult) -> Figure:
     """The first seed's atoms of every method, and the share of Gabor-like, localized atoms of
     every method and seed beside the PCA control and the target.
 
