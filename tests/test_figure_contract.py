@@ -26,6 +26,7 @@ RUNS = {  # name: CLI arguments (without --out): every figure the CLI writes
     "sweep-2": ["sweep", "--grid", "kurtosis=-1,1", "--grid", "xi1=2,3", "--n-dims", "12", *TINY],
     "baseline": ["baseline", "ica", "--kurtosis", "2", "--n-dims", "12", "--atoms", "4", "--samples", "300"],
     "baseline-2d": ["baseline", "ica", "--kurtosis", "2", "--2d", "--n-dims", "6", "--atoms", "4", "--samples", "300"],
+    "baseline-images": ["baseline", "ica", "--images", "--patch-size", "8", "--samples", "2000"],  # atoms and tuning
     "localization-map": ["localization-map", "--kurtosis=-1,2", "--methods", "ica,lca", "--atoms", "4", "--steps", "20",
                          "--n-dims", "12"],
     # every paper figure and study; olshausen-field's (two image baselines, half a minute) is checked by
