@@ -2,11 +2,11 @@
 WLSC and FastICA; one [`Baseline`][dyntools.baselines.methods._base.Baseline] class a file in
 [`methods`][dyntools.baselines.methods]."""
 
-from .ica import amari_index, fast_ica
+from .ica import amari_index, fast_ica, principal_components
 from .lca import LCASettings, energy, lca, learn_dictionary, threshold
 from .methods import Baseline, baseline_class, baseline_names
 from .run import (
-    BaselineConfig, BaselineResult, array_sampler, gabor_measures, ipr_distribution, principal_components, task_sampler,
+    BaselineConfig, BaselineResult, array_sampler, gabor_measures, ipr_distribution, task_sampler,
     train_baseline, train_on_images,
 )
 from .warp import Predictor, compare_cold_warm, train_predictor

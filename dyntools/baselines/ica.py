@@ -70,17 +70,14 @@ def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = MA
         DyntoolsError: if `components` is not in [1, rank].
     """
     X = np.asarray(X, dtype=float)
-    n, dim = X.shape
-    Xc = X - X.mean(axis=0)
-    vals, vecs = np.linalg.eigh(Xc.T @ Xc / n)
-    rank = int(np.sum(vals > RANK_TOL * vals.max()))
+    variances, axes = _principal_axes(X)
+    rank = len(variances)
     components = rank if components is None else components
     if not 1 <= components <= rank:
-        raise DyntoolsError(f"ICA components must be in [1, {rank}]: the data span {rank} of {dim} dimensions "
+        raise DyntoolsError(f"ICA components must be in [1, {rank}]: the data span {rank} of {X.shape[1]} dimensions "
                             f"(got {components})", arguments=("components",))
-    order = np.argsort(vals)[::-1][:components]
-    V = vecs[:, order].T / np.sqrt(vals[order])[:, None]  # whitening [C, N]
-    Z = jnp.asarray(Xc @ V.T, jnp.float32)  # [n, C], identity covariance
+    V = axes[:components] / np.sqrt(variances[:components])[:, None]  # whitening [C, N]
+    Z = jnp.asarray((X - X.mean(axis=0)) @ V.T, jnp.float32)  # [n, C], identity covariance
     W = _sym_decorrelate(jnp.asarray(np.random.default_rng(seed).standard_normal((components, components)),
                                      jnp.float32))
     done, change = 0, np.inf
@@ -92,6 +89,25 @@ def fast_ica(X: np.ndarray, components: int | None = None, *, max_iter: int = MA
     filters = np.asarray(W, dtype=float) @ V
     return {"filters": filters, "basis": np.linalg.pinv(filters), "rank": rank, "iterations": done,
             "converged": change < tol}
+
+
+def principal_components(data: np.ndarray) -> np.ndarray:
+    """The principal components of ``data`` [P, N] that carry variance, largest first.
+
+    Returns:
+        [C, N] unit-norm components, one per row; C the data's rank (variances above
+            `RANK_TOL` times the largest), as in `fast_ica`.
+    """
+    return _principal_axes(np.asarray(data, dtype=float))[1]
+
+
+def _principal_axes(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(variances [C], axes [C, N]) of the centred data, largest first, only those in the data."""
+    centred = X - X.mean(axis=0)
+    vals, vecs = np.linalg.eigh(centred.T @ centred / len(X))
+    order = np.argsort(vals)[::-1]
+    keep = order[vals[order] > RANK_TOL * vals.max()]
+    return vals[keep], vecs[:, keep].T
 
 
 def amari_index(W: np.ndarray, A: np.ndarray) -> float:

@@ -14,6 +14,7 @@ import numpy as np
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from ..metrics import GaborFits, gabor_fit, gabor_summary, ipr
+from .ica import principal_components
 from .methods import baseline_class
 
 if TYPE_CHECKING:
@@ -288,21 +289,6 @@ def train_on_images(config: BaselineConfig, patch_size: int, images: ImageSet | 
                             describe_patches(patch_size, PATCHES, images))
     summary, arrays = gabor_measures(result.atoms, (patch_size, patch_size), patches)
     return replace(result, summary={**result.summary, **summary}, arrays={**result.arrays, **arrays})
-
-
-def principal_components(data: np.ndarray) -> np.ndarray:
-    """The principal components of ``data`` [P, N] that carry variance, largest first.
-
-    Returns:
-        [C, N] unit-norm components, one per row (C the data's rank, as in
-            [`fast_ica`][dyntools.baselines.ica.fast_ica]).
-    """
-    from .ica import RANK_TOL
-
-    centred = data - data.mean(axis=0)
-    vals, vecs = np.linalg.eigh(centred.T @ centred / len(data))
-    order = np.argsort(vals)[::-1]
-    return vecs[:, order[vals[order] > RANK_TOL * vals.max()]].T
 
 
 def gabor_measures(atoms: np.ndarray, shape: tuple[int, int], data: np.ndarray) -> tuple[dict, dict]:

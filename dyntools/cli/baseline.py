@@ -91,7 +91,7 @@ def baseline(
                                    f"wrote {out}/dictionary.npz, {', '.join(figures)}, run.json"])
 
 
-def _grid(inputs: dict, summary: dict) -> tuple[int, ...]:
+def _grid(inputs: dict) -> tuple[int, ...]:
     return tuple(inputs["shape"]) if "shape" in inputs else (inputs["patch_size"],) * 2 if "patch_size" in inputs else (0,)
 
 
@@ -112,7 +112,7 @@ def summary_lines(record: dict, directory: Path) -> list[str]:
                      f"cold {summary['iterations_cold']:.1f} iterations / {1e3 * summary['wall_time_cold_s']:.1f} ms, "
                      f"warm {summary['iterations_warm']:.1f} iterations / {1e3 * summary['wall_time_warm_s']:.1f} ms")
         lines.append(f"final energy: cold {summary['final_energy_cold']:.4f}, warm {summary['final_energy_warm']:.4f}")
-    pixels = math.prod(_grid(inputs, summary))
+    pixels = math.prod(_grid(inputs))
     if "components" in summary and summary["components"] < pixels:
         lines.append(f"ICA: {summary['components']} components; the data span {summary['rank']} of {pixels} dimensions"
                      + (" (each patch's mean removed; whitening's low-pass removes the finest checkerboards)"

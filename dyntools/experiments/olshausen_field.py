@@ -11,7 +11,7 @@ non-localized control) are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SOURCE = "Olshausen & Field (1996); Bell & Sejnowski (1997)"
+COLUMNS = ("gabor_share", "gabor_r2_median", "gabor_nx_median", "gabor_ny_median", "ipr_median", "pca_gabor_share")
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,7 @@ def olshausen_field(config: OlshausenFieldConfig) -> PaperResult:
                 and row["pca_gabor_share"] <= config.control_share for row in rows)
     table = {key: [row[key] for row in rows] for key in ("method", "seed", *COLUMNS)}
     table |= {"claim_holds": holds, "patch_size": config.patch_size}
-    return PaperResult("olshausen-field", replace(config, quick=config.quick).as_dict(), table, arrays)
-
-
-COLUMNS = ("gabor_share", "gabor_r2_median", "gabor_nx_median", "gabor_ny_median", "ipr_median", "pca_gabor_share")
+    return PaperResult("olshausen-field", config.as_dict(), table, arrays)
 
 
 def olshausen_field_figure(result: PaperResult) -> Figure:

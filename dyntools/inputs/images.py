@@ -6,7 +6,8 @@ blocks of JPEG compression teach DCT-like atoms to any dictionary of small patch
 is made grayscale, downsampled by block averaging (suppressing sensor noise and demosaicing
 artefacts) and whitened as Olshausen & Field (1996): in its 2-D Fourier domain it is multiplied
 by $R(f) = f \exp(-(f / f_0)^4)$ ($f$ the radial frequency in cycles/picture, $f_0$ = 0.8 x
-Nyquist, their 200 cycles/picture on 512-pixel images), which flattens the $1/f$ amplitude spectrum and removes the highest frequencies.
+Nyquist, their 200 cycles/picture on 512-pixel images), which flattens the $1/f$ amplitude
+spectrum and removes the highest frequencies.
 
 The user's own images (`read_images`): a folder of PNG/TIFF files, a ``.npy`` stack
 [K, H, W] (or one [H, W] image), Olshausen's ``IMAGES.mat`` (already whitened: used as

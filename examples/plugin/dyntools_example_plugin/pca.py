@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dyntools.baselines import principal_components
 from dyntools.baselines.methods import Baseline
 
 
@@ -16,7 +17,7 @@ class PCA(Baseline):
 
     def train(self, sample, n_pixels, config, keys, progress):
         data = np.asarray(sample(keys["train"], config.samples), dtype=float)
-        data -= data.mean(axis=0)
-        variances, vectors = np.linalg.eigh(data.T @ data / len(data))
-        order = np.argsort(variances)[::-1][:config.n_atoms(n_pixels)]
-        return vectors[:, order].T, {"explained": float(variances[order].sum() / variances.sum())}
+        atoms = principal_components(data)[:config.n_atoms(n_pixels)]
+        centred = data - data.mean(axis=0)
+        explained = np.sum((centred @ atoms.T) ** 2) / np.sum(centred**2)
+        return atoms, {"explained": float(explained)}
