@@ -94,7 +94,7 @@ from dyntools._jax import jax
 jax.config.update("jax_enable_x64", True)
 from dyntools.simulations import SimulationConfig
 from dyntools.simulations.simulate import prepare
-from dyntools.simulations.network import sgd_trajectories
+from dyntools.simulations.training import sgd_trajectories
 
 task = dict(family="nlgp", param=100.0, n_dims=40)
 run = dict(batch=5000, lr=0.1, steps=steps, seeds=seeds, saves=10)

@@ -35,7 +35,7 @@ from dyntools.simulations import SimulationConfig, run_simulation  # noqa: E402
 from dyntools.simulations.simulate import prepare  # noqa: E402
 from dyntools.simulations.cluster import close, local_client  # noqa: E402
 from dyntools.simulations.sweep import Grid, point_config, run_sweep  # noqa: E402
-from dyntools.simulations.network import seed_group, sgd_trajectories  # noqa: E402
+from dyntools.simulations.training import seed_group, sgd_trajectories  # noqa: E402
 
 warnings.simplefilter("ignore")
 TASK = TaskSpec(family="nlgp", param=100.0, n_dims=40, xi0=0.3, xi1=0.7)

@@ -14,7 +14,7 @@ from .errors import DyntoolsError
 X64_NEEDED = ("dyntools needs 64-bit floats in JAX (its quadratures and ODEs are float64): call "
               "jax.config.update('jax_enable_x64', True) before using it (the dyntools command does)")
 
-__all__ = ["X64_NEEDED", "jax", "jnp", "require_x64"]
+__all__ = ["X64_NEEDED", "jax", "jnp", "require_x64", "stack"]
 
 
 def require_x64() -> None:
@@ -25,3 +25,15 @@ def require_x64() -> None:
     """
     if not jax.config.jax_enable_x64:
         raise DyntoolsError(X64_NEEDED)
+
+
+def stack(trees: list) -> object:
+    """Stack pytrees of one structure along a new leading axis (for `jax.vmap`).
+
+    Arguments:
+        trees: pytrees (e.g. equal-structure models) with identical structure.
+
+    Returns:
+        One pytree of that structure whose leaves have a leading axis [len(trees)].
+    """
+    return jax.tree.map(lambda *leaves: jnp.stack([jnp.asarray(v) for v in leaves]), *trees)

@@ -2,7 +2,7 @@
 monkeypatched to report a GPU, and the numbers must equal those of the CPU path.
 
 Two checks decide them (``grep -rn default_backend dyntools``): `seed_group` in
-``simulations/network.py`` (on an accelerator every seed of a point is vmapped at once; on a CPU
+``simulations/training.py`` (on an accelerator every seed of a point is vmapped at once; on a CPU
 they run in cache-sized groups) and `_points_per_program` in ``simulations/simulate.py`` (on an
 accelerator the SGD points of one structure train together in one vmapped program; on a CPU one
 after another). Both only regroup independent runs, and the docstrings promise identical
@@ -13,7 +13,7 @@ each run's arithmetic is the same, only batched differently.
 import numpy as np
 import pytest
 
-import dyntools.simulations.network as network_module
+import dyntools.simulations.training as training_module
 import dyntools.simulations.simulate as simulate_module
 from dyntools._jax import jax
 from dyntools.inputs import TaskSpec
@@ -35,7 +35,7 @@ class _OnAnAccelerator:
 def accelerator(monkeypatch):
     """Make the simulation modules take their accelerator branches (on the CPU)."""
     def force():
-        for module in (network_module, simulate_module):
+        for module in (training_module, simulate_module):
             monkeypatch.setattr(module, "jax", _OnAnAccelerator())
     return force
 
@@ -44,16 +44,16 @@ def test_all_seeds_vmapped_at_once_give_the_numbers_of_cpu_seed_groups(accelerat
     """4 seeds, batch 256, N = 12, float32, the CPU's cache budget cut to two seeds' batches (as
     batch 20 000 would fill the real 2 MiB): the CPU runs them in groups of 2, the accelerator
     branch all 4 at once."""
-    monkeypatch.setattr(network_module, "CPU_GROUP_BYTES", 2 * 256 * 12 * 4)
+    monkeypatch.setattr(training_module, "CPU_GROUP_BYTES", 2 * 256 * 12 * 4)
     task = TaskSpec(kurtosis=-1.0, n_dims=12).build()
     net = CommitteeMachine(12)
     params0 = net.init(jax.random.PRNGKey(0), 1.0)
     keys = jax.random.split(jax.random.PRNGKey(1), 4)
     run = lambda: sgd_trajectories(task, net, params0, keys, lr=0.05, steps=6, batch=256, saves=2)  # noqa: E731
-    assert network_module.seed_group(4, 256, 12, 4) == 2
+    assert training_module.seed_group(4, 256, 12, 4) == 2
     cpu = run()
     accelerator()
-    assert network_module.seed_group(4, 256, 12, 4) == 4
+    assert training_module.seed_group(4, 256, 12, 4) == 4
     vmapped = run()
     np.testing.assert_array_equal(np.asarray(vmapped["w"]), np.asarray(cpu["w"]))
     assert np.abs(np.asarray(cpu["w"][:, -1] - cpu["w"][:, 0])).max() > 1e-3  # it trained

@@ -24,7 +24,7 @@ from dyntools.baselines import LCASettings, learn_dictionary, task_sampler, trai
 from dyntools.baselines.optim import adam, scan_in_chunks
 from dyntools.baselines.wlsc import wlsc_loss
 from dyntools.inputs import TaskSpec, build_task
-from dyntools.simulations.network import gradient_flow_trajectories
+from dyntools.simulations.training import gradient_flow_trajectories
 from dyntools.simulations.networks import network_class, network_names
 
 EVENTS = {"/jax/core/compile/jaxpr_trace_duration": "trace", "/jax/core/compile/backend_compile_duration": "compile"}

@@ -31,7 +31,7 @@ def test_the_simulation_path_loads_no_jaxtyping_sympy_scipy_stats_or_matplotlib(
     (Brent's method, so SciPy's optimize), load JAX and NumPy only where they compute."""
     code = ("import dyntools.inputs.task, dyntools.inputs.models, dyntools.inputs.kernels\n"
             "import dyntools.theory.amplifier, dyntools.theory.dynamics\n"
-            "import dyntools.simulations.simulate, dyntools.simulations.network, dyntools.simulations.networks\n"
+            "import dyntools.simulations.simulate, dyntools.simulations.training, dyntools.simulations.networks\n"
             "from dyntools.simulations.networks import network_class\n"
             "network_class('committee'), network_class('two-layer')\n"
             "from dyntools.inputs.marginals import make_marginal\n"

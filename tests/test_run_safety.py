@@ -230,7 +230,7 @@ def test_ctrl_c_inside_an_import_or_a_gc_callback_is_held_back(monkeypatch):
     with pytest.raises(KeyboardInterrupt), common.progress("x", 10, "steps") as update:
         update(1, 10)
     with pytest.raises(KeyboardInterrupt):
-        common.on_interrupt(signal.SIGINT, frame("train", "/x/dyntools/simulations/network.py"))
+        common.on_interrupt(signal.SIGINT, frame("train", "/x/dyntools/simulations/training.py"))
 
 
 @pytest.mark.parametrize("moment", [0.3, 1.5, "training"])
@@ -240,7 +240,7 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path, moment):
     # a shell starts background jobs with SIGINT ignored: act as a terminal would
     script = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
     if moment == "training":  # mark the end of the first chunk (JAX imported before the command's handler)
-        script += ("import pathlib, dyntools.simulations.network as network\nreal = network._sgd_chunk\n"
+        script += ("import pathlib, dyntools.simulations.training as network\nreal = network._sgd_chunk\n"
                    "def chunk(*a, **k):\n    out = real(*a, **k)\n    pathlib.Path('training').touch()\n    return out\n"
                    "network._sgd_chunk = chunk\n")
     script += ("import sys\nfrom dyntools.cli import main\n"

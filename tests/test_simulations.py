@@ -195,7 +195,7 @@ def test_importing_dyntools_leaves_jax_settings_alone_and_says_what_needs_float6
 def test_euler_gradient_flow_is_full_batch_gradient_descent_at_lr():
     """`--trainer flow --solver euler` takes fixed steps of lr: full-batch gradient descent on the
     fixed sample set, checked against the same descent written in NumPy."""
-    from dyntools.simulations.network import gradient_flow_trajectories
+    from dyntools.simulations.training import gradient_flow_trajectories
 
     task = build_task("alg", 1.0, n_dims=6, xi=(1.0, 2.0))
     net = CommitteeMachine(6)

@@ -8,7 +8,7 @@ from .._lazy import lazy_exports
 _EXPORTS = {
     **dict.fromkeys(("check_solution", "solve"), ".integrate"),
     "SOLVERS": ".solvers",
-    **dict.fromkeys(("gradient_flow_trajectories", "sgd_points", "sgd_trajectories"), ".network"),
+    **dict.fromkeys(("gradient_flow_trajectories", "sgd_points", "sgd_trajectories"), ".training"),
     **dict.fromkeys(("ACTIVATIONS", "Network", "network_class", "network_names"), ".networks"),
     "CommitteeMachine": ".networks.committee", "TwoLayerNetwork": ".networks.two_layer",
     "SimulationConfig": ".config",

@@ -15,16 +15,15 @@ from typing import TYPE_CHECKING, Callable, ClassVar
 
 import numpy as np
 
-from .._jax import jax, jnp, require_x64
+from .._jax import jax, jnp, require_x64, stack
 from ..errors import DyntoolsError
 from ..exported import cached_call
-from ..pytrees import stack
 from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
 from ..theory import task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
 from .config import MEMORY_BUDGET, SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
-from .network import first_nonfinite_step, gradient_flow_trajectories, sgd_points
+from .training import first_nonfinite_step, gradient_flow_trajectories, sgd_points
 from .networks import network_class
 
 if TYPE_CHECKING:

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._jax import jax, jnp, require_x64
+from .._jax import jax, jnp, require_x64, stack
 from ..errors import DyntoolsError
-from ..pytrees import stack
 from .integrate import check_solution, max_steps_for, solve
 from .solvers import check_solver
 
@@ -58,7 +57,7 @@ def sgd_trajectories(task: TwoClassTask, net: Network, params0: dict, keys: PRNG
     Each step draws a fresh batch and takes $\theta \leftarrow \theta - \text{lr}\,\nabla L$
     ([`Network.loss`][dyntools.simulations.networks._base.Network.loss]), so time is
     $t = \text{lr} \times \text{steps}$. Seed ``s`` splits its key into one key per saved block and
-    each block key into one key per step. This is [`sgd_points`][dyntools.simulations.network.sgd_points]
+    each block key into one key per step. This is [`sgd_points`][dyntools.simulations.training.sgd_points]
     with one point.
 
     Arguments:
@@ -92,14 +91,14 @@ def sgd_points(tasks: TwoClassTask, net: Network, params0: dict, keys: PRNGKeyAr
                progress: Callable[[int], None] | None = None) -> dict:
     r"""SGD at P points at once (tasks of one structure, vmapped), ``seeds`` runs per point.
 
-    Point ``p`` is exactly [`sgd_trajectories`][dyntools.simulations.network.sgd_trajectories]
+    Point ``p`` is exactly [`sgd_trajectories`][dyntools.simulations.training.sgd_trajectories]
     with task ``p``, ``params0[p]``, ``keys[p]`` and ``lr[p]``: the same keys draw the same
     batches. The steps run in compiled chunks of at most `CHUNK_STEPS` (one program for the
     chunk size, one for a remainder), so an interrupt takes effect between chunks; the task's
     numbers are traced, so points of one structure and shape share one program.
 
     Arguments:
-        tasks: the P tasks, stacked (see [`stack`][dyntools.pytrees.stack]).
+        tasks: the P tasks, stacked (see [`stack`][dyntools._jax.stack]).
         net: the network (the same at every point).
         params0: the initial parameters of each point, ``{"w": [P, K, N]}`` (plus ``"b": [P, K]``).
         keys: [P, seeds] JAX random keys, one per run.
