@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import best_time, markdown_table  # noqa: E402
 
 from dyntools._jax import jax, jnp  # noqa: E402
-from dyntools.inputs import build_task  # noqa: E402
+from dyntools.inputs import TaskSpec, build_task  # noqa: E402
 from dyntools.simulations import CommitteeMachine, sgd_trajectories, solve  # noqa: E402
 from dyntools.theory import EffectiveDynamics, task_amplifier  # noqa: E402
 
@@ -29,7 +29,7 @@ warnings.simplefilter("ignore")
 def sgd_rows():
     rows = []
     for neurons, n, batch, steps in ((1, 100, 10_000, 100), (10, 100, 10_000, 100), (1, 40, 100, 2000)):
-        task = build_task("alg", excess_kurtosis=-1.0, n_dims=n, xi=(1.0, 2.0))
+        task = build_task(TaskSpec(family="alg", kurtosis=-1.0, n_dims=n, xi0=1.0, xi1=2.0))
         net = CommitteeMachine(n, neurons)
         p0 = net.init(jax.random.PRNGKey(0), 1e-3)
 
@@ -61,7 +61,7 @@ def sgd_rows():
 
 
 def ode_rows():
-    task = build_task("alg", excess_kurtosis=-1.0, n_dims=40, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=-1.0, n_dims=40, xi0=1.0, xi1=2.0))
     phi = task_amplifier(task)
     dyn = EffectiveDynamics(phi, task.sigma0, task.sigma1)
     n_traj, horizon = 16, 100.0

@@ -76,9 +76,9 @@ def _inputs(record: dict, arrays: dict) -> dict:
 
     config = record["config"]
     if "spec" in config:
-        task = TaskSpec(**config["spec"]).build()
-    elif "options" in config:  # dyntools 0.x records: the options as build_task's arguments
-        task = build_task(**config["options"])
+        task = build_task(TaskSpec(**config["spec"]))
+    elif "options" in config:  # dyntools 0.x records: build_task's keyword arguments then
+        task = build_task(TaskSpec.from_options(config["options"]))
     else:
         raise DyntoolsError("this inputs run predates redrawing (its record lacks the task options)")
     samples = arrays["samples"]

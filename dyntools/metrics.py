@@ -1,10 +1,12 @@
 r"""Localization measures for receptive fields w (last axis = pixels, or last two for 2-D).
 
-- IPR(w) = sum w_i^4 / (sum w_i^2)^2, in [1/N, 1]; about 3/N for random Gaussian w.
+- IPR(w) = sum w_i^4 / (sum w_i^2)^2, in [1/N, 1]; about 3/N for random Gaussian w. Its
+  reference levels (random field 3/N, localized 5/N, sinusoid 1.5/N, constant 1/N) are written
+  once here: `IPR_LEVELS`, `random_field_ipr`, `localized_ipr`.
 - Circular peak position and width: the circular mean and circular standard deviation of the
   energy profile w_i^2 on the ring, so a bump straddling the boundary is still narrow.
-- Sinusoid-fit residual: the fraction of energy *not* captured by the best single-frequency
-  sinusoid (k = 0, a constant, included).
+- Fourier pair power (the energy of each +-k pair) and the sinusoid-fit residual: the fraction
+  of energy *not* captured by the best single-frequency sinusoid (k = 0, a constant, included).
 - Cosine similarity along the last axis.
 - Where localization sets in along a sweep (the critical excess kurtosis) and how long theory
   and network agree (the agreement time).
@@ -36,6 +38,39 @@ def ipr(w: np.ndarray, axis: int | tuple[int, ...] = -1) -> np.ndarray:
     return np.sum(w2**2, axis=axis) / np.sum(w2, axis=axis) ** 2
 
 
+IPR_LEVELS = {"constant": 1.0, "sinusoid": 1.5, "random": 3.0, "localized": 5.0}
+"""Reference IPR levels, in units of 1/N: a constant field (1/N), a pure sinusoid (1.5/N, at any
+frequency but 0 and N/2), a random Gaussian field (about 3/N) and the threshold at which a field
+counts as localized (5/N)."""
+
+LOCALIZED_IPR = IPR_LEVELS["localized"]
+"""A field counts as localized once its IPR is at least ``LOCALIZED_IPR / N``."""
+
+
+def random_field_ipr(n_pixels: int) -> float:
+    """The IPR of a random Gaussian field on N pixels, about 3/N: the level of no localization.
+
+    Arguments:
+        n_pixels: N, the number of pixels.
+
+    Returns:
+        3 / N.
+    """
+    return IPR_LEVELS["random"] / n_pixels
+
+
+def localized_ipr(n_pixels: int) -> float:
+    """The least IPR at which a field on N pixels counts as localized, `LOCALIZED_IPR` / N (5/N).
+
+    Arguments:
+        n_pixels: N, the number of pixels.
+
+    Returns:
+        5 / N.
+    """
+    return LOCALIZED_IPR / n_pixels
+
+
 def circular_peak(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""(position, width) in pixels of the energy profile $w^2$ on a ring (last axis).
 
@@ -59,6 +94,26 @@ def circular_peak(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return position, width
 
 
+def pair_power(w: np.ndarray) -> np.ndarray:
+    r"""Energy of each Fourier pair $\pm k$ of real fields along the last axis.
+
+    $|\hat w_k|^2$ from the real FFT, doubled for $0 < k < N/2$ (the $\pm k$ pair); the constant
+    $k = 0$ and, for even N, the Nyquist bin $k = N/2$ stand alone. Sums to $N \sum_i w_i^2$
+    (Parseval).
+
+    Arguments:
+        w: [..., N] real fields.
+
+    Returns:
+        [..., N // 2 + 1] the energy of each pair k = 0, ..., N // 2.
+    """
+    w = np.asarray(w, dtype=float)
+    power = np.abs(np.fft.rfft(w, axis=-1)) ** 2
+    n = w.shape[-1]
+    power[..., 1 : (n + 1) // 2] *= 2  # +-k pairs (the Nyquist bin of even n stands alone)
+    return power
+
+
 def sinusoid_residual(w: np.ndarray) -> np.ndarray:
     r"""1 - (energy of the best single-frequency least-squares sinusoid) / (total energy).
 
@@ -71,10 +126,7 @@ def sinusoid_residual(w: np.ndarray) -> np.ndarray:
     Returns:
         [...] residual fraction in [0, 1].
     """
-    w = np.asarray(w, dtype=float)
-    power = np.abs(np.fft.rfft(w, axis=-1)) ** 2
-    n = w.shape[-1]
-    power[..., 1 : (n + 1) // 2] *= 2  # +-k pairs (the Nyquist bin of even n stands alone)
+    power = pair_power(w)
     return 1 - power.max(axis=-1) / power.sum(axis=-1)
 
 
@@ -107,13 +159,51 @@ def agreement_time(t: np.ndarray, cosine: np.ndarray, level: float = 0.9) -> flo
     return float(np.asarray(t)[above[-1]]) if above.size else None
 
 
+def _log_curve(kurtosis: np.ndarray, ipr_final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points with finite kurtosis and finite positive IPR, sorted by kurtosis (stable):
+    (kurtosis [P'], log IPR [P'])."""
+    k, ipr = np.asarray(kurtosis, dtype=float), np.asarray(ipr_final, dtype=float)
+    keep = np.isfinite(k) & np.isfinite(ipr) & (ipr > 0)
+    k, ipr = k[keep], ipr[keep]
+    order = np.argsort(k, kind="stable")
+    return k[order], np.log(ipr[order])
+
+
+def _log_level(log_ipr: np.ndarray, n_pixels: int) -> float | None:
+    """log of the localization level sqrt(3/N x max IPR), the mean of log(3/N) and the largest
+    log IPR; None when there is no point or none above 3/N."""
+    random_level = math.log(random_field_ipr(n_pixels))
+    if not log_ipr.size or log_ipr.max() <= random_level:
+        return None
+    return (random_level + log_ipr.max()) / 2
+
+
+def localization_level(kurtosis: np.ndarray, ipr_final: np.ndarray, n_pixels: int) -> float | None:
+    r"""The level whose crossing defines the critical excess kurtosis (see `critical_kurtosis`).
+
+    $\sqrt{(3/N)\,\max \mathrm{IPR}}$, halfway on a log scale between the random-field IPR 3/N
+    and the largest IPR, over the points with finite kurtosis and finite positive IPR (the ones
+    `critical_kurtosis` uses).
+
+    Arguments:
+        kurtosis: [P] excess kurtosis of each point.
+        ipr_final: [P] final IPR of each point.
+        n_pixels: N, the number of pixels.
+
+    Returns:
+        The level, or None when no such point is above 3/N.
+    """
+    level = _log_level(_log_curve(kurtosis, ipr_final)[1], n_pixels)
+    return None if level is None else math.exp(level)
+
+
 def critical_kurtosis(kurtosis: np.ndarray, ipr_final: np.ndarray, n_pixels: int) -> tuple[float | None, str | None]:
     r"""The excess kurtosis at which localization sets in along a sweep.
 
     The level is halfway, on a log scale, between the random-field IPR 3/N and the largest IPR
-    of the sweep: $\sqrt{(3/N)\,\max \mathrm{IPR}}$. Points are sorted by kurtosis, and the
-    crossing is the first one met walking from the most localized point towards higher
-    kurtosis, interpolated linearly in kurtosis against log IPR between the bracketing points.
+    of the sweep: $\sqrt{(3/N)\,\max \mathrm{IPR}}$ (`localization_level`). Points are sorted by
+    kurtosis, and the crossing is the first one met walking from the most localized point towards
+    higher kurtosis, interpolated linearly in kurtosis against log IPR between the bracketing points.
 
     Arguments:
         kurtosis: [P] excess kurtosis of each point (non-finite points are ignored).
@@ -124,17 +214,12 @@ def critical_kurtosis(kurtosis: np.ndarray, ipr_final: np.ndarray, n_pixels: int
         critical: the critical excess kurtosis, or None if there is no crossing.
         reason: None, or why there is no crossing.
     """
-    k, ipr = np.asarray(kurtosis, dtype=float), np.asarray(ipr_final, dtype=float)
-    keep = np.isfinite(k) & np.isfinite(ipr) & (ipr > 0)
-    k, ipr = k[keep], ipr[keep]
+    k, log_ipr = _log_curve(kurtosis, ipr_final)
     if k.size < 2:
         return None, "fewer than two points with finite kurtosis and IPR"
-    order = np.argsort(k, kind="stable")
-    k, log_ipr = k[order], np.log(ipr[order])
-    random_level = math.log(3.0 / n_pixels)
-    if log_ipr.max() <= random_level:
+    level = _log_level(log_ipr, n_pixels)
+    if level is None:
         return None, "no point is above the random-field level 3/N"
-    level = (random_level + log_ipr.max()) / 2
     peak = int(np.argmax(log_ipr))
     below = np.flatnonzero(log_ipr[peak:] < level)
     if not below.size:

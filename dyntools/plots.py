@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .inputs.kernels import Circulant
-from .inputs.marginals import Marginal
+from .inputs.statistics import sample_covariance_row
+from .metrics import IPR_LEVELS, localization_level, random_field_ipr
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.image import AxesImage
 
+    from .inputs.kernels import Circulant
+    from .inputs.marginals import Marginal
     from .metrics import GaborFits
     from .theory.amplifier import Amplifier
 
@@ -38,8 +40,8 @@ OTHERS = ("tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink", "tab
 """Colours of everything else (baselines, runs, drives): never the theory's red or the network's blue."""
 LEVELS = {"random": ("random field 3/N", ":"), "localized": ("localized 5/N", "-."),
           "sinusoid": ("pure sinusoid 1.5/N", (0, (5, 2, 1, 2))), "constant": ("constant field 1/N", (0, (1, 3)))}
-"""IPR reference levels: label and line style (all grey, labelled in place, never in a legend)."""
-LEVEL_VALUES = {"random": 3.0, "localized": 5.0, "sinusoid": 1.5, "constant": 1.0}
+"""IPR reference levels: label and line style (all grey, labelled in place, never in a legend); the
+values are [`IPR_LEVELS`][dyntools.metrics.IPR_LEVELS]."""
 
 
 def legend_outside(ax, **kw) -> None:
@@ -58,7 +60,7 @@ def ipr_levels(ax, n_pixels: int, *names: str) -> None:
     """The IPR reference levels ``names`` (default: random field 3/N and localized 5/N) for N pixels."""
     for name in names or ("random", "localized"):
         text, style = LEVELS[name]
-        level_line(ax, LEVEL_VALUES[name] / n_pixels, text, ls=style)
+        level_line(ax, IPR_LEVELS[name] / n_pixels, text, ls=style)
 
 
 def ipr_log_axis(ax) -> None:
@@ -287,7 +289,7 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
     for cls, sigma in ((0, sigma0), (1, sigma1)):
         ax.plot(d, _along_first_axis(sigma.first_row)[d], "-", color=OTHERS[cls], label=f"class {cls}: exact")
         if np.any(y == cls):
-            sample = _sample_covariance_row(x[y == cls][:20_000])
+            sample = sample_covariance_row(x[y == cls][:20_000])
             ax.plot(d, _along_first_axis(sample)[d], "x", color=OTHERS[cls], ms=6, label=f"class {cls}: sample")
     ax.set_xlabel("offset (pixels, along the first axis)"), ax.set_ylabel("covariance")
     ax.set_title("covariance vs offset")
@@ -298,14 +300,6 @@ def inputs_figure(x: np.ndarray, y: np.ndarray, sigma0: Circulant, sigma1: Circu
 
 def _along_first_axis(row: np.ndarray) -> np.ndarray:
     return row[(slice(None),) + (0,) * (row.ndim - 1)]
-
-
-def _sample_covariance_row(x: np.ndarray) -> np.ndarray:
-    """The translation-averaged sample covariance (a first row, grid-shaped) of stationary
-    samples x [n, *grid], by FFT."""
-    axes = tuple(range(1, x.ndim))
-    power = np.mean(np.abs(np.fft.fftn(np.asarray(x, dtype=float), axes=axes)) ** 2, axis=0)
-    return np.fft.ifftn(power).real / np.prod(x.shape[1:])
 
 
 def save(fig: Figure, path: Path | str) -> None:
@@ -624,11 +618,11 @@ def _sweep_curve(ds, axis: str):
     if np.isfinite(ds["ipr_theory"].values).any():
         ax.plot(x, ds["ipr_theory"].values, marker="s", **THEORY, label="theory (effective ODE)")
         curves.append(("theory", ds["ipr_theory"].values, THEORY, "critical_excess_kurtosis_theory"))
-    smoother = any(np.nanmin(ipr) < LEVEL_VALUES["random"] / n_pixels for _, ipr, _, _ in curves)
+    smoother = any(np.nanmin(ipr) < random_field_ipr(n_pixels) for _, ipr, _, _ in curves)
     ipr_levels(ax, n_pixels, "random", "localized", *(("sinusoid", "constant") if smoother else ()))
     if along_kurtosis:
         for name, ipr, style, key in curves:
-            _critical_mark(ax, ds, name, ipr, style, key, n_pixels)
+            _critical_mark(ax, ds, name, x, ipr, style, key, n_pixels)
         kurtosis_axis(ax, x)
         if "critical_excess_kurtosis_network_interval" in ds and np.isfinite(ds["critical_excess_kurtosis_network_interval"]).all():
             ax.axvspan(*ds["critical_excess_kurtosis_network_interval"].values, color=NETWORK["color"], alpha=0.1,
@@ -642,12 +636,13 @@ def _sweep_curve(ds, axis: str):
     return fig
 
 
-def _critical_mark(ax, ds, name: str, ipr: np.ndarray, style: dict, key: str, n_pixels: int) -> None:
-    """The level sqrt(3/N x max IPR) of one curve and, where it crosses, the critical excess kurtosis."""
-    finite = ipr[np.isfinite(ipr) & (ipr > 0)]
-    if not finite.size or finite.max() <= 3 / n_pixels:
+def _critical_mark(ax, ds, name: str, kurtosis: np.ndarray, ipr: np.ndarray, style: dict, key: str,
+                   n_pixels: int) -> None:
+    """The level sqrt(3/N x max IPR) of one curve ([`localization_level`][dyntools.metrics.localization_level])
+    and, where it crosses, the critical excess kurtosis the run recorded (``ds[key]``)."""
+    level = localization_level(kurtosis, ipr, n_pixels)
+    if level is None:
         return
-    level = float(np.sqrt(3 / n_pixels * finite.max()))
     critical = float(ds[key]) if key in ds else np.nan
     ax.axhline(level, color=style["color"], ls=(0, (1, 2)), lw=1,
                label=f"{name}: level sqrt(3/N x max IPR)" + ("" if np.isfinite(critical) else ", no crossing"))
@@ -682,7 +677,7 @@ def _sweep_heat_maps(ds, first: str, second: str):
                         label=f"critical {x_axis}, {name} (no marker: no crossing)")
         ax.set_xlabel(AXIS_LABELS[x_axis]), ax.set_ylabel(AXIS_LABELS[y_axis])
         ax.set_title(f"final IPR, {title}", fontsize=10)
-    fig.colorbar(mesh, ax=axes[0], label="final IPR (log scale; random field 3/N = " f"{3 / n_pixels:.3g})")
+    fig.colorbar(mesh, ax=axes[0], label="final IPR (log scale; random field 3/N = " f"{random_field_ipr(n_pixels):.3g})")
     if x_axis in ("kurtosis", "param"):
         fig.legend(*axes[0, -1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8,
                    facecolor="lightgray")

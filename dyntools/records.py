@@ -434,13 +434,10 @@ def _inputs_sizes(record: dict) -> dict:
 
 
 def _check_options(options: dict) -> None:
-    """The task options of a dyntools 0.x inputs record: `build_task`'s arguments."""
-    import inspect
+    """The task options of a dyntools 0.x inputs record: `build_task`'s keyword arguments then."""
+    from .inputs.spec import LEGACY_OPTIONS
 
-    from .inputs import build_task
-
-    known = inspect.signature(build_task).parameters
-    unknown = sorted(set(options) - set(known))
+    unknown = sorted(set(options) - set(LEGACY_OPTIONS))
     if unknown:
         raise Corrupt(f"config.options has an unknown key '{unknown[0]}'")
 

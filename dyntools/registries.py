@@ -14,6 +14,7 @@ same name."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +44,33 @@ class FileRegistry:
     def names(self) -> tuple[str, ...]:
         """The entry names, sorted: the package's files, then the plug-ins' (read once)."""
         return _entry_names(self.package) + tuple(n for n in _plugins(self.group) if n not in _entry_names(self.package))
+
+    def attributes(self, name: str) -> dict[str, object]:
+        """The class attributes of entry ``name`` whose values are literals (its ``description``,
+        a baseline's ``default_lambda``, ...), inherited ones included, read from the source
+        without importing it (see `literal_attributes`): the command line's help shows them,
+        and ``--help`` imports no JAX. The base class's literals fill in what the entry's class
+        does not say. ``{}`` for an entry whose class cannot be found this way."""
+        module_name, class_name = self.base.split(":")
+        base = literal_attributes(_absolute(module_name, self.package), class_name)
+        if name in _entry_names(self.package):
+            module = f"{self.package}.{name.replace('-', '_')}"
+            found = [c for c in _classes(module) if _inherits(module, c, (_absolute(module_name, self.package), class_name))]
+            return base | literal_attributes(module, found[0]) if len(found) == 1 else {}
+        entry = _plugins(self.group).get(name)
+        if entry is None or not entry.attr:
+            return {}
+        return base | literal_attributes(entry.module, entry.attr)
+
+    def description(self, name: str) -> str:
+        """Entry ``name``'s one-line ``description`` (read without importing it; "" if none is
+        written as a literal)."""
+        text = self.attributes(name).get("description")
+        return " ".join(text.split()) if isinstance(text, str) else ""
+
+    def descriptions(self) -> dict[str, str]:
+        """``{name: description}`` of every entry, in the order of `names`."""
+        return {name: self.description(name) for name in self.names()}
 
     def get(self, name: str) -> type:
         """The class entry ``name`` defines (its module is imported now).
@@ -93,6 +121,140 @@ def _entry_names(package: str) -> tuple[str, ...]:
                         if not m.name.startswith("_")))
 
 
+def literal_attributes(module: str, class_name: str) -> dict[str, object]:
+    """The class attributes of ``module``'s class ``class_name`` (a config dataclass's field
+    defaults too) whose values are literals, read from the source without importing the module.
+
+    Inherited attributes are included, from bases defined in the same module or imported from
+    one by ``from MODULE import NAME``, the first base first; a base that cannot be read this way
+    adds nothing. An attribute whose own value is not a literal hides an inherited one.
+
+    Arguments:
+        module: the module's dotted name (``"dyntools.baselines.run"``).
+        class_name: the class's name (``"BaselineConfig"``).
+
+    Returns:
+        ``{attribute: value}``; ``{}`` if the module's source or the class cannot be found.
+    """
+    return {key: value for key, value in _literals(module, class_name, frozenset()).items() if value is not _UNKNOWN}
+
+
+def literal_keys(module: str, variable: str) -> tuple[str, ...]:
+    """The keys of ``module``'s module-level dict ``variable`` (``{"relu": jax.nn.relu, ...}``),
+    read from the source without importing the module; () if they are not all literals."""
+    tree = _tree(module)
+    for node in tree.body if tree else ():
+        if (isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict)
+                and variable in [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                                 if isinstance(t, ast.Name)]):
+            keys = [k.value if isinstance(k, ast.Constant) else None for k in node.value.keys]
+            return tuple(keys) if all(isinstance(k, str) for k in keys) else ()
+    return ()
+
+
+_UNKNOWN = object()  # an attribute whose value is not a literal
+
+
+def _literals(module: str, class_name: str, seen: frozenset) -> dict[str, object]:
+    tree = _tree(module)
+    node = next((n for n in (tree.body if tree else ()) if isinstance(n, ast.ClassDef) and n.name == class_name), None)
+    if node is None or (module, class_name) in seen:
+        return {}
+    found: dict[str, object] = {}
+    for base in reversed(node.bases):
+        where = _resolve(module, base)
+        if where:
+            found.update(_literals(*where, seen | {(module, class_name)}))
+    for statement in node.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            try:
+                found[target.id] = ast.literal_eval(value)
+            except ValueError:
+                found[target.id] = _UNKNOWN
+    return found
+
+
+def _resolve(module: str, base: ast.expr) -> tuple[str, str] | None:
+    """(module, class name) of a base class written as a name defined in or imported into ``module``."""
+    if not isinstance(base, ast.Name):
+        return None
+    tree = _tree(module)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == base.id:
+            return module, base.id
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == base.id:
+                    package = module if _source(module).name == "__init__.py" else module.rpartition(".")[0]
+                    return _absolute("." * node.level + (node.module or ""), package), alias.name
+    return None
+
+
+def _inherits(module: str, class_name: str, target: tuple[str, str], seen: frozenset = frozenset()) -> bool:
+    """Whether the class derives from ``target`` (module, class name), as far as its source tells."""
+    if (module, class_name) == target:
+        return True
+    tree = _tree(module)
+    node = next((n for n in (tree.body if tree else ()) if isinstance(n, ast.ClassDef) and n.name == class_name), None)
+    if node is None or (module, class_name) in seen:
+        return False
+    return any(where is not None and _inherits(*where, target, seen | {(module, class_name)})
+               for where in map(lambda base: _resolve(module, base), node.bases))
+
+
+def _classes(module: str) -> list[str]:
+    tree = _tree(module)
+    return [n.name for n in tree.body if isinstance(n, ast.ClassDef)] if tree else []
+
+
+def _absolute(name: str, package: str) -> str:
+    """The absolute name of a module named ``name`` (relative: leading dots) from ``package``."""
+    level = len(name) - len(name.lstrip("."))
+    if not level:
+        return name
+    parts = package.split(".")
+    parent = ".".join(parts[:len(parts) - level + 1])
+    return f"{parent}.{name[level:]}" if name[level:] else parent
+
+
+@cache
+def _source(module: str) -> Path | None:
+    """A module's source file, found without importing it (another package's: its parent
+    packages are imported, as Python's import system needs)."""
+    parts = module.split(".")
+    if parts[0] == __name__.partition(".")[0]:
+        path = Path(__file__).parent.joinpath(*parts[1:])
+        for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module)
+    except Exception:  # noqa: BLE001 - a plug-in's broken package: no attributes, the error comes on use
+        return None
+    origin = spec.origin if spec else None
+    return Path(origin) if origin and origin.endswith(".py") else None
+
+
+@cache
+def _tree(module: str) -> ast.Module | None:
+    source = _source(module)
+    if source is None:
+        return None
+    try:
+        return ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
 NETWORKS = FileRegistry("dyntools.simulations.networks", "._base:Network", "network", "dyntools.networks")
 """The networks: one [`Network`][dyntools.simulations.networks._base.Network] class a file in
 ``dyntools/simulations/networks/`` (``committee``, ``two-layer``)."""
@@ -106,7 +268,14 @@ BASELINES = FileRegistry("dyntools.baselines.methods", "._base:Baseline", "basel
 """The baselines: one [`Baseline`][dyntools.baselines.methods._base.Baseline] class a file in
 ``dyntools/baselines/methods/`` (``ica``, ``lca``, ``warp-lca``, ``wlsc``)."""
 
-REPRODUCTION_NAMES = ("lufkin-fig3", "lufkin-fig4", "lufkin-fig5", "lufkin-fig6", "lufkin-fig1-right",
-                      "ingrosso-goldt-2d", "two-d-discrepancy", "olshausen-field")
-"""The names of `dyntools.experiments.REPRODUCTIONS` (the papers' figures and studies), for the
-command line's help without importing them (a test keeps the two equal)."""
+def __getattr__(name: str):
+    if name == "REPRODUCTION_NAMES":  # `dyntools.experiments` is light: its entries load on first use
+        from .experiments import REPRODUCTIONS
+
+        return tuple(REPRODUCTIONS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+REPRODUCTION_NAMES: tuple[str, ...]
+"""The names of `dyntools.experiments.REPRODUCTIONS` (the papers' figures and studies), read
+without importing any of them."""

@@ -49,6 +49,7 @@ def main():
 
     from dyntools.inputs import TaskSpec
     from dyntools.simulations import SimulationConfig
+    from dyntools.simulations.cluster import DaskCluster
     from dyntools.simulations.sweep import Grid, run_sweep
 
     jax.config.update("jax_enable_x64", True)  # the workers take the client's JAX settings
@@ -57,7 +58,8 @@ def main():
     with Client(cluster) as client:
         # the paper's sweep: 20 NLGP gains x 30 seeds, N = 40, xi = (0.3, 0.7), batch 5000, 10,000 steps
         base = SimulationConfig(task=TaskSpec(family="nlgp", n_dims=40, xi0=0.3, xi1=0.7), batch=5000, lr=0.1, steps=10_000, seeds=30)
-        result = run_sweep(args.out, base, Grid({"param": [0.01 * 1.6 ** i for i in range(20)]}), client=client)
+        gains = Grid({"param": [0.01 * 1.6 ** i for i in range(20)]})
+        result = run_sweep(args.out, base, gains, runner=DaskCluster(client))
         result.dataset.to_netcdf(f"{args.out}.nc", engine="h5netcdf")
     cluster.close()
 

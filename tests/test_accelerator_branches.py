@@ -16,7 +16,7 @@ import pytest
 import dyntools.simulations.training as training_module
 import dyntools.simulations.simulate as simulate_module
 from dyntools._jax import jax
-from dyntools.inputs import TaskSpec
+from dyntools.inputs import TaskSpec, build_task
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulations, sgd_trajectories
 
 
@@ -45,7 +45,7 @@ def test_all_seeds_vmapped_at_once_give_the_numbers_of_cpu_seed_groups(accelerat
     batch 20 000 would fill the real 2 MiB): the CPU runs them in groups of 2, the accelerator
     branch all 4 at once."""
     monkeypatch.setattr(training_module, "CPU_GROUP_BYTES", 2 * 256 * 12 * 4)
-    task = TaskSpec(kurtosis=-1.0, n_dims=12).build()
+    task = build_task(TaskSpec(kurtosis=-1.0, n_dims=12))
     net = CommitteeMachine(12)
     params0 = net.init(jax.random.PRNGKey(0), 1.0)
     keys = jax.random.split(jax.random.PRNGKey(1), 4)

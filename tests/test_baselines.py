@@ -10,7 +10,7 @@ from dyntools.baselines import (
     lca, learn_dictionary, task_sampler, train_baseline, train_predictor, train_wlsc,
 )
 from dyntools.errors import DyntoolsError
-from dyntools.inputs import build_task
+from dyntools.inputs import TaskSpec, build_task
 from dyntools.inputs.images import natural_patches, whiten
 from dyntools.metrics import ipr
 
@@ -65,14 +65,14 @@ def test_nonnegative_codes_and_one_ista_step():
 
 
 def test_dictionary_learning_lowers_the_energy_and_keeps_unit_atoms():
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=16, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=16, xi0=1.0, xi1=2.0))
     D, energies = learn_dictionary(task_sampler(task), 16, 16, LCASettings(lam=1.0), steps=200, batch=128, lr=0.2)
     assert float(energies[-20:].mean()) < 0.95 * float(energies[:20].mean())
     assert np.allclose(np.linalg.norm(np.asarray(D), axis=1), 1.0)
 
 
 def test_warp_lca_beats_cold_start_on_held_out_inputs():
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=16, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=16, xi0=1.0, xi1=2.0))
     sample = task_sampler(task)
     settings = LCASettings(lam=1.0)
     D, _ = learn_dictionary(sample, 16, 16, settings, steps=100, batch=128, lr=0.2)
@@ -92,7 +92,7 @@ def test_untrained_predictor_and_wrong_shapes_are_clear_errors():
 
 
 def test_wlsc_loss_decreases_and_codes_are_non_negative():
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=16, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=16, xi0=1.0, xi1=2.0))
     params, losses = train_wlsc(task_sampler(task), 16, 16, 0.003, steps=300, batch=128)
     assert losses[-20:].mean() < 0.8 * losses[:20].mean()
     codes = encode(params, task_sampler(task)(jax.random.PRNGKey(1), 64), 0.003)
@@ -116,7 +116,7 @@ def test_ica_localizes_on_positive_but_not_negative_excess_kurtosis():
     functions (the atoms) 0.217 at +3 and 0.159 at -1."""
     filters, basis = {}, {}
     for kurtosis in (-1.0, 3.0):
-        task = build_task("auto", kurtosis, n_dims=24, xi=(1.0, 2.0))
+        task = build_task(TaskSpec(family="auto", kurtosis=kurtosis, n_dims=24, xi0=1.0, xi1=2.0))
         result = train_baseline(task_sampler(task), 24, BaselineConfig("ica", atoms=24, samples=20_000))
         filters[kurtosis] = np.median(ipr(result.arrays["filters"]))
         basis[kurtosis] = result.summary["ipr_median"]

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from dyntools.inputs import TaskSpec
+from dyntools.inputs import TaskSpec, build_task
 
 
 @pytest.mark.parametrize("method", ["lca", "wlsc", "ica"])
@@ -35,7 +35,7 @@ def test_a_saved_baseline_run_loads_back_as_the_typed_result(cli, tmp_path):
     assert cli("baseline", "lca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "6", "--steps", "20",
                "--out", out)[0] == 0
     loaded = BaselineResult.load(out)
-    task = TaskSpec(kurtosis=2.0, n_dims=12).build()
+    task = build_task(TaskSpec(kurtosis=2.0, n_dims=12))
     again = train_baseline(task_sampler(task), 12, loaded.config)  # same settings, same seed: the same atoms
     assert loaded.config.method == "lca" and loaded.shape == (12,) and loaded.inputs["family"] == "alg"
     assert np.array_equal(loaded.atoms, again.atoms) and loaded.summary == again.summary

@@ -189,7 +189,7 @@ def test_lca_reports_whether_its_inference_converged(cli, tmp_path, monkeypatch,
     import dyntools.baselines.methods.lca as method
     from dyntools._jax import jax, jnp
     from dyntools.baselines import LCASettings, lca
-    from dyntools.inputs import TaskSpec
+    from dyntools.inputs import TaskSpec, build_task
 
     if max_iter is not None:
         monkeypatch.setattr(method, "LCASettings", functools.partial(LCASettings, max_iter=max_iter))
@@ -200,7 +200,7 @@ def test_lca_reports_whether_its_inference_converged(cli, tmp_path, monkeypatch,
     with np.load(out / "dictionary.npz") as data:
         atoms = data["atoms"]
     check_key = jax.random.split(jax.random.PRNGKey(0), 3)[2]
-    inputs = TaskSpec(kurtosis=1.0, n_dims=8).build().sample(check_key, 1000)[0].astype(jnp.float32)
+    inputs = build_task(TaskSpec(kurtosis=1.0, n_dims=8)).sample(check_key, 1000)[0].astype(jnp.float32)
     settings = LCASettings(summary["lambda"], **({} if max_iter is None else {"max_iter": max_iter}))
     _, u, _, steps = lca(jnp.asarray(atoms, jnp.float32), inputs, settings)
     n = summary["inference_iterations"]

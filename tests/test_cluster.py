@@ -19,20 +19,17 @@ GRID = Grid({"kurtosis": [-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]})
 
 def test_local_cluster_sweep_with_a_worker_killed_mid_sweep_equals_the_in_process_sweep(tmp_path):
     alone = run_sweep(tmp_path / "alone", BASE, GRID).dataset
-    client = cluster.local_client(2)
     killed = []
 
-    def kill_a_worker_after_the_first_chunk(done, total):
-        if done >= 1 and not killed:  # chunks of one point: the other workers' chunks are still running or queued
-            pid = next(iter(client.run(os.getpid).values()))
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+    with cluster.DaskCluster.local(2) as runner:
+        def kill_a_worker_after_the_first_chunk(done, total):
+            if done >= 1 and not killed:  # chunks of one point: the other workers' chunks are still running or queued
+                pid = next(iter(runner.client.run(os.getpid).values()))
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
-    try:
         on_cluster = run_sweep(tmp_path / "cluster", BASE, GRID, progress=kill_a_worker_after_the_first_chunk,
-                               client=client).dataset
-    finally:
-        cluster.close(client)
+                               runner=runner).dataset
     assert killed and sorted(on_cluster.data_vars) == sorted(alone.data_vars)
     for name in alone.data_vars:
         assert np.array_equal(on_cluster[name].values, alone[name].values, equal_nan=True), name

@@ -185,7 +185,7 @@ def test_train_wlsc_compiles_once_and_matches_the_hand_written_adam():
     (eps placement, see above; measured 1.5e-7, and 1e-16 with eps = 0)."""
     from dyntools.baselines.lca import normalize_rows
 
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=9, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=9, xi0=1.0, xi1=2.0))
     sample = task_sampler(task)
     one, _ = _second_call_compiles_nothing(
         lambda seed: train_wlsc(sample, 9, 11, 0.003, layers=4, steps=150, batch=33, key=jax.random.PRNGKey(seed)))
@@ -201,7 +201,7 @@ def test_train_wlsc_compiles_once_and_matches_the_hand_written_adam():
 
 def test_train_predictor_compiles_once():
     """Two fits on new training sets of the same shape (the data are arguments, not constants)."""
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=9, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=9, xi0=1.0, xi1=2.0))
     sample = task_sampler(task)
     D = jax.random.normal(jax.random.PRNGKey(0), (10, 9))
     D = D / jnp.linalg.norm(D, axis=1, keepdims=True)
@@ -213,7 +213,7 @@ def test_train_predictor_compiles_once():
 
 
 def test_learn_dictionary_compiles_once():
-    task = build_task("alg", excess_kurtosis=2.0, n_dims=9, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=2.0, n_dims=9, xi0=1.0, xi1=2.0))
     _second_call_compiles_nothing(lambda seed: learn_dictionary(task_sampler(task), 9, 10, LCASettings(lam=1.0), steps=30,
                                                                 batch=31, key=jax.random.PRNGKey(seed)))
 
@@ -225,7 +225,7 @@ def test_gradient_flow_compiles_once_per_network_and_shapes(name):
     """Two equal (not identical) networks, new initial weights and a new sample set: one program.
     Bit-identical to the earlier flow, which closed over the samples: the same solve, with the
     samples and save times arguments instead of constants (measured: equal to the last bit)."""
-    task = TaskSpec(kurtosis=0.0, n_dims=7).build()
+    task = build_task(TaskSpec(kurtosis=0.0, n_dims=7))
     t_save = np.linspace(0.0, 1.5, 4)
 
     def call(seed):

@@ -13,7 +13,7 @@ from dyntools.errors import DyntoolsError
 from dyntools.inputs import TaskSpec, build_task
 from dyntools.inputs.marginals import FAMILIES, Shell
 from dyntools.inputs.spec import ALL_FAMILIES, ELLIPTICAL_FAMILIES, family_parameters
-from dyntools.pytrees import stack
+from dyntools._jax import stack
 from dyntools.registries import AMPLIFIERS, BASELINES, NETWORKS
 
 KEY = jax.random.PRNGKey(0)
@@ -34,10 +34,10 @@ def _members(family: str) -> list:
     family with one. The chosen kurtosis sits just above the family's lower end (an infinite
     range) or mid-range, where the 8th moment is finite (the kurtosis test needs it)."""
     if family != "auto" and family not in family_parameters():
-        return [build_task(family, n_dims=N_DIMS)]
+        return [build_task(TaskSpec(family=family, n_dims=N_DIMS))]
     lo, hi = _kurtosis_range(family)
     first = lo + 0.3 if math.isinf(hi) else (lo + hi) / 2
-    return [build_task(family, excess_kurtosis=k, n_dims=N_DIMS) for k in (first, first + 0.2)]
+    return [build_task(TaskSpec(family=family, kurtosis=k, n_dims=N_DIMS)) for k in (first, first + 0.2)]
 
 
 @pytest.fixture(scope="module", params=ALL_FAMILIES)
@@ -89,7 +89,7 @@ def test_every_task_family_samples_the_moments_it_reports(family_members):
 def test_every_network_lowers_its_loss_when_trained(name):
     """Full-batch gradient descent (lr 0.5, 10 steps) on 2000 fixed samples of a small task: the
     loss falls at every step and by at least 2% in all; the parameters are a pytree that vmaps."""
-    task = TaskSpec(kurtosis=-1.0, n_dims=N_DIMS).build()
+    task = build_task(TaskSpec(kurtosis=-1.0, n_dims=N_DIMS))
     net = NETWORKS.get(name)(N_DIMS, 2)
     params = net.init(jax.random.PRNGKey(1), 1.0)
     x, y = task.sample(jax.random.PRNGKey(2), 2000, jnp.float64)
@@ -111,7 +111,7 @@ def test_every_network_lowers_its_loss_when_trained(name):
 def test_every_baseline_learns_m_finite_atoms_of_n_pixels(name):
     from dyntools.baselines import BaselineConfig, task_sampler, train_baseline
 
-    task = TaskSpec(kurtosis=2.0, n_dims=N_DIMS).build()
+    task = build_task(TaskSpec(kurtosis=2.0, n_dims=N_DIMS))
     config = BaselineConfig(name, atoms=6, steps=10, batch=64, samples=500)
     config.validate()
     result = train_baseline(task_sampler(task), N_DIMS, config)
@@ -139,27 +139,98 @@ def test_every_amplifier_form_is_odd_with_slope_sqrt_2_over_pi_and_agrees_with_q
     np.testing.assert_allclose(np.asarray(jax.jit(jax.vmap(phi))(a)), values, rtol=1e-12, atol=1e-15)
 
 
-def test_every_registry_entry_has_help_text(cli):
-    """Every network and baseline has a one-line description, every amplifier form and family
-    class a docstring, and the command line's help names every entry."""
+REGISTRIES = {"network": NETWORKS, "baseline": BASELINES, "amplifier": AMPLIFIERS}
+HELP_OF = {"network": "simulate", "baseline": "baseline", "amplifier": "simulate"}  # the command listing each
+ENTRIES = [(what, name) for what, registry in REGISTRIES.items() for name in registry.names()]
+
+
+def _help(command: str) -> str:
+    """``dyntools COMMAND --help``, its words joined by single spaces (a fresh interpreter, wide)."""
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "dyntools", command, "--help"], capture_output=True, text=True,
+                         check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    return " ".join(out.replace("│", " ").split())
+
+
+@pytest.fixture(scope="module")
+def helps():
+    return {command: _help(command) for command in ("simulate", "baseline", "localization-map")}
+
+
+def test_every_family_and_amplifier_class_has_a_docstring():
     from dyntools.inputs.marginals import FORMULA_FAMILIES
 
-    for registry in (NETWORKS, BASELINES):
-        for name in registry.names():
-            assert registry.get(name).description.strip(), name
     for name in AMPLIFIERS.names():
         assert (AMPLIFIERS.get(name).__doc__ or "").strip(), name
     for cls in FORMULA_FAMILIES:
         assert (cls.__doc__ or "").strip(), cls.family
-    helps = {}
-    for command in ("simulate", "baseline"):
-        code, out, _ = cli(command, "--help")
-        assert code == 0
-        helps[command] = " ".join(out.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("what, name", ENTRIES, ids=[f"{w}-{n}" for w, n in ENTRIES])
+def test_every_registry_entry_has_a_description_shown_in_help(what, name, helps):
+    """Each entry's class has a one-line ``description``; the command line reads it (and every
+    literal class attribute, such as a baseline's defaults) from the source without importing
+    the entry, the same values the class has, and lists ``NAME: description`` in its help."""
+    registry = REGISTRIES[what]
+    cls = registry.get(name)
+    description = cls.description
+    assert isinstance(description, str) and description.strip() and "\n" not in description.strip(), name
+    static = registry.attributes(name)
+    assert static and all(getattr(cls, key) == value for key, value in static.items()), (name, static)
+    assert registry.description(name) == description.strip()
+    assert f"{name}: {description.strip()}" in helps[HELP_OF[what]]
+
+
+def test_registry_names_are_listed_in_help(helps):
     for name in (*NETWORKS.names(), *AMPLIFIERS.names(), *ALL_FAMILIES):
         assert name in helps["simulate"], name
-    for name in BASELINES.names():
-        assert name in helps["baseline"], name
+    assert "The baseline: " + ", ".join(BASELINES.names()) + "." in helps["baseline"]
+
+
+def test_baseline_defaults_in_help_come_from_the_classes(helps):
+    """--lambda and --lr list each method's own default (its class's); the other defaults of
+    `dyntools baseline` are BaselineConfig's, read without importing it, and the same."""
+    import dataclasses
+
+    from dyntools.baselines import BaselineConfig
+    from dyntools.cli.baseline import CONFIG
+    from dyntools.cli.common import short
+
+    assert CONFIG == {f.name: f.default for f in dataclasses.fields(BaselineConfig)}
+    for option, attribute in (("--lambda", "default_lambda"), ("--lr", "default_lr")):
+        text = helps["baseline"].split(f" {option} ", 1)[1].split(" --", 1)[0]
+        for name in BASELINES.names():
+            value = getattr(BASELINES.get(name), attribute)
+            assert (f"{name} {short(value)}" in text) if value is not None else (name in text.split("unused by")[1])
+    for option, field in (("--threshold", "threshold"), ("--steps", "steps"), ("--batch", "batch"),
+                          ("--samples", "samples"), ("--seed", "seed")):
+        text = helps["baseline"].split(f" {option} ", 1)[1].split(" --", 1)[0]
+        assert f"[default: {getattr(BaselineConfig(), field)}]" in text, option
+
+
+def test_localization_map_defaults_are_its_configs(helps):
+    from dyntools.experiments.localization_map import LocalizationMapConfig
+    from dyntools.cli.sweep import parse_values
+
+    config = LocalizationMapConfig()
+    kurtosis = helps["localization-map"].split(" --kurtosis ", 1)[1].split("[default: ", 1)[1].split("]")[0]
+    np.testing.assert_array_equal(parse_values(kurtosis), np.asarray(config.kurtosis))
+    assert f"[default: {','.join(config.methods)}]" in helps["localization-map"]
+    assert f"Training steps per baseline. [default: {config.steps}]" in helps["localization-map"]
+
+
+def test_other_choices_in_help_come_from_their_tables(helps):
+    from dyntools.cli.common import choice_list
+    from dyntools.simulations.config import FLOAT_RANGE
+    from dyntools.simulations.networks import ACTIVATIONS
+    from dyntools.simulations.solvers import SOLVERS
+
+    assert choice_list(ACTIVATIONS) + "." in helps["simulate"]
+    assert f"Network precision: {choice_list(FLOAT_RANGE)}" in helps["simulate"]
+    assert "Diffrax solver: " + ", ".join(SOLVERS) in helps["simulate"]
 
 
 def test_an_unknown_name_lists_every_registry_entry():

@@ -14,7 +14,7 @@ from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
 from dyntools.inputs import (
     NLGP, Alg, Binary, Circulant, GeneralizedNormal, Gaussian, KernelClippingWarning, Laplace,
-    Marginal, Shell, StudentT, Uniform, build_task, gaussian_kernel,
+    Marginal, Shell, StudentT, TaskSpec, Uniform, build_task, gaussian_kernel,
 )
 
 KEY = jax.random.PRNGKey(0)
@@ -22,10 +22,10 @@ KEY = jax.random.PRNGKey(0)
 # (family, options) with finite 8th moments, so sample kurtosis has a finite standard error
 LIGHT_TAILED = [
     ("gaussian", {}), ("binary", {}), ("uniform", {}), ("laplace", {}),
-    ("alg", {"parameter": 12.0}), ("alg", {"excess_kurtosis": -0.8}),
-    ("gennorm", {"excess_kurtosis": 1.5}), ("gennorm", {"parameter": 6.0}),
-    ("t", {"parameter": 12.0}), ("nlgp", {"parameter": 0.6}), ("nlgp", {"excess_kurtosis": -1.9}),
-    ("elliptical-t", {"parameter": 12.0}), ("shell", {}), ("ising", {}),
+    ("alg", {"param": 12.0}), ("alg", {"kurtosis": -0.8}),
+    ("gennorm", {"kurtosis": 1.5}), ("gennorm", {"param": 6.0}),
+    ("t", {"param": 12.0}), ("nlgp", {"param": 0.6}), ("nlgp", {"kurtosis": -1.9}),
+    ("elliptical-t", {"param": 12.0}), ("shell", {}), ("ising", {}),
 ]
 
 
@@ -169,19 +169,19 @@ def test_kurtosis_solver_hits_target(family, target):
                                          ("uniform", 0.0), ("gaussian", 1.0), ("auto", -2.1), ("ising", 1.0)])
 def test_kurtosis_outside_the_family_range_is_a_clear_error(family, bad):
     with pytest.raises(DyntoolsError, match="kurtosis"):
-        build_task(family, excess_kurtosis=bad)
+        build_task(TaskSpec(family=family, kurtosis=bad))
 
 
 def test_auto_family_reaches_every_kurtosis_above_minus_two():
     for target in (-1.999, -1.5, -1.2, -1.19, 0.0, 5.0, 50.0):
-        task = build_task("auto", excess_kurtosis=target, n_dims=8)
+        task = build_task(TaskSpec(family="auto", kurtosis=target, n_dims=8))
         assert task.pixel_marginal.excess_kurtosis == pytest.approx(target, abs=1e-7)
 
 
 @pytest.mark.parametrize("family, options", LIGHT_TAILED, ids=[f"{f}-{o}" for f, o in LIGHT_TAILED])
 def test_sampled_kurtosis_and_covariance_match_exact(family, options):
     n = 100_000
-    task = build_task(family, n_dims=16, xi=(1.0, 2.0), **options)
+    task = build_task(TaskSpec(family=family, n_dims=16, xi0=1.0, xi1=2.0, **options))
     x, y = task.sample(KEY, n, dtype=jnp.float64)
     x, y = np.asarray(x), np.asarray(y)
     marginal = task.pixel_marginal
@@ -220,14 +220,14 @@ def test_kernel_clipping_is_reported():
     assert fixed.eigenvalues.min() > -1e-12 and fixed.first_row[0] == pytest.approx(1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        task = build_task("gaussian", n_dims=20, xi=(1.0, 3.0))
+        task = build_task(TaskSpec(family="gaussian", n_dims=20, xi0=1.0, xi1=3.0))
     assert task.describe()["clipping"]["class1"]["n_clipped"] == kernel.n_clipped
 
 
 def test_labels_are_iid_and_balanced():
     n = 200_000
     for p in (0.5, 0.3):
-        _, y = build_task("gaussian", n_dims=8, proportion=p).sample(KEY, n)
+        _, y = build_task(TaskSpec(family="gaussian", n_dims=8, proportion=p)).sample(KEY, n)
         y = np.asarray(y, dtype=float)
         assert abs(y.mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
         lag1 = np.corrcoef(y[:-1], y[1:])[0, 1]
@@ -244,7 +244,7 @@ def test_alg_samples_follow_the_exact_cdf():
 
 
 def test_heavy_tails_never_give_inf_or_nan_in_float32():
-    task = build_task("alg", parameter=4.01, n_dims=64)
+    task = build_task(TaskSpec(family="alg", param=4.01, n_dims=64))
     x, _ = task.sample(KEY, 50_000, dtype=jnp.float32)
     assert x.dtype == jnp.float32 and bool(jnp.isfinite(x).all())
     extreme = jnp.array([0.0, 8.0, 20.0, 40.0, 1e4], dtype=jnp.float32)
@@ -254,7 +254,7 @@ def test_heavy_tails_never_give_inf_or_nan_in_float32():
 
 
 def test_ising_sampler_is_exact():
-    task = build_task("ising", n_dims=10, xi=(0.8, 3.0))
+    task = build_task(TaskSpec(family="ising", n_dims=10, xi0=0.8, xi1=3.0))
     x, y = task.sample(KEY, 100_000)
     x1 = np.asarray(x, dtype=float)[np.asarray(y) == 1]
     a = math.exp(-1 / 3.0)
@@ -268,18 +268,18 @@ def test_elliptical_pixel_marginals():
     assert Shell(40).excess_kurtosis == pytest.approx(3 * 40 / 42 - 3)
     assert StudentT(12.0).excess_kurtosis == pytest.approx(6 / 8)
     with pytest.raises(DyntoolsError, match="shell"):
-        build_task("shell", excess_kurtosis=1.0, n_dims=40)
+        build_task(TaskSpec(family="shell", kurtosis=1.0, n_dims=40))
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"xi": (0.0, 3.0)}, "xi"), ({"xi": (1.0, -1.0)}, "xi"), ({"n_dims": 3}, "n_dims"),
+    ({"xi0": 0.0}, "xi0"), ({"xi1": -1.0}, "xi1"), ({"n_dims": 3}, "n_dims"),
     ({"family": "nope"}, "unknown family"), ({"proportion": 1.0}, "proportion"),
-    ({"family": "alg", "parameter": 1.9}, "k for family"),  # k <= 2: infinite variance
+    ({"family": "alg", "param": 1.9}, "k for family"),  # k <= 2: infinite variance
 ])
 def test_bad_task_options(kwargs, match):
     options = {"family": "gaussian", **kwargs}
     with pytest.raises(DyntoolsError, match=match):
-        build_task(**options)
+        build_task(TaskSpec(**options))
 
 
 def test_same_seed_same_samples_and_another_seed_other_samples():
@@ -287,9 +287,9 @@ def test_same_seed_same_samples_and_another_seed_other_samples():
     `jit`, give exactly the same numbers for the same key (float64: the same operations,
     `array_equal`); another key gives other inputs and other labels (a sampler that ignored its
     key, or drew from hidden state, fails here)."""
-    task = build_task("alg", excess_kurtosis=-0.5, n_dims=12)
+    task = build_task(TaskSpec(family="alg", kurtosis=-0.5, n_dims=12))
     a, ya = task.sample(KEY, 100, jnp.float64)
-    b, yb = build_task("alg", excess_kurtosis=-0.5, n_dims=12).sample(KEY, 100, jnp.float64)
+    b, yb = build_task(TaskSpec(family="alg", kurtosis=-0.5, n_dims=12)).sample(KEY, 100, jnp.float64)
     c, yc = jax.jit(lambda key: task.sample(key, 100, jnp.float64))(KEY)
     for x, y in ((b, yb), (c, yc)):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(a))

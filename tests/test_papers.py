@@ -155,3 +155,24 @@ def test_olshausen_field_ica_and_lca_learn_gabor_like_atoms(tmp_path):
     figure = REPRODUCTIONS["olshausen-field"].figure(load_result(tmp_path / "olshausen-field"))
     assert figure_problems(figure) == []
     plt.close(figure)
+
+
+@pytest.mark.parametrize("network", ["committee", "two-layer"])
+def test_two_d_reproductions_train_the_chosen_network_as_simulate_does(network):
+    """The 2-D reproductions' fields are run_simulation's (seed 0) for the network the settings name."""
+    from dataclasses import replace
+
+    from dyntools.experiments.papers import IngrossoGoldtConfig, _simulation, _two_d_rows
+    from dyntools.metrics import ipr
+    from dyntools.simulations import run_simulation
+
+    config = IngrossoGoldtConfig(quick=True).resolved()
+    simulation = replace(config.simulation, task=replace(config.simulation.task, n_dims=6), network=network,
+                         neurons=2, steps=20, saves=2, batch=50, seeds=2, lr=5.0)
+    config = replace(config, simulation=simulation)
+    rows, arrays = _two_d_rows(config, (3.0,))
+    alone = run_simulation(_simulation(config, "nlgp", 3.0))
+    assert np.array_equal(arrays["nlgp-3/w_final"], alone.w_sim[0, -1].reshape(2, 6, 6))
+    assert np.array_equal(arrays["nlgp-3/ipr_t"], ipr(alone.w_sim[0])) and np.array_equal(arrays["t"], alone.t)
+    assert rows[0]["ipr_median"] == np.median(ipr(alone.w_sim[0, -1]))
+    assert ("a" in alone.params_sim) == (network == "two-layer")  # the two-layer network trains its readout

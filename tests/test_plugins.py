@@ -35,8 +35,12 @@ def dyntools(plugin_path, *args) -> subprocess.CompletedProcess:
 
 
 def test_a_plugin_baseline_and_network_run_from_the_command_line(plugin_path, tmp_path):
-    help_text = dyntools(plugin_path, "baseline", "--help").stdout
-    assert "ica, lca, warp-lca, wlsc, pca" in " ".join(help_text.split())
+    help_text = " ".join(dyntools(plugin_path, "baseline", "--help").stdout.replace("│", " ").split())
+    assert "ica, lca, warp-lca, wlsc, pca" in help_text
+    assert "pca: principal components (the non-localized control)" in help_text  # its description, read unimported
+    assert "unused by ica, pca" in help_text  # its default_lambda: the base class's None
+    help_text = " ".join(dyntools(plugin_path, "simulate", "--help").stdout.replace("│", " ").split())
+    assert "max-readout: max over the units (winner takes all; no effective theory)" in help_text
     done = dyntools(plugin_path, "baseline", "pca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "4",
                     "--samples", "5000", "--out", tmp_path / "pca", "--json")
     assert done.returncode == 0, done.stderr

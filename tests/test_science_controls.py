@@ -11,7 +11,7 @@ import scipy.stats
 
 from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
-from dyntools.inputs import Alg, GaussianClone, StudentT, build_task
+from dyntools.inputs import Alg, GaussianClone, StudentT, TaskSpec, build_task
 from dyntools.inputs.statistics import max_covariance_error, sample_excess_kurtosis
 from dyntools.metrics import agreement_time, critical_kurtosis, critical_kurtosis_bootstrap
 from dyntools.theory import LinearAmplifier, QuadratureAmplifier, make_amplifier, task_amplifier
@@ -31,7 +31,7 @@ def test_heavy_tailed_members_sample_finite_values_with_the_right_quantiles(fami
     """10^5 samples of 10 pixels in float32: all finite; each sample quantile within 5 standard
     errors sqrt(p(1-p)/n)/density(q) of the exact one, counting n = 10^5 (the pixels of one
     sample are correlated); measured deviations are below 2 of those."""
-    task = build_task(family, parameter=parameter, n_dims=10, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family=family, param=parameter, n_dims=10, xi0=1.0, xi1=2.0))
     x = np.asarray(task.class1.sample(jax.random.PRNGKey(0), 100_000, dtype=jnp.float32)).ravel()
     assert x.dtype == np.float32 and np.isfinite(x).all()
     marginal = task.pixel_marginal
@@ -44,7 +44,7 @@ def test_heavy_tailed_members_sample_finite_values_with_the_right_quantiles(fami
 @pytest.mark.parametrize("family, parameter", [("alg", 2.0), ("alg", 1.0), ("t", 2.0), ("elliptical-t", 2.0)])
 def test_infinite_variance_is_a_clear_error(family, parameter):
     with pytest.raises(DyntoolsError, match=r"\(2, inf\)|exceed 2"):
-        build_task(family, parameter=parameter, n_dims=10)
+        build_task(TaskSpec(family=family, param=parameter, n_dims=10))
 
 
 @pytest.mark.parametrize("marginal", [Alg(3.0), Alg(2.5), StudentT(3.0)], ids=repr)
@@ -78,17 +78,17 @@ def test_series_names_the_missing_moment():
 
 def test_a_finite_kurtosis_is_solved_among_finite_kurtosis_members():
     assert Alg.from_excess_kurtosis(4.0).k > 4
-    assert build_task("alg", excess_kurtosis=2.0).pixel_marginal.excess_kurtosis == pytest.approx(2.0)
+    assert build_task(TaskSpec(family="alg", kurtosis=2.0)).pixel_marginal.excess_kurtosis == pytest.approx(2.0)
 
 
-@pytest.mark.parametrize("family, options", [("alg", {"excess_kurtosis": -1.0}), ("nlgp", {"parameter": 3.0}),
-                                             ("elliptical-t", {"parameter": 5.0}), ("ising", {})])
+@pytest.mark.parametrize("family, options", [("alg", {"kurtosis": -1.0}), ("nlgp", {"param": 3.0}),
+                                             ("elliptical-t", {"param": 5.0}), ("ising", {})])
 def test_gaussian_clone_has_exactly_the_model_covariance_and_gaussian_pixels(family, options):
     """10^5 samples per class: the largest error of 78 covariance entries is about 2 standard
     errors (sqrt(2/n) = 0.0045); measured 0.009-0.010. The clone's pixels: excess kurtosis
     within 0.03 of 0 (standard error sqrt(24/n) spread over correlated pixels)."""
-    original = build_task(family, n_dims=12, xi=(1.0, 2.0), **options)
-    clone = build_task(family, n_dims=12, xi=(1.0, 2.0), gaussian_clone=True, **options)
+    original = build_task(TaskSpec(family=family, n_dims=12, xi0=1.0, xi1=2.0, **options))
+    clone = build_task(TaskSpec(family=family, n_dims=12, xi0=1.0, xi1=2.0, gaussian_clone=True, **options))
     assert isinstance(clone.class1, GaussianClone) and clone.describe()["clone_of"]["family"] == original.pixel_marginal.family
     x, y = clone.sample(jax.random.PRNGKey(0), 200_000, dtype=jnp.float64)
     x, y = np.asarray(x), np.asarray(y)
@@ -101,7 +101,7 @@ def test_gaussian_clone_has_exactly_the_model_covariance_and_gaussian_pixels(fam
 
 def test_the_clone_copies_the_pixel_covariance_not_the_latent_kernel():
     """For the NLGP at g = 3 the arcsin map moves the covariance far from the kernel C."""
-    task = build_task("nlgp", parameter=3.0, n_dims=12, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="nlgp", param=3.0, n_dims=12, xi0=1.0, xi1=2.0))
     clone = GaussianClone(task.class1)
     assert np.allclose(clone.covariance.first_row, task.sigma1.first_row)
     assert np.abs(task.sigma1.first_row - task.class1.latent.first_row).max() > 0.05

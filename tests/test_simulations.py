@@ -10,11 +10,11 @@ import pytest
 
 from dyntools._jax import jax
 from dyntools.errors import DyntoolsError
-from dyntools.inputs import build_task
+from dyntools.inputs import TaskSpec, build_task
 from dyntools.metrics import cosine_similarity, ipr
-from dyntools.inputs import TaskSpec
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories, solve
-from dyntools.simulations.sweep import Grid, parse_values, run_sweep
+from dyntools.cli.sweep import parse_values
+from dyntools.simulations.sweep import Grid, run_sweep
 from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier
 
 
@@ -37,7 +37,7 @@ def test_negative_kurtosis_localizes_in_theory_and_network():
 
 
 def test_gaussian_theory_never_localizes_and_converges_to_the_predicted_fourier_mode():
-    task = build_task("gaussian", n_dims=40, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="gaussian", n_dims=40, xi0=1.0, xi1=2.0))
     dynamics = EffectiveDynamics(task_amplifier(task), task.sigma0, task.sigma1)
     w0 = 0.007 * jax.random.normal(jax.random.PRNGKey(0), (1, 40))
     t = np.array([0.0, 10, 100, 300, 1000, 3000])
@@ -76,7 +76,7 @@ def test_same_seed_same_arrays():
 
 def test_sgd_time_is_learning_rate_times_steps():
     """Halving the learning rate and doubling the steps follows the same flow (same t)."""
-    task = build_task("gaussian", n_dims=10, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="gaussian", n_dims=10, xi0=1.0, xi1=2.0))
     net = CommitteeMachine(10)
     p0 = net.init(jax.random.PRNGKey(0), 1.0)
     keys = jax.random.split(jax.random.PRNGKey(1), 1)
@@ -107,7 +107,7 @@ def test_many_neurons_and_other_activations_run():
     w, b = sigmoid.arrays["w_sim"][0], sigmoid.arrays["b_sim"][0]
     assert np.all(b[0] == 0) and np.abs(b[-1]).min() > 1e-4
     net = CommitteeMachine(16, 2, activation="sigmoid", bias=True)
-    x, y = task.build().sample(jax.random.PRNGKey(7), 20_000, np.float64)
+    x, y = build_task(task).sample(jax.random.PRNGKey(7), 20_000, np.float64)
     loss = [float(net.loss({"w": w[t], "b": b[t]}, x, y.astype(float))) for t in (0, -1)]
     assert loss[1] < loss[0]
 
@@ -197,7 +197,7 @@ def test_euler_gradient_flow_is_full_batch_gradient_descent_at_lr():
     fixed sample set, checked against the same descent written in NumPy."""
     from dyntools.simulations.training import gradient_flow_trajectories
 
-    task = build_task("alg", 1.0, n_dims=6, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=1.0, n_dims=6, xi0=1.0, xi1=2.0))
     net = CommitteeMachine(6)
     params0 = net.init(jax.random.PRNGKey(0), 1.0)
     key, lr, steps = jax.random.PRNGKey(1), 0.05, 40

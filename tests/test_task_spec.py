@@ -1,5 +1,6 @@
 """One task spec: validated on its own, built once, declared once for every command."""
 
+import sys
 from dataclasses import replace
 
 import pytest
@@ -28,13 +29,33 @@ def test_spec_refuses_each_bad_field_naming_it(fields, message):
     assert set(error.value.arguments) <= set(TaskSpec.__dataclass_fields__)
 
 
-def test_spec_builds_the_task_build_task_builds_with_the_same_defaults():
+def test_build_task_builds_each_spec_once_from_its_fields():
     spec = TaskSpec(kurtosis=-1.0)
     assert spec.xi == (1.0, 2.0) and spec.n_pixels == 40
-    assert spec.build() is spec.build()  # built once
-    assert spec.build().describe() == build_task(excess_kurtosis=-1.0).describe()
+    assert build_task(spec) is build_task(TaskSpec(kurtosis=-1.0))  # equal specs: built once
+    task = build_task(spec)
+    assert task.shape == (40,) and (task.class0.xi, task.class1.xi, task.proportion) == (1.0, 2.0, 0.5)
+    assert task.pixel_marginal.family == "alg" and task.pixel_marginal.excess_kurtosis == pytest.approx(-1.0)
     with pytest.raises(DyntoolsError, match="family 'alg' needs a kurtosis or a param"):
-        TaskSpec(family="alg").build()
+        build_task(TaskSpec(family="alg"))
+
+
+def test_older_records_task_options_name_the_same_spec():
+    options = {"family": "alg", "excess_kurtosis": 2.0, "parameter": None, "n_dims": 12, "xi": [0.5, 1.5],
+               "two_d": False, "proportion": 0.3, "gaussian_clone": True}
+    assert TaskSpec.from_options(options) == TaskSpec(family="alg", kurtosis=2.0, n_dims=12, xi0=0.5, xi1=1.5,
+                                                      proportion=0.3, gaussian_clone=True)
+    with pytest.raises(DyntoolsError, match="unknown task option 'kurtosis'"):
+        TaskSpec.from_options({"kurtosis": 2.0})
+
+
+def test_the_spec_is_pure_data_it_imports_no_task():
+    """spec -> task only: the spec module imports neither the task nor JAX (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = "import sys, dyntools.inputs.spec; print(sorted(m for m in ('dyntools.inputs.task', 'jax') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
 
 
 def test_flat_records_of_older_runs_still_load():
@@ -58,7 +79,11 @@ def test_the_same_flags_give_the_same_task_in_every_command(cli, monkeypatch, tm
         built[command] = spec
         raise DyntoolsError("stop here")
 
-    monkeypatch.setattr(TaskSpec, "build", record)
+    import dyntools.simulations.simulate  # noqa: F401 - modules that bind build_task when imported
+
+    for module in [m for name, m in list(sys.modules.items()) if name.startswith("dyntools")
+                   and getattr(m, "build_task", None) is build_task]:
+        monkeypatch.setattr(module, "build_task", record)
     commands = {name: own for name, own in COMMANDS.items() if "--gain" not in flags or name != "localization-map"}
     for command, own in commands.items():
         code, _, stderr = cli(command, *own, *flags, "--out", tmp_path / command)

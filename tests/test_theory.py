@@ -9,7 +9,7 @@ import sympy as sp
 
 from dyntools._jax import jax, jnp
 from dyntools.errors import DyntoolsError
-from dyntools.inputs import NLGP, Alg, Binary, GeneralizedNormal, Gaussian, Laplace, StudentT, Uniform, build_task, make_marginal
+from dyntools.inputs import NLGP, Alg, Binary, GeneralizedNormal, Gaussian, Laplace, StudentT, Uniform, TaskSpec, build_task, make_marginal
 from dyntools.inputs.density import DensityMarginal
 from dyntools.theory.amplifier import (
     ClosedFormAmplifier, LinearAmplifier, QuadratureAmplifier, make_amplifier, task_amplifier,
@@ -123,7 +123,7 @@ def test_bad_amplifier_requests():
 
 
 def test_elliptical_amplifier_is_linear_with_slope_mean_abs():
-    task = build_task("elliptical-t", parameter=5.0, n_dims=16)
+    task = build_task(TaskSpec(family="elliptical-t", param=5.0, n_dims=16))
     amp = task_amplifier(task)
     assert isinstance(amp, LinearAmplifier)
     nu = 5.0
@@ -132,7 +132,7 @@ def test_elliptical_amplifier_is_linear_with_slope_mean_abs():
 
 
 def test_effective_ode_for_one_neuron_is_eq5():
-    task = build_task("alg", excess_kurtosis=-0.5, n_dims=20, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="alg", kurtosis=-0.5, n_dims=20, xi0=1.0, xi1=2.0))
     phi = task_amplifier(task)
     dyn = EffectiveDynamics(phi, task.sigma0, task.sigma1)
     w = jax.random.normal(jax.random.PRNGKey(0), (1, 20), dtype=jnp.float64)
@@ -148,15 +148,15 @@ def _smooth_delocalized_weights(task, key, k=1):
 
 
 @pytest.mark.parametrize("family, options, tolerance", [
-    ("alg", {"excess_kurtosis": -0.8}, 0.04), ("alg", {"excess_kurtosis": 2.0}, 0.02),
-    ("nlgp", {"parameter": 1.0}, 0.07), ("nlgp", {"parameter": 100.0}, 0.08),
+    ("alg", {"kurtosis": -0.8}, 0.04), ("alg", {"kurtosis": 2.0}, 0.02),
+    ("nlgp", {"param": 1.0}, 0.07), ("nlgp", {"param": 100.0}, 0.08),
 ])
 def test_eq5_drive_matches_monte_carlo_flow_A_for_delocalized_w(family, options, tolerance):
     """phi(a) against E_1[x sign(w.x)] on 400k class-1 samples, for smooth spread-out w: the
     conditional-Gaussian step is accurate to a few percent. Median relative error over 8 random
     w, measured: 2.7% (alg -0.8), 1.0% (alg +2), 4.8% (NLGP g=1), 5.7% (binary limit); single
     draws reach 15% at the binary limit, so the test bounds the median."""
-    task = build_task(family, n_dims=40, xi=(1.0, 3.0), **options)
+    task = build_task(TaskSpec(family=family, n_dims=40, xi0=1.0, xi1=3.0, **options))
     x1 = task.class1.sample(jax.random.PRNGKey(1), 400_000, dtype=jnp.float64).reshape(400_000, -1)
     exact = ExactSingleNeuronFlow(x1, task.sigma0, task.sigma1)
     effective = EffectiveDynamics(task_amplifier(task), task.sigma0, task.sigma1)
@@ -172,7 +172,7 @@ def test_eq5_drive_matches_monte_carlo_flow_A_for_delocalized_w(family, options,
 
 def test_exact_flow_A_is_minus_the_gradient_of_the_monte_carlo_loss():
     """(A) with sample averages against autodiff of the sampled loss E(y - ReLU(w.x))^2."""
-    task = build_task("nlgp", parameter=2.0, n_dims=12, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="nlgp", param=2.0, n_dims=12, xi0=1.0, xi1=2.0))
     x, y = task.sample(jax.random.PRNGKey(2), 200_000, dtype=jnp.float64)
     x, y = x.reshape(len(y), -1), y.astype(jnp.float64)
     w = _smooth_delocalized_weights(task, jax.random.PRNGKey(3))
@@ -184,7 +184,7 @@ def test_exact_flow_A_is_minus_the_gradient_of_the_monte_carlo_loss():
 
 
 def test_many_neuron_cross_terms_match_monte_carlo_for_gaussian_inputs():
-    task = build_task("gaussian", n_dims=10, xi=(1.0, 2.0))
+    task = build_task(TaskSpec(family="gaussian", n_dims=10, xi0=1.0, xi1=2.0))
     w = jax.random.normal(jax.random.PRNGKey(4), (3, 10), dtype=jnp.float64)
     dyn = EffectiveDynamics(task_amplifier(task), task.sigma0, task.sigma1)
     x, y = task.sample(jax.random.PRNGKey(5), 400_000, dtype=jnp.float64)
@@ -195,7 +195,7 @@ def test_many_neuron_cross_terms_match_monte_carlo_for_gaussian_inputs():
 
 
 def test_gaussian_steady_state_is_the_top_generalized_eigenvector():
-    task = build_task("gaussian", n_dims=24, xi=(1.0, 2.5))
+    task = build_task(TaskSpec(family="gaussian", n_dims=24, xi0=1.0, xi1=2.5))
     steady = LinearSteadyState(task.sigma0, task.sigma1, SQRT_2_PI)
     s1 = task.sigma1.dense()
     m = (task.sigma0.dense() + s1) / 2

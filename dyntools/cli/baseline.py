@@ -9,20 +9,36 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
-from ..registries import BASELINES
+from ..experiments.localization_map import KURTOSIS, LocalizationMapConfig
+from ..registries import BASELINES, literal_attributes
 from ..inputs.spec import TaskSpec
 from .app import command
 from .common import (
-    flag,
+    flag, entries, short,
     Batch, Force, Json, Out, Seed, check_out, clipping_lines, clone_label, emit, progress, run_directory, save_figures,
-    task_options,
+    task_options, defaults,
 )
+
+CONFIG = literal_attributes("dyntools.baselines.run", "BaselineConfig")
+"""[`BaselineConfig`][dyntools.baselines.run.BaselineConfig]'s defaults, read without importing
+JAX (a test keeps them equal to the class's)."""
+MAP = defaults(LocalizationMapConfig)
+
+
+def method_defaults(attribute: str) -> str:
+    """``lca 1, warp-lca 1, wlsc 0.003; none for ica``: each baseline's default of ``attribute``
+    (``default_lambda``, ``default_lr``), read from its class without importing it."""
+    values = {name: BASELINES.attributes(name).get(attribute) for name in BASELINES.names()}
+    given = ", ".join(f"{name} {short(v)}" for name, v in values.items() if isinstance(v, (int, float)))
+    unused = [name for name, v in values.items() if v is None]
+    return given + (f"; unused by {', '.join(unused)}" if unused else "")
 
 
 Atoms = Annotated[Optional[int], typer.Option("--atoms", help="Dictionary size (ICA: components); default: as many "
                                                               "as pixels (ICA: as the data have dimensions).",
                                                show_default=False)]
-Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity penalty (default: LCA 1.0, WLSC 0.003).")]
+Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity penalty (default: the method's: "
+                                                                 f"{method_defaults('default_lambda')}).")]
 Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
 
 
@@ -30,9 +46,10 @@ def _trainer(config, images: str | None, patch_size: int, spec: TaskSpec):
     """``train(update) -> BaselineResult`` on the task's inputs or on natural-image patches, its
     inputs checked now (before any work)."""
     from ..baselines import task_sampler, train_baseline, train_on_images
+    from ..inputs.task import build_task
 
     if images is None:
-        task = spec.build()
+        task = build_task(spec)
         n_pixels = math.prod(task.shape)
         config.check_size(n_pixels)
         description = {"inputs": "task", **task.describe()}
@@ -50,22 +67,23 @@ def _trainer(config, images: str | None, patch_size: int, spec: TaskSpec):
 @command()
 @task_options()
 def baseline(
-    method: Annotated[str, typer.Argument(help="The baseline: " + ", ".join(BASELINES.names()) + ".")],
+    method: Annotated[str, typer.Argument(help=entries(BASELINES, "The baseline"))],
     task: TaskSpec,
     images: Annotated[Optional[str], typer.Option(
         "--images", metavar="[PATH]", show_default=False,
         help="Train on whitened natural-image patches instead: scikit-image's photographs, or PATH (a folder of "
              "PNG/TIFF files, a .npy stack, Olshausen's IMAGES.mat, van Hateren .iml/.imc files).")] = None,
     patch_size: Annotated[int, typer.Option("--patch-size", help="Patch side with --images (8-16 typical).")] = 12,
-    atoms: Atoms = None,
-    lam: Lambda = None,
-    threshold: Threshold = "soft",
-    nonneg: Annotated[bool, flag("--nonneg", help="Non-negative LCA codes.")] = False,
-    steps: Annotated[int, typer.Option(help="Training steps (dictionary updates).")] = 1000,
-    batch: Batch = 256,
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Dictionary learning rate (default: LCA 0.2, WLSC Adam 3e-3).")] = None,
-    samples: Annotated[int, typer.Option(help="ICA data set / WARP-LCA training set size.")] = 20_000,
-    seed: Seed = 0,
+    atoms: Atoms = CONFIG["atoms"],
+    lam: Lambda = CONFIG["lam"],
+    threshold: Threshold = CONFIG["threshold"],
+    nonneg: Annotated[bool, flag("--nonneg", help="Non-negative LCA codes.")] = CONFIG["nonneg"],
+    steps: Annotated[int, typer.Option(help="Training steps (dictionary updates).")] = CONFIG["steps"],
+    batch: Batch = CONFIG["batch"],
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Dictionary learning rate (default: the method's: "
+                                                             f"{method_defaults('default_lr')}).")] = CONFIG["lr"],
+    samples: Annotated[int, typer.Option(help="ICA data set / WARP-LCA training set size.")] = CONFIG["samples"],
+    seed: Seed = CONFIG["seed"],
     out: Out = None,
     force: Force = False,
     as_json: Json = False,
@@ -132,12 +150,12 @@ def summary_lines(record: dict, directory: Path) -> list[str]:
 @task_options(marginal=False)
 def localization_map(
     task: TaskSpec,
-    kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = "-1.5:4:6",
-    methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(BASELINES.names()) + ").")] = "lca,wlsc,ica",
-    atoms: Atoms = None,
-    lam: Lambda = None,
-    steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = 1000,
-    seed: Seed = 0,
+    kurtosis: Annotated[str, typer.Option("--kurtosis", help="Excess kurtosis values: START:STOP:COUNT or V1,V2,...")] = ":".join(map(short, KURTOSIS)),
+    methods: Annotated[str, typer.Option(help="Comma-separated baselines (of: " + ", ".join(BASELINES.names()) + ").")] = ",".join(MAP["methods"]),
+    atoms: Atoms = MAP["atoms"],
+    lam: Lambda = MAP["lam"],
+    steps: Annotated[int, typer.Option(help="Training steps per baseline.")] = MAP["steps"],
+    seed: Seed = MAP["seed"],
     out: Out = None,
     force: Force = False,
     as_json: Json = False,
@@ -147,7 +165,7 @@ def localization_map(
 
     from .. import runs
     from ..experiments.localization_map import LocalizationMapConfig, localization_map as run_map
-    from ..simulations.sweep import parse_values
+    from .sweep import parse_values
 
     check_out(out, force)
     config = LocalizationMapConfig(kurtosis=tuple(float(k) for k in parse_values(kurtosis)),
@@ -169,12 +187,14 @@ def localization_map(
 
 def localization_map_lines(record: dict, directory: Path) -> list[str]:
     """What a localization-map run reports (the command prints it; so does ``dyntools show``)."""
+    from ..metrics import random_field_ipr
+
     table, config = record["summary"], record["config"]
     n_pixels = TaskSpec(**config["task"]).n_pixels if "task" in config else config["n_dims"]  # 0.x: n_dims
     families = table.get("family") or [""] * len(table["excess_kurtosis"])  # 0.x records: none
     header = f"{'excess kurtosis':>16}{'pixels':>9}" + "".join(f"{name:>19}" for name in table["median_ipr"])
     rows = [f"{k:16.2f}{families[i]:>9}" + "".join(f"{table['median_ipr'][n][i]:19.4f}" for n in table["median_ipr"])
             for i, k in enumerate(table["excess_kurtosis"])]
-    return [header, *rows, f"(random field IPR ~ {3 / n_pixels:.3f})"]
+    return [header, *rows, f"(random field IPR ~ {random_field_ipr(n_pixels):.3f})"]
 
 

@@ -19,12 +19,34 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
-from ..inputs.spec import ALL_FAMILIES, family_parameters
-from ..registries import AMPLIFIERS, NETWORKS
+from ..inputs.spec import ALL_FAMILIES, XI_RANGE, family_parameters
+from ..registries import AMPLIFIERS, NETWORKS, FileRegistry, literal_keys
+from ..simulations.config import FLOAT_RANGE, INIT_SCALE_RANGE
 from ..simulations.solvers import SOLVERS
 
 if TYPE_CHECKING:
     from ..inputs.spec import TaskSpec
+
+
+def entries(registry: FileRegistry, what: str) -> str:
+    """A help text listing a registry's entries: ``WHAT: a, b, c.`` then one paragraph
+    ``NAME: description.`` per entry (typer shows each on a line of its own), read from the
+    entries' classes without importing them (see
+    [`FileRegistry.descriptions`][dyntools.registries.FileRegistry.descriptions])."""
+    described = registry.descriptions()
+    return "\n\n".join([f"{what}: {', '.join(described)}.",
+                         *(f"{name}: {text.rstrip('.')}." for name, text in described.items() if text)])
+
+
+def short(x: float) -> str:
+    """A number for a help text, as short as it is exact: 0.001, 1e6, 1e-12."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: f"e{m[1].strip('+')}{m[2]}", format(x, "g"))
+
+
+def choice_list(names) -> str:
+    """``a, b or c``."""
+    names = list(names)
+    return " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def flag(*names: str, **settings) -> typer.models.OptionInfo:
@@ -40,7 +62,7 @@ Kurtosis = Annotated[Optional[float], typer.Option("--kurtosis", rich_help_panel
 Param = Annotated[Optional[float], typer.Option("--param", rich_help_panel=TASK_PANEL, help=f"Raw family parameter ({', '.join(f'{f}: {p}' for f, p in family_parameters().items())}).")]
 Gain = Annotated[Optional[float], typer.Option("--gain", rich_help_panel=TASK_PANEL, help="NLGP gain g in erf(g z) (implies --family nlgp).")]
 NDims = Annotated[int, typer.Option("--n-dims", rich_help_panel=TASK_PANEL, help="Pixels N on the ring, or side L of the L x L torus with --2d.")]
-Xi = Annotated[tuple[str, str], typer.Option("--xi", metavar="XI0 XI1", rich_help_panel=TASK_PANEL, help="Correlation lengths XI0 XI1 of class 0 and class 1 (pixels, 0.001 to 1e6).")]
+Xi = Annotated[tuple[str, str], typer.Option("--xi", metavar="XI0 XI1", rich_help_panel=TASK_PANEL, help=f"Correlation lengths XI0 XI1 of class 0 and class 1 (pixels, {short(XI_RANGE[0])} to {short(XI_RANGE[1])}).")]
 TwoD = Annotated[bool, flag("--2d", rich_help_panel=TASK_PANEL, help="L x L images on a torus instead of a ring.")]
 Proportion = Annotated[float, typer.Option("--proportion", rich_help_panel=TASK_PANEL, help="P(y = 1).")]
 Clone = Annotated[bool, flag("--gaussian-clone", rich_help_panel=TASK_PANEL, help="Gaussian pixels with exactly the chosen model's pixel "
@@ -226,24 +248,23 @@ def num(x, fmt=".4g") -> str:
     return "none" if x is None else format(x, fmt)
 
 
-NetworkName = Annotated[str, typer.Option("--network", rich_help_panel=SIMULATION_PANEL, help="The network: "
-                                         + ", ".join(NETWORKS.names()) + " (committee: readout fixed at 1/K, the "
-                                         "effective theory's; two-layer: readout trained).")]
+NetworkName = Annotated[str, typer.Option("--network", rich_help_panel=SIMULATION_PANEL, help=entries(NETWORKS, "The network"))]
 Neurons = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Hidden units K (1 = the single neuron).")]
-Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="relu, sigmoid or erf.")]
+Activation = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=choice_list(literal_keys("dyntools.simulations.networks._base", "ACTIVATIONS")) + ".")]
 Bias = Annotated[bool, flag("--bias", rich_help_panel=SIMULATION_PANEL, help="Trainable biases (no effective theory then).")]
 Steps = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="SGD steps (t = lr x steps).")]
 Lr = Annotated[float, typer.Option("--lr", rich_help_panel=SIMULATION_PANEL, help="Learning rate.")]
 Batch = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fresh samples per SGD step.")]
 Samples = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Fixed sample set for --trainer flow.")]
-InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale) (1e-12 to 1e12).")]
+InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULATION_PANEL, help="Initial weights: Xavier normal x sqrt(init-scale) "
+                                                                                    f"({short(INIT_SCALE_RANGE[0])} to {short(INIT_SCALE_RANGE[1])}).")]
 Seeds = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network runs (they share the initial weights, differ in data).")]
-AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help=f"Theory amplifier: {', '.join(AMPLIFIERS.names())}.")]
+AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help=entries(AMPLIFIERS, "Theory amplifier"))]
 Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Series order with --amplifier series.")]
 Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Diffrax solver: {', '.join(SOLVERS)}.")]
 Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
 Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
-Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network precision: float32 or float64 (theory: float64).")]
+Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Network precision: {choice_list(FLOAT_RANGE)} (theory: float64).")]
 SIMULATION_OPTIONS = {"network": NetworkName, "neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,
                       "lr": Lr, "batch": Batch, "samples": Samples, "init_scale": InitScale, "seeds": Seeds,
                       "seed": Seed, "saves": Saves, "amplifier": AmplifierKind, "order": Order, "solver": Solver,

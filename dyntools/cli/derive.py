@@ -78,5 +78,7 @@ def _marginal(spec: TaskSpec, density: str | None):
         from ..inputs.density import DensityMarginal
 
         return DensityMarginal(density), None
-    task = spec.build()
+    from ..inputs.task import build_task
+
+    task = build_task(spec)
     return task.pixel_marginal, task

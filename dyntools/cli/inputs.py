@@ -40,11 +40,12 @@ def inputs(
 ):
     """Sample the two-class task, check its statistics against the exact ones, plot it."""
     from .. import runs
+    from ..inputs.task import build_task
 
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     check_out(out, force)
-    spec, task = task, task.build()
+    spec, task = task, build_task(task)
     if samples * task.n_pixels * 4 > INPUT_BYTES:
         raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
                             f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "

@@ -18,6 +18,41 @@ from .common import (
 )
 
 
+def parse_values(text: str):
+    """Read the values of a sweep axis from the command line.
+
+    Arguments:
+        text: ``START:STOP:COUNT`` (inclusive, evenly spaced, COUNT from 1 to
+            ``dyntools.simulations.sweep.MAX_POINTS``) or ``V1,V2,...``.
+
+    Returns:
+        [COUNT] the values, as floats (a NumPy array).
+
+    Raises:
+        DyntoolsError: if the text cannot be read (numbers are ASCII: ``float`` would take other
+            scripts' digits), a value is not finite, or STOP - START overflows; checked before
+            any value is computed.
+    """
+    import numpy as np
+
+    from ..simulations.sweep import MAX_POINTS
+
+    spaced = ":" in text
+    parts = text.split(":" if spaced else ",")
+    try:
+        if not text.isascii() or (spaced and (len(parts) != 3 or not 1 <= int(parts[2]) <= MAX_POINTS)):
+            raise ValueError
+        numbers = [float(v) for v in (parts[:2] if spaced else parts)]
+    except ValueError:
+        raise DyntoolsError(f"cannot read sweep values {text!r}: use START:STOP:COUNT (COUNT from 1 to {MAX_POINTS}) "
+                            "or V1,V2,...") from None
+    if not all(math.isfinite(v) for v in numbers):
+        raise DyntoolsError(f"sweep values must be finite numbers (got {text!r})")
+    if spaced and not math.isfinite(numbers[1] - numbers[0]):
+        raise DyntoolsError(f"sweep range START:STOP must have a finite STOP - START (got {text!r})")
+    return np.linspace(*numbers, int(parts[2])) if spaced else np.array(numbers)
+
+
 GridOption = Annotated[Optional[list[str]], typer.Option(
     "--grid", help="A sweep axis AXIS=VALUES (repeat for more axes; points are all combinations). AXIS: kurtosis, "
                    "param, gain, xi0, xi1, lr, init-scale, proportion, seed, n-dims, neurons, batch. VALUES: "
@@ -28,7 +63,7 @@ def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain:
     """(family, Grid) from --grid AXIS=VALUES options and the --kurtosis/--param/--gain shorthands.
 
     Messages name the axes as given (gain, init-scale), quoted so that any text stays on one line."""
-    from ..simulations.sweep import AXES, Grid, parse_values
+    from ..simulations.sweep import AXES, Grid
 
     pairs = [(name, text) for name, text in (("kurtosis", kurtosis), ("param", param), ("gain", gain)) if text]
     for item in grid or []:
@@ -57,7 +92,8 @@ def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain:
 
 
 def _cluster(text: str):
-    """Read --cluster; returns a function that connects (called once the sweep is validated).
+    """Read --cluster; returns a function that connects and gives the sweep's runner (None: in
+    process), called once the sweep is validated.
 
     Every check is made here, before any work: N in ASCII digits (``str.isdigit`` takes '²')
     and at most `max_local_workers`; a port from 1 to 65535 (a bad one would wait out the
@@ -73,11 +109,11 @@ def _cluster(text: str):
             raise DyntoolsError(f"--cluster local:N needs a whole number of workers N from 1 to "
                                 f"{cluster.max_local_workers()} ({cluster.WORKERS_PER_CORE} per CPU core here; "
                                 f"got {text!r})")
-        return lambda: cluster.local_client(int(count))
+        return lambda: cluster.DaskCluster.local(int(count))
     if not cluster.valid_address(text):
         raise DyntoolsError("--cluster must be none, local:N or tcp://HOST:PORT with PORT from 1 to 65535 "
                             f"(got {text!r})")
-    return lambda: cluster.remote_client(text)
+    return lambda: cluster.DaskCluster.remote(text)
 
 
 @command()
@@ -124,18 +160,16 @@ def sweep(
 
 
 def _run(out: Path, base, points, theory_only: bool, connect, total: int):
-    """Run the sweep's points, on the cluster `connect` gives (closed at the end)."""
+    """Run the sweep's points with the runner `connect` gives (a cluster is closed at the end)."""
     from ..simulations.sweep import run_sweep
 
-    client = connect()
+    runner = connect()
     try:
         with progress(f"sweep over {total} points", total, "points") as update:
-            return run_sweep(out, base, points, theory_only, progress=update, client=client)
+            return run_sweep(out, base, points, theory_only, progress=update, runner=runner)
     finally:
-        if client is not None:
-            from ..simulations.cluster import close
-
-            close(client)
+        if runner is not None:
+            runner.close()
 
 
 def _write_sweep(out: Path, force: bool, base, grid, theory_only: bool, result, as_json: bool) -> None:

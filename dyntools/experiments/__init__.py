@@ -14,20 +14,15 @@ function redraws without rerunning anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from importlib import import_module
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from ..runs import load_run, save_arrays, staged_run, write_record
-from .paper_figures import (
-    ingrosso_goldt_2d_figure, lufkin_fig1_right_figure, lufkin_fig3_figure, lufkin_fig4_figure, lufkin_fig5_figure,
-    lufkin_fig6_figure,
-)
-from .olshausen_field import OlshausenFieldConfig, olshausen_field, olshausen_field_figure
-from .two_d import TwoDConfig, two_d_discrepancy, two_d_discrepancy_figure
-from .papers import (
-    Fig1RightConfig, Fig3Config, Fig4Config, Fig5Config, Fig6Config, IngrossoGoldtConfig, PaperConfig, PaperResult,
-    ingrosso_goldt_2d, lufkin_fig1_right, lufkin_fig3, lufkin_fig4, lufkin_fig5, lufkin_fig6,
-)
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .papers import PaperConfig, PaperResult
 
 ARRAYS = "arrays"  # the run directory's array file (arrays.npz)
 
@@ -46,16 +41,55 @@ class Reproduction(NamedTuple):
     figure: Callable[[PaperResult], object]
 
 
-REPRODUCTIONS = {
-    "lufkin-fig3": Reproduction(Fig3Config, lufkin_fig3, lufkin_fig3_figure),
-    "lufkin-fig4": Reproduction(Fig4Config, lufkin_fig4, lufkin_fig4_figure),
-    "lufkin-fig5": Reproduction(Fig5Config, lufkin_fig5, lufkin_fig5_figure),
-    "lufkin-fig6": Reproduction(Fig6Config, lufkin_fig6, lufkin_fig6_figure),
-    "lufkin-fig1-right": Reproduction(Fig1RightConfig, lufkin_fig1_right, lufkin_fig1_right_figure),
-    "ingrosso-goldt-2d": Reproduction(IngrossoGoldtConfig, ingrosso_goldt_2d, ingrosso_goldt_2d_figure),
-    "two-d-discrepancy": Reproduction(TwoDConfig, two_d_discrepancy, two_d_discrepancy_figure),
-    "olshausen-field": Reproduction(OlshausenFieldConfig, olshausen_field, olshausen_field_figure),
+_ENTRIES = {  # name: where its config class, run function and figure function live (".module:name")
+    "lufkin-fig3": (".papers:Fig3Config", ".papers:lufkin_fig3", ".paper_figures:lufkin_fig3_figure"),
+    "lufkin-fig4": (".papers:Fig4Config", ".papers:lufkin_fig4", ".paper_figures:lufkin_fig4_figure"),
+    "lufkin-fig5": (".papers:Fig5Config", ".papers:lufkin_fig5", ".paper_figures:lufkin_fig5_figure"),
+    "lufkin-fig6": (".papers:Fig6Config", ".papers:lufkin_fig6", ".paper_figures:lufkin_fig6_figure"),
+    "lufkin-fig1-right": (".papers:Fig1RightConfig", ".papers:lufkin_fig1_right", ".paper_figures:lufkin_fig1_right_figure"),
+    "ingrosso-goldt-2d": (".papers:IngrossoGoldtConfig", ".papers:ingrosso_goldt_2d",
+                          ".paper_figures:ingrosso_goldt_2d_figure"),
+    "two-d-discrepancy": (".two_d:TwoDConfig", ".two_d:two_d_discrepancy", ".two_d:two_d_discrepancy_figure"),
+    "olshausen-field": (".olshausen_field:OlshausenFieldConfig", ".olshausen_field:olshausen_field",
+                        ".olshausen_field:olshausen_field_figure"),
 }
+
+
+class _Reproductions(Mapping):
+    """``{name: Reproduction}``, each entry's modules imported when it is first looked up (so
+    that redrawing one reproduction, or listing the names, imports no other)."""
+
+    def __init__(self, entries: dict[str, tuple[str, str, str]]):
+        self._entries = entries
+        self._loaded: dict[str, Reproduction] = {}
+
+    def __getitem__(self, name: str) -> Reproduction:
+        if name not in self._loaded:
+            parts = [target.split(":") for target in self._entries[name]]
+            self._loaded[name] = Reproduction(*(getattr(import_module(m, __name__), a) for m, a in parts))
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"REPRODUCTIONS({', '.join(self._entries)})"
+
+
+REPRODUCTIONS: Mapping[str, Reproduction] = _Reproductions(_ENTRIES)
+"""The reproductions by name (a read-only mapping; an entry's modules are imported on first use)."""
+
+_EXPORTS = {
+    "Fig1RightConfig": ".papers", "Fig3Config": ".papers", "Fig4Config": ".papers", "Fig5Config": ".papers",
+    "Fig6Config": ".papers", "IngrossoGoldtConfig": ".papers", "PaperConfig": ".papers", "PaperResult": ".papers",
+    "ingrosso_goldt_2d": ".papers", "lufkin_fig1_right": ".papers", "lufkin_fig3": ".papers", "lufkin_fig4": ".papers",
+    "lufkin_fig5": ".papers", "lufkin_fig6": ".papers", "OlshausenFieldConfig": ".olshausen_field",
+    "olshausen_field": ".olshausen_field", "TwoDConfig": ".two_d", "two_d_discrepancy": ".two_d",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)[0]
 
 
 def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Path:
@@ -75,6 +109,7 @@ def write_run(result: PaperResult, path: Path | str, force: bool = False) -> Pat
         The run directory's path.
     """
     from ..plots import save
+    from ..runs import save_arrays, staged_run, write_record
 
     with staged_run(path, force) as stage:
         save_arrays(stage, ARRAYS, **result.arrays)
@@ -98,6 +133,8 @@ def load_result(path: Path | str) -> PaperResult:
             a run of another command than ``reproduce``.
     """
     from ..errors import DyntoolsError
+    from ..runs import load_run
+    from .papers import PaperResult
 
     record, arrays = load_run(path)
     if not record["command"].startswith("reproduce "):

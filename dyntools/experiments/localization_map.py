@@ -8,23 +8,53 @@ ReLU neuron reports its final IPR (mean over seeds) and the effective theory's.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, field, replace
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import numpy as np
-
-from ..baselines import BaselineConfig, task_sampler, train_baseline
 from ..errors import DyntoolsError
 from ..registries import BASELINES
 from ..inputs.spec import TaskSpec
-from ..simulations import SimulationConfig, run_simulation
-from ..simulations.simulate import prepare
+from ..simulations.config import SimulationConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the settings are light to import (the command line's help shows their defaults)
+    import numpy as np
     from jaxtyping import Float
 
-SUPERVISED = SimulationConfig(steps=1000, lr=0.1, batch=1000, seeds=2, saves=10)
+    from ..baselines import BaselineConfig
+
+_HEAVY = {"BaselineConfig": "..baselines", "task_sampler": "..baselines", "train_baseline": "..baselines",
+          "run_simulation": "..simulations", "prepare": "..simulations.simulate"}
+
+
+def __getattr__(name: str):
+    """What the map computes with (JAX), imported on first use; the settings stay light to import."""
+    if name not in _HEAVY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(import_module(_HEAVY[name], __package__), name)
+    return value
+
+
+def _heavy():
+    """This module, whose `_HEAVY` names its functions look up (imported, or replaced by a test)."""
+    return sys.modules[__name__]
+
+
+SUPERVISED = {"steps": 1000, "lr": 0.1, "batch": 1000, "seeds": 2, "saves": 10}
+"""The supervised neuron's training settings (made into a SimulationConfig per map: building
+its task imports JAX)."""
+KURTOSIS = (-1.5, 4.0, 6)
+"""START, STOP and COUNT of the default excess kurtosis values (evenly spaced, as
+``np.linspace``; ``-1.5:4:6`` on the command line)."""
+
+
+def _linspace(start: float, stop: float, count: int) -> tuple[float, ...]:
+    """``tuple(np.linspace(start, stop, count))`` as Python floats, the same numbers (NumPy
+    computes ``start + i * step`` and sets the last to ``stop``), without importing NumPy."""
+    step = (stop - start) / (count - 1) if count > 1 else 0.0
+    return tuple(stop if i == count - 1 and count > 1 else i * step + start for i in range(count))
 
 
 @dataclass(frozen=True)
@@ -33,7 +63,7 @@ class LocalizationMapConfig:
 
     Attributes:
         kurtosis: the excess kurtosis values, one point each.
-        methods: baseline names (``lca``, ``warp-lca``, ``wlsc``, ``ica``).
+        methods: baseline names, of [`BASELINES`][dyntools.registries.BASELINES].
         task: the task ([`TaskSpec`][dyntools.inputs.spec.TaskSpec]); its kurtosis is set per
             point (its param must be None).
         atoms: dictionary size of every baseline (ICA: components); None for as many as pixels.
@@ -44,14 +74,14 @@ class LocalizationMapConfig:
             point.
     """
 
-    kurtosis: tuple[float, ...] = tuple(np.linspace(-1.5, 4.0, 6))
+    kurtosis: tuple[float, ...] = _linspace(*KURTOSIS)
     methods: tuple[str, ...] = ("lca", "wlsc", "ica")
     task: TaskSpec = field(default_factory=TaskSpec)
     atoms: int | None = None
     lam: float | None = None
     steps: int = 1000
     seed: int = 0
-    supervised: SimulationConfig = field(default=SUPERVISED)
+    supervised: SimulationConfig = field(default_factory=lambda: SimulationConfig(**SUPERVISED))
 
     def baselines(self) -> dict[str, BaselineConfig]:
         """{method: its validated BaselineConfig}.
@@ -61,7 +91,7 @@ class LocalizationMapConfig:
         """
         if not self.methods:
             raise DyntoolsError(f"methods names no baseline; choose from: {', '.join(BASELINES.names())}")
-        configs = {name: BaselineConfig(name, self.atoms, self.lam, steps=self.steps, seed=self.seed)
+        configs = {name: _heavy().BaselineConfig(name, self.atoms, self.lam, steps=self.steps, seed=self.seed)
                    for name in self.methods}
         for config in configs.values():
             config.validate()
@@ -74,7 +104,7 @@ class LocalizationMapConfig:
         if self.task.param is not None:
             raise DyntoolsError("a localization map sets the kurtosis of each point; the task takes no param",
                                 arguments=("param",))
-        return [prepare(replace(self.supervised, task=replace(self.task, kurtosis=float(k)), seed=self.seed))
+        return [_heavy().prepare(replace(self.supervised, task=replace(self.task, kurtosis=float(k)), seed=self.seed))
                 for k in self.kurtosis]
 
     def as_dict(self) -> dict:
@@ -130,6 +160,8 @@ class LocalizationMapResult:
         Raises:
             DyntoolsError: not a run, a run of another command, or a dyntools 0.x record.
         """
+        import numpy as np
+
         from ..runs import load_run
 
         record, _ = load_run(directory, command="localization-map")
@@ -149,16 +181,19 @@ def localization_map(config: LocalizationMapConfig,
     Returns:
         The [`LocalizationMapResult`][dyntools.experiments.localization_map.LocalizationMapResult].
     """
+    import numpy as np
+
+    heavy = _heavy()
     baselines = config.baselines()
     points = config.points()
     median_ipr = {"supervised neuron": [], "theory": [], **{name: [] for name in baselines}}
     spread = {"supervised neuron": [], **{name: [] for name in baselines}}
     for i, point in enumerate(points):
         for name, baseline in baselines.items():
-            summary = train_baseline(task_sampler(point.task), point.task.n_pixels, baseline).summary
+            summary = heavy.train_baseline(heavy.task_sampler(point.task), point.task.n_pixels, baseline).summary
             median_ipr[name].append(summary["ipr_median"])
             spread[name].append((summary["ipr_q1"], summary["ipr_q3"]))
-        summary = run_simulation(point).summary
+        summary = heavy.run_simulation(point).summary
         mean, sd = summary["ipr_sim_final_mean"], summary["ipr_sim_final_std"]
         median_ipr["supervised neuron"].append(mean)
         spread["supervised neuron"].append((mean - sd, mean + sd))

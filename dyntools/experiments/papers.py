@@ -24,13 +24,12 @@ from typing import ClassVar
 import numpy as np
 from scipy.stats import spearmanr
 
-from .._jax import jax, jnp
+from .._jax import jnp
 from ..baselines.run import BaselineConfig, task_sampler, train_baseline
-from ..errors import DyntoolsError
-from ..inputs import NLGP, TaskSpec
-from ..metrics import critical_kurtosis, ipr
-from ..simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories
-from ..simulations.simulate import LOCALIZED_IPR
+from ..inputs import TaskSpec, build_task
+from ..metrics import IPR_LEVELS, critical_kurtosis, ipr, localized_ipr, pair_power, random_field_ipr
+from ..simulations import SimulationConfig, run_simulation, run_simulations
+from ..simulations.simulate import Prepared, prepare
 from ..theory import SeriesAmplifier
 
 A_GRID = np.linspace(-0.99, 0.99, 199)  # amplifier argument a = Sigma_1 w / |w|_{Sigma_1}, |a| < 1
@@ -164,14 +163,6 @@ def _marginal_arrays(key: str, marginal) -> dict:
     return {f"{key}/density_x": x, f"{key}/density": np.asarray(marginal.pdf(x), float)}
 
 
-def _pair_power(w: np.ndarray) -> np.ndarray:
-    """Energy of each Fourier pair +-k of real fields w [..., N]: [..., N // 2 + 1]."""
-    power = np.abs(np.fft.rfft(w, axis=-1)) ** 2
-    n = w.shape[-1]
-    power[..., 1 : (n + 1) // 2] *= 2  # +-k pairs (the Nyquist bin of even n stands alone)
-    return power
-
-
 def low_frequency_energy(w: np.ndarray, k_max: int = LOW_FREQUENCIES) -> np.ndarray:
     r"""Fraction of the energy of each field in the Fourier pairs $|k| \le k_{\max}$.
 
@@ -185,7 +176,7 @@ def low_frequency_energy(w: np.ndarray, k_max: int = LOW_FREQUENCIES) -> np.ndar
     Returns:
         [...] energy fractions in $[0, 1]$.
     """
-    power = _pair_power(np.asarray(w, dtype=float))
+    power = pair_power(w)
     return power[..., : k_max + 1].sum(axis=-1) / power.sum(axis=-1)
 
 
@@ -205,7 +196,7 @@ def best_sinusoid(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     w = np.asarray(w, dtype=float)
     n = w.shape[-1]
     coeffs = np.fft.rfft(w, axis=-1)
-    k = _pair_power(w).argmax(axis=-1)
+    k = pair_power(w).argmax(axis=-1)
     kept = np.where(np.arange(coeffs.shape[-1]) == k[..., None], coeffs, 0)
     return np.fft.irfft(kept, n=n, axis=-1), k
 
@@ -279,7 +270,7 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
                      "localized": s["ipr_sim_final_mean"] >= s["ipr_localized_threshold"],
                      "kernel_eigenvalues_clipped": sum(part["n_clipped"] for part in s["kernel_clipping"].values())})
     n = c.simulation.task.n_pixels
-    return _finish("lufkin-fig3", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
+    return _finish("lufkin-fig3", c, {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n)}, arrays, start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +334,7 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
                      "ipr_sim_final": s["ipr_sim_final_mean"], "ipr_theory_final": s["ipr_theory_final"],
                      "cosine_final": s["cosine_final"]})
     n = c.simulation.task.n_pixels
-    table = {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n, "ipr_sinusoid": 1.5 / n}
+    table = {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n), "ipr_sinusoid": IPR_LEVELS["sinusoid"] / n}
     return _finish("lufkin-fig4", c, table, arrays, start)
 
 
@@ -412,7 +403,7 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
     n = c.simulation.task.n_pixels
     critical, reason = critical_kurtosis(kurtosis, mean_ipr, n)
     table = {**_columns(rows), "spearman": float(spearmanr(kurtosis, mean_ipr)[0]) if len(rows) > 1 else None,
-             "critical_kurtosis": critical, "critical_kurtosis_reason": reason, "n_pixels": n, "ipr_random": 3 / n}
+             "critical_kurtosis": critical, "critical_kurtosis_reason": reason, "n_pixels": n, "ipr_random": random_field_ipr(n)}
     arrays = {"excess_kurtosis": kurtosis, "ipr_sim": np.array(ipr_sim)[order],
               "ipr_theory": np.array(ipr_theory)[order], "is_nlgp": np.array([r["family"] == "nlgp" for r in rows])}
     return _finish("lufkin-fig5", c, table, arrays, start)
@@ -473,7 +464,7 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
     start = time.perf_counter()
     c = config.resolved()
     n = c.simulation.task.n_pixels
-    threshold = LOCALIZED_IPR / n
+    threshold = localized_ipr(n)
     arrays, rows = {}, []
 
     def row(label, method, k, kurtosis, key, w):
@@ -488,12 +479,12 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
         key = _key("alg", k)
         arrays.update({"t": result.arrays["t"], f"{key}/ipr_t": result.arrays["ipr_sim"][0]})
         row(_label("alg", k), "sgd", k, result.summary["excess_kurtosis"], key, result.arrays["w_sim"][0, -1])
-    task = replace(c.simulation.task, family="alg", param=c.ica_k).build()
+    task = build_task(replace(c.simulation.task, family="alg", param=c.ica_k))
     filters = train_baseline(task_sampler(task), n, BaselineConfig("ica", atoms=c.ica_atoms, samples=c.ica_samples,
                                                                    seed=c.seed)).atoms
     row(f"ICA on {_label('alg', c.ica_k)}", "ica", c.ica_k, task.pixel_marginal.excess_kurtosis,
         f"ica-{_key('alg', c.ica_k)}", filters)
-    return _finish("lufkin-fig6", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
+    return _finish("lufkin-fig6", c, {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n)}, arrays, start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,42 +492,33 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
 
 
 def _two_d_rows(c: TrainingConfig, gains) -> tuple[list[dict], dict]:
-    """Train the committee machine by SGD on the L x L NLGP at each gain (seed 0 of ``c.simulation.seeds``
-    is reported); rows of final-IPR statistics and arrays ``t`` [T], ``KEY/w_final`` [K, L, L],
-    ``KEY/ipr_t`` [T, K] (KEY = 'nlgp-GAIN').
+    """Train the network of ``c.simulation`` on the L x L NLGP at each gain through
+    [`run_simulations`][dyntools.simulations.simulate.run_simulations] (seed 0 of
+    ``c.simulation.seeds`` is reported); rows of final-IPR statistics and arrays ``t`` [T],
+    ``KEY/w_final`` [K, L, L], ``KEY/ipr_t`` [T, K] (KEY = 'nlgp-GAIN').
 
-    SGD is called directly rather than through run_simulation: for ReLU units that would also
-    integrate the K-unit effective ODE on L^2 pixels, which costs more than the network here
-    and is not what these figures show (and on 2-D inputs that early-time theory does not
-    follow the network; see docs/simulations.md)."""
+    The network alone is run (see `_network_only`): for ReLU units without bias run_simulation
+    would also integrate the K-unit effective ODE on L^2 pixels, which costs more than the
+    network here and is not what these figures show (and on 2-D inputs that early-time theory
+    does not follow the network; see docs/simulations.md)."""
     n, side, arrays, rows = c.simulation.task.n_pixels, c.simulation.task.n_dims, {}, []
-    for gain in gains:
-        settings = _simulation(c, "nlgp", gain)
-        settings.validate()
-        w = _sgd_fields(settings)
-        key, values = _key("nlgp", gain), ipr(w[-1])
-        arrays.update({"t": settings.lr * np.linspace(0, settings.steps, settings.saves + 1),
-                       f"{key}/w_final": w[-1].reshape(-1, side, side), f"{key}/ipr_t": ipr(w)})
-        rows.append({"gain": gain, "key": key, "excess_kurtosis": NLGP(gain).excess_kurtosis,
+    results = run_simulations([_network_only(_simulation(c, "nlgp", gain)) for gain in gains])
+    for gain, result in zip(gains, results):
+        key, values = _key("nlgp", gain), result.ipr_sim[0, -1]
+        arrays.update({"t": result.t, f"{key}/w_final": result.w_sim[0, -1].reshape(-1, side, side),
+                       f"{key}/ipr_t": result.ipr_sim[0]})
+        rows.append({"gain": gain, "key": key, "excess_kurtosis": result.marginal.excess_kurtosis,
                      "ipr_median": float(np.median(values)), "ipr_mean": float(values.mean()),
-                     "ipr_median_over_random": float(np.median(values) * n / 3),
-                     "fraction_localized": float(np.mean(values >= LOCALIZED_IPR / n))})
+                     "ipr_median_over_random": float(np.median(values) * n / IPR_LEVELS["random"]),
+                     "fraction_localized": float(np.mean(values >= localized_ipr(n)))})
     return rows, arrays
 
 
-def _sgd_fields(settings: SimulationConfig) -> np.ndarray:
-    """Weights of seed 0 at the saved steps, [saves + 1, K, N], trained as run_simulation
-    trains them (same initial weights and data keys for the same seed)."""
-    task = settings.task.build()
-    net = CommitteeMachine(task.n_pixels, settings.neurons, settings.activation, settings.bias)
-    params0 = net.init(jax.random.PRNGKey(settings.seed), settings.init_scale)
-    keys = jax.random.split(jax.random.PRNGKey(settings.seed + 1), settings.seeds)
-    saved = sgd_trajectories(task, net, params0, keys, lr=settings.lr, steps=settings.steps, batch=settings.batch,
-                             saves=settings.saves)
-    w = np.asarray(saved["w"][0], dtype=float)
-    if not np.isfinite(w).all():
-        raise DyntoolsError(f"SGD diverged with lr {settings.lr:g}; lower lr")
-    return w
+def _network_only(settings: SimulationConfig) -> Prepared:
+    """``settings`` prepared for [`run_simulations`][dyntools.simulations.simulate.run_simulations]
+    without the effective theory: the network ``settings.network`` is trained as
+    ``dyntools simulate`` trains it (same initial weights, same batches), and no ODE is solved."""
+    return replace(prepare(settings), theory=None)
 
 
 @dataclass(frozen=True)
@@ -584,7 +566,7 @@ def lufkin_fig1_right(config: Fig1RightConfig) -> PaperResult:
     c = config.resolved()
     rows, arrays = _two_d_rows(c, (c.gain,))
     n = c.simulation.task.n_pixels
-    return _finish("lufkin-fig1-right", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
+    return _finish("lufkin-fig1-right", c, {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n)}, arrays, start)
 
 
 @dataclass(frozen=True)
@@ -635,4 +617,4 @@ def ingrosso_goldt_2d(config: IngrossoGoldtConfig) -> PaperResult:
     for row in rows:
         row["gain_ingrosso_goldt"] = float(np.sqrt(2) * row["gain"])
     n = c.simulation.task.n_pixels
-    return _finish("ingrosso-goldt-2d", c, {**_columns(rows), "n_pixels": n, "ipr_random": 3 / n}, arrays, start)
+    return _finish("ingrosso-goldt-2d", c, {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n)}, arrays, start)

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.special import erf
 
 from .._jax import jnp
-from ..metrics import cosine_similarity, ipr
+from ..metrics import cosine_similarity, ipr, random_field_ipr
 from ..inputs.spec import TaskSpec
 from ..simulations import SimulationConfig, run_simulation
 from ..simulations.simulate import prepare
@@ -224,7 +224,7 @@ def two_d_discrepancy(config: TwoDConfig) -> PaperResult:
         seeds = result["network_final"]
         table[f"network_final_ipr_{label}"] = float(ipr(seeds).mean())
         table[f"network_seed_cosine_{label}"] = float(cosine_similarity(seeds[0], seeds[1]))
-        table[f"random_field_ipr_{label}"] = 3.0 / result["n_pixels"]
+        table[f"random_field_ipr_{label}"] = random_field_ipr(result["n_pixels"])
         arrays[f"{label}-t"] = result["t"]
         arrays[f"{label}-network-ipr"] = result["network_ipr"]
         arrays[f"{label}-network-t"] = result["network_t"]

@@ -9,15 +9,14 @@ matrix, measured faster there).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, final
 
+import equinox as eqx
 import numpy as np
 
 from .._jax import jnp
 from ..errors import DyntoolsError, KernelClippingWarning
-from ..pytrees import pytree
 from .spec import XI_RANGE
 
 if TYPE_CHECKING:
@@ -93,9 +92,8 @@ def _offset_index(shape: tuple[int, ...]) -> np.ndarray:
     return np.ravel_multi_index(tuple(diff), shape)
 
 
-@pytree(derived=("sqrt_eigenvalues",))
-@dataclass(frozen=True, eq=False)  # holds arrays: compared and hashed by identity
-class Circulant:
+@final
+class Circulant(eqx.Module):
     r"""A symmetric circulant covariance on a ring or torus, stored by its first row.
 
     $C_{ij} = r_{(j - i) \bmod \text{shape}}$, so $C$ is diagonalized by the DFT and its
@@ -104,19 +102,25 @@ class Circulant:
     and *reported*: ``n_clipped`` and ``min_eigenvalue`` say how much, and a
     `KernelClippingWarning` is issued when it happens.
 
+    An `equinox.Module`: its three arrays are leaves, so covariances of one grid share one
+    compiled program.
+
     Attributes:
         first_row: [*grid] the covariance between site 0 and every site (``grid`` is ``(N,)``
             or ``(L, L)``); stored as float64.
         eigenvalues: [*grid] the real part of the DFT of ``first_row`` (computed, not passed).
+        sqrt_eigenvalues: [*grid] their square roots, negative ones counting as zero (computed,
+            not passed).
     """
 
     first_row: np.ndarray
-    eigenvalues: np.ndarray = field(init=False, repr=False)
+    eigenvalues: np.ndarray = eqx.field(repr=False)
+    sqrt_eigenvalues: np.ndarray = eqx.field(repr=False)
 
-    def __post_init__(self):
-        row = np.asarray(self.first_row, dtype=float)
-        object.__setattr__(self, "first_row", row)
-        object.__setattr__(self, "eigenvalues", np.fft.fftn(row).real)
+    def __init__(self, first_row: np.ndarray):
+        self.first_row = np.asarray(first_row, dtype=float)
+        self.eigenvalues = np.fft.fftn(self.first_row).real
+        self.sqrt_eigenvalues = np.sqrt(np.clip(self.eigenvalues, 0.0, None))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -157,11 +161,6 @@ class Circulant:
         )
         row = np.fft.ifftn(np.clip(self.eigenvalues, 0.0, None)).real
         return Circulant(row / row.flat[0])
-
-    @cached_property
-    def sqrt_eigenvalues(self) -> np.ndarray:
-        """[*grid] the square roots of the eigenvalues (negative ones count as zero)."""
-        return np.sqrt(np.clip(self.eigenvalues, 0.0, None))
 
     def _axes(self) -> tuple[int, ...]:
         return tuple(range(-len(self.shape), 0))

@@ -16,17 +16,16 @@ reads the same formulas.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar, final
 
+import equinox as eqx
 import numpy as np
 
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
-from ..pytrees import pytree
 from .quadrature import half_line_rule, odd_hermite_coefficients
 
 if TYPE_CHECKING:
@@ -38,12 +37,16 @@ TABLE_Z = np.linspace(0.0, TABLE_Z_MAX, 20001)
 NU_MAX = 1e15  # Student-t: beyond, its moments and density are the Gaussian's to float64 precision
 
 
-class Marginal(ABC):
+class Marginal(eqx.Module):
     r"""A symmetric pixel marginal with unit variance: $X = g(Z) = Q(\Phi(Z))/s$, $Z \sim N(0, 1)$.
 
-    Subclasses are frozen dataclasses holding the family's parameter (if any); every statistic
-    the theory needs (even moments, $E|X|$, the copula correlation map, the density) comes
-    from the family, exactly or by quadrature, never from samples.
+    Subclasses are final `equinox.Module`s holding the family's parameter (if any) and the
+    numbers derived from it that `transform` reads under `jit` (a scale, a table), computed once
+    when the object is built from concrete numbers; all are leaves, so one compiled program
+    serves every member of a family. Two members are equal, and hash alike, when their
+    parameters are. Every statistic the theory needs (even moments, $E|X|$, the copula
+    correlation map, the density) comes from the family, exactly or by quadrature, never from
+    samples.
 
     Attributes:
         family: the family's name, as accepted by `make_marginal`.
@@ -91,6 +94,16 @@ class Marginal(ABC):
     @property
     def parameter(self) -> float | None:
         return getattr(self, self.parameter_name) if self.parameter_name else None
+
+    def _identity(self) -> tuple:
+        """What makes two members equal: the family and its parameter (not the derived numbers)."""
+        return (type(self), *self._parameters)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Marginal) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
 
     @property
     def _parameters(self) -> tuple:
@@ -260,15 +273,20 @@ class Marginal(ABC):
         """Brent's method on log(parameter) over the parameters with finite excess kurtosis."""
         plo, phi = cls.finite_kurtosis_range or cls.parameter_range
         lo, hi = math.log(plo), math.log(min(phi, 1e8))
-        f = lambda t: cls(math.exp(t)).excess_kurtosis - excess  # noqa: E731
+        f = lambda t: cls._excess_kurtosis_at(math.exp(t)) - excess  # noqa: E731
         a, b = lo + 1e-9, hi
-        ends = sorted(cls(math.exp(t)).excess_kurtosis for t in (a, b))
+        ends = sorted(cls._excess_kurtosis_at(math.exp(t)) for t in (a, b))
         if not ends[0] <= excess <= ends[1]:  # inside the open range, beyond what float64 resolves
             raise DyntoolsError(f"family '{cls.family}' reaches excess kurtosis {ends[0]:.10g} to {ends[1]:.10g} "
                                 f"numerically (got {excess:.10g})")
         import scipy.optimize  # here, not at import: only solving for a parameter needs it (0.1-0.4 s to load)
 
         return math.exp(scipy.optimize.brentq(f, a, b, xtol=1e-13, rtol=1e-13))
+
+    @classmethod
+    def _excess_kurtosis_at(cls, parameter: float) -> float:
+        """The excess kurtosis of the member with this parameter (what the solve evaluates)."""
+        return cls(parameter).excess_kurtosis
 
     @classmethod
     def check_parameter(cls, value: float) -> None:
@@ -332,8 +350,6 @@ def _sign(z):
 
 
 @final
-@pytree()
-@dataclass(frozen=True)
 class Gaussian(Marginal):
     r"""Standard normal: $X = Z$, density $e^{-x^2/2}/\sqrt{2\pi}$; excess kurtosis 0.
 
@@ -364,8 +380,6 @@ class Gaussian(Marginal):
 
 
 @final
-@pytree()
-@dataclass(frozen=True)
 class Binary(Marginal):
     r"""Binary pixels: $X = \mathrm{sign}(Z) = \pm 1$ with probability 1/2 each.
 
@@ -395,8 +409,6 @@ class Binary(Marginal):
 
 
 @final
-@pytree()
-@dataclass(frozen=True)
 class Uniform(Marginal):
     r"""Uniform on $[-\sqrt 3, \sqrt 3]$: $X = \sqrt 3\, \mathrm{erf}(Z / \sqrt 2)$.
 
@@ -427,8 +439,6 @@ class Uniform(Marginal):
 
 
 @final
-@pytree()
-@dataclass(frozen=True)
 class Laplace(Marginal):
     r"""Laplace with $b = 1/\sqrt 2$ (unit variance): $X = -\mathrm{sign}(Z)\, b \log(2 \Phi(-|Z|))$.
 
@@ -463,8 +473,6 @@ def _beta(a, b):
 
 
 @final
-@pytree(derived=("scale",))
-@dataclass(frozen=True)
 class Alg(Marginal):
     r"""The paper's Kur(k), an algebraic-tailed law, scaled to unit variance.
 
@@ -482,12 +490,15 @@ class Alg(Marginal):
 
     Attributes:
         k: tail exponent, $k > 2$.
+        scale: $s$, the standard deviation of the unscaled law (the compiled `scale_formula`;
+            $1/\sqrt 3$, the uniform limit's, beyond `uniform_k`; computed, not passed).
 
     Raises:
         DyntoolsError: if $k \le 2$.
     """
 
     k: float
+    scale: float = eqx.field(repr=False)
     family: ClassVar[str] = "alg"
     parameter_name: ClassVar[str] = "k"
     parameter_range: ClassVar = (2.0, math.inf)
@@ -495,9 +506,11 @@ class Alg(Marginal):
     kurtosis_range: ClassVar = (-1.2, math.inf)
     uniform_k: ClassVar[float] = 1e10  # beyond, the moments are the uniform limit's to float64 (they differ by O(1/k^2))
 
-    def __post_init__(self):
-        if not self.k > 2:
-            raise DyntoolsError(f"k for family 'alg' must exceed 2 for finite variance (got {self.k:g})")
+    def __init__(self, k: float):
+        if not k > 2:
+            raise DyntoolsError(f"k for family 'alg' must exceed 2 for finite variance (got {k:g})")
+        self.k = k
+        self.scale = self._compiled_scale() if k <= self.uniform_k else 1 / math.sqrt(3)
 
     @staticmethod
     def scale_formula(k):
@@ -518,12 +531,6 @@ class Alg(Marginal):
 
         moment = _beta((p + 1) / k, 1 - p / k) / (k * Alg.scale_formula(k) ** p)
         return sp.Piecewise((moment, p < k), (sp.oo, True))
-
-    @cached_property
-    def scale(self) -> float:
-        r"""s, the standard deviation of the unscaled law (the compiled `scale_formula`; $1/\sqrt 3$,
-        the uniform limit's, beyond `uniform_k`)."""
-        return self._compiled_scale() if self.k <= self.uniform_k else 1 / math.sqrt(3)
 
     def abs_moment(self, order: float) -> float:
         r"""$E|X|^p$: the compiled formula, or the uniform limit $3^{p/2}/(p + 1)$ beyond `uniform_k`.
@@ -547,8 +554,6 @@ class Alg(Marginal):
 
 
 @final
-@pytree(derived=("normalization",))
-@dataclass(frozen=True)
 class NLGP(Marginal):
     r"""Nonlinear Gaussian process pixel: $X = \mathrm{erf}(g Z) / \mathcal Z(g)$.
 
@@ -561,20 +566,25 @@ class NLGP(Marginal):
 
     Attributes:
         gain: the gain $g > 0$ (raw parameters are accepted in $(10^{-4}, 10^4)$).
+        normalization: $\mathcal Z(g)$, the standard deviation of $\mathrm{erf}(g Z)$ (the
+            compiled `scale_formula`; computed, not passed).
 
     Raises:
         DyntoolsError: if ``gain`` is not positive.
     """
 
     gain: float
+    normalization: float = eqx.field(repr=False)
     family: ClassVar[str] = "nlgp"
     parameter_name: ClassVar[str] = "gain"
     parameter_range: ClassVar = (1e-4, 1e4)
     kurtosis_range: ClassVar = (-2.0, 0.0)
 
-    def __post_init__(self):
-        if not self.gain > 0:
-            raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {self.gain:g})")
+    def __init__(self, gain: float):
+        if not gain > 0:
+            raise DyntoolsError(f"gain for family 'nlgp' must be positive (got {gain:g})")
+        self.gain = gain
+        self.normalization = self._compiled_scale()
 
     @staticmethod
     def scale_formula(gain):
@@ -589,11 +599,6 @@ class NLGP(Marginal):
         normalization = NLGP.scale_formula(gain)
         z = sp.erfinv(normalization * x) / gain
         return normalization / (2 * sp.sqrt(2) * gain) * sp.exp((gain**2 - sp.Rational(1, 2)) * z**2), 1 / normalization
-
-    @cached_property
-    def normalization(self) -> float:
-        r"""$\mathcal Z(g)$, the standard deviation of $\mathrm{erf}(g Z)$ (the compiled `scale_formula`)."""
-        return self._compiled_scale()
 
     def transform(self, z):
         return jax.scipy.special.erf(self.gain * z) / self.normalization
@@ -618,9 +623,15 @@ class NLGP(Marginal):
 class TabulatedMarginal(Marginal):
     r"""A family whose JAX transform interpolates an exact SciPy table of $|g(z)|$, $z \ge 0$.
 
-    Subclasses implement `abs_transform_np`; the JAX transform interpolates it on
-    $0 \le z \le 10$ (relative error about $10^{-7}$), clamped beyond.
+    Subclasses implement `abs_transform_np` and set the field ``table`` in their ``__init__``
+    (with `tabulate`); the JAX transform interpolates it on $0 \le z \le 10$ (relative error
+    about $10^{-7}$), clamped beyond.
+
+    Attributes:
+        table: [20001] $|g(z)|$ on `TABLE_Z` (equally spaced $0 \le z \le$ `TABLE_Z_MAX`).
     """
+
+    table: eqx.AbstractVar[np.ndarray]
 
     @abstractmethod
     def abs_transform_np(self, z: np.ndarray) -> np.ndarray:
@@ -630,9 +641,8 @@ class TabulatedMarginal(Marginal):
         z = np.asarray(z, dtype=float)
         return np.sign(z) * self.abs_transform_np(np.abs(z))
 
-    @cached_property
-    def table(self) -> np.ndarray:
-        r"""[20001] $|g(z)|$ on `TABLE_Z` (equally spaced $0 \le z \le$ `TABLE_Z_MAX`)."""
+    def tabulate(self) -> np.ndarray:
+        r"""[20001] $|g(z)|$ on `TABLE_Z`, for ``table``."""
         return self.abs_transform_np(TABLE_Z)
 
     def transform(self, z):
@@ -641,8 +651,6 @@ class TabulatedMarginal(Marginal):
 
 
 @final
-@pytree(derived=("table",))
-@dataclass(frozen=True)
 class GeneralizedNormal(TabulatedMarginal):
     r"""Generalized normal, density $\propto \exp(-|x|^\beta)$, scaled to unit variance.
 
@@ -659,14 +667,21 @@ class GeneralizedNormal(TabulatedMarginal):
     """
 
     beta: float
+    table: np.ndarray = eqx.field(repr=False)
     family: ClassVar[str] = "gennorm"
     parameter_name: ClassVar[str] = "beta"
     parameter_range: ClassVar = (0.05, math.inf)
     kurtosis_range: ClassVar = (-1.2, math.inf)
 
-    def __post_init__(self):
-        if not self.beta > 0:
-            raise DyntoolsError(f"beta for family 'gennorm' must be positive (got {self.beta:g})")
+    def __init__(self, beta: float):
+        if not beta > 0:
+            raise DyntoolsError(f"beta for family 'gennorm' must be positive (got {beta:g})")
+        self.beta = beta
+        self.table = self.tabulate()
+
+    @classmethod
+    def _excess_kurtosis_at(cls, beta):
+        return float(_compiled("ABS_MOMENT", cls.family)(4, beta)) - 3.0  # the formula: no table needed
 
     @staticmethod
     def scale_formula(beta):
@@ -700,8 +715,6 @@ class GeneralizedNormal(TabulatedMarginal):
 
 
 @final
-@pytree(derived=("table",))
-@dataclass(frozen=True)
 class StudentT(TabulatedMarginal):
     r"""Student-t with $\nu > 2$ degrees of freedom, scaled to unit variance.
 
@@ -719,6 +732,7 @@ class StudentT(TabulatedMarginal):
     """
 
     nu: float
+    table: np.ndarray = eqx.field(repr=False)
     symbolic_integrable: ClassVar[bool] = True
     family: ClassVar[str] = "t"
     parameter_name: ClassVar[str] = "nu"
@@ -726,12 +740,14 @@ class StudentT(TabulatedMarginal):
     finite_kurtosis_range: ClassVar = (4.0, math.inf)
     kurtosis_range: ClassVar = (0.0, math.inf)
 
-    def __post_init__(self):
-        if not self.nu > 2:
-            raise DyntoolsError(f"nu for family 't' must exceed 2 for finite variance (got {self.nu:g})")
-        if self.nu > NU_MAX:
+    def __init__(self, nu: float):
+        if not nu > 2:
+            raise DyntoolsError(f"nu for family 't' must exceed 2 for finite variance (got {nu:g})")
+        if nu > NU_MAX:
             raise DyntoolsError(f"nu for family 't' above {NU_MAX:g} is Gaussian to float64 precision (excess "
-                                f"kurtosis {6 / (NU_MAX - 4):.0e}); use family 'gaussian' (got {self.nu:g})")
+                                f"kurtosis {6 / (NU_MAX - 4):.0e}); use family 'gaussian' (got {nu:g})")
+        self.nu = nu
+        self.table = self.tabulate()
 
     @staticmethod
     def scale_formula(nu):
@@ -771,8 +787,6 @@ class StudentT(TabulatedMarginal):
 
 
 @final
-@pytree(static=("n",), derived=("table",))
-@dataclass(frozen=True)
 class Shell(TabulatedMarginal):
     r"""One coordinate of $\sqrt n\, u$ with $u$ uniform on the sphere $S^{n-1}$.
 
@@ -785,7 +799,8 @@ class Shell(TabulatedMarginal):
         n: the sphere's dimension (the number of pixels), $n > 3$.
     """
 
-    n: int
+    n: int = eqx.field(static=True)
+    table: np.ndarray = eqx.field(repr=False)
     family: ClassVar[str] = "shell"
     parameter_name: ClassVar[str] = "n"
     parameter_range: ClassVar = (3, math.inf)
@@ -803,6 +818,10 @@ class Shell(TabulatedMarginal):
         import sympy as sp
 
         return n ** (p / 2) * sp.rf(sp.Rational(1, 2), p / 2) / sp.rf(n / 2, p / 2)
+
+    def __init__(self, n: int):
+        self.n = n
+        self.table = self.tabulate()
 
     def abs_transform_np(self, z):
         import scipy.special as sc

@@ -8,16 +8,15 @@ theory never estimates covariances from samples.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
+from abc import abstractmethod
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar, final
 
+import equinox as eqx
 import numpy as np
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from ..pytrees import pytree
 from .kernels import Circulant, gaussian_kernel, ring_distance
 from .marginals import FAMILIES, Binary, Gaussian, Marginal, Shell, StudentT, make_marginal
 from .spec import ELLIPTICAL_FAMILIES
@@ -26,16 +25,21 @@ if TYPE_CHECKING:
     from jaxtyping import Array, Float, PRNGKeyArray
 
 
-class InputModel(ABC):
+class InputModel(eqx.Module):
     r"""A stationary random field on a ring or torus with unit-variance pixels.
+
+    Models are `equinox.Module`s: their numbers (correlation lengths, kernels, marginals) are
+    leaves, the grid shape and names static, so one compiled sampler serves every model of one
+    structure and models of one structure stack for `vmap`. What sampling reads under `jit` is
+    computed in ``__init__``, from concrete numbers.
 
     Attributes:
         shape: the grid, ``(N,)`` (ring) or ``(L, L)`` (torus).
         is_elliptical: whether the law is elliptical ($E[x \mid w \cdot x]$ linear in $w \cdot x$).
     """
 
-    shape: tuple[int, ...]
-    is_elliptical: bool = False
+    shape: eqx.AbstractVar[tuple[int, ...]]
+    is_elliptical: ClassVar[bool] = False
     families: ClassVar[tuple[str, ...]] = ()  # the task families this model serves (see MODELS)
 
     @classmethod
@@ -107,8 +111,8 @@ class LatentGaussianModel(InputModel):
         latent: the covariance of $z$ as realized (``kernel.nearest_correlation()``).
     """
 
-    latent: Circulant
-    kernel: Circulant
+    latent: eqx.AbstractVar[Circulant]
+    kernel: eqx.AbstractVar[Circulant]
 
     @abstractmethod
     def from_latent(self, key: PRNGKeyArray, z, eps):
@@ -128,8 +132,7 @@ class LatentGaussianModel(InputModel):
         return self.kernel.clipping_report()
 
 
-@pytree(static=("shape",))
-@dataclass(frozen=True)
+@final
 class Copula(LatentGaussianModel):
     r"""Gaussian copula ("NORTA"): $x_i = g(z_i)$, $z \sim N(0, C)$, $g = Q(\Phi(\cdot))/s$.
 
@@ -144,17 +147,16 @@ class Copula(LatentGaussianModel):
         latent: the latent covariance after eigenvalue clipping (computed).
     """
 
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] = eqx.field(static=True)
     xi: float
     marginal: Marginal
-    kernel: Circulant = field(init=False, repr=False)
-    latent: Circulant = field(init=False, repr=False)
+    kernel: Circulant = eqx.field(repr=False)
+    latent: Circulant = eqx.field(repr=False)
     families: ClassVar = tuple(FAMILIES)
 
-    def __post_init__(self):
-        kernel, latent = _latent(self.shape, self.xi)
-        object.__setattr__(self, "kernel", kernel)
-        object.__setattr__(self, "latent", latent)
+    def __init__(self, shape: tuple[int, ...], xi: float, marginal: Marginal):
+        self.shape, self.xi, self.marginal = tuple(shape), xi, marginal
+        self.kernel, self.latent = _latent(self.shape, xi)
 
     @classmethod
     def for_family(cls, family, shape, xi, excess_kurtosis, parameter):
@@ -179,8 +181,7 @@ class Copula(LatentGaussianModel):
         return {"model": "copula", "xi": self.xi, **self.marginal.describe()}
 
 
-@pytree(static=("shape", "radial"))
-@dataclass(frozen=True)
+@final
 class Elliptical(LatentGaussianModel):
     r"""Elliptical field $x = R\, C^{1/2} u$, $u$ uniform on the sphere, with covariance exactly $C$.
 
@@ -201,13 +202,13 @@ class Elliptical(LatentGaussianModel):
         DyntoolsError: for another ``radial``, or $\nu \le 2$ with ``radial='t'``.
     """
 
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] = eqx.field(static=True)
     xi: float
-    radial: str = "t"
-    nu: float = 3.0
-    is_elliptical = True
-    kernel: Circulant = field(init=False, repr=False)
-    latent: Circulant = field(init=False, repr=False)
+    radial: str = eqx.field(static=True)
+    nu: float
+    kernel: Circulant = eqx.field(repr=False)
+    latent: Circulant = eqx.field(repr=False)
+    is_elliptical: ClassVar[bool] = True
     families: ClassVar = tuple(ELLIPTICAL_FAMILIES)
 
     @classmethod
@@ -216,14 +217,15 @@ class Elliptical(LatentGaussianModel):
         nu = _elliptical_nu(radial, shape, excess_kurtosis, parameter)
         return cls(shape, xi[0], radial, nu), cls(shape, xi[1], radial, nu)
 
-    def __post_init__(self):
+    def __init__(self, shape: tuple[int, ...], xi: float, radial: str = "t", nu: float = 3.0):
+        self.shape, self.xi, self.radial, self.nu = tuple(shape), xi, radial, nu
+        self.kernel, self.latent = _latent(self.shape, xi)
+
+    def __check_init__(self):
         if self.radial not in ("t", "shell"):
             raise DyntoolsError(f"radial law must be 't' or 'shell' (got '{self.radial}')")
         if self.radial == "t" and not self.nu > 2:
             raise DyntoolsError(f"nu for elliptical Student-t data must exceed 2 (got {self.nu:g})")
-        kernel, latent = _latent(self.shape, self.xi)
-        object.__setattr__(self, "kernel", kernel)
-        object.__setattr__(self, "latent", latent)
 
     def from_latent(self, key, z, eps):
         n = z.shape[0]
@@ -244,15 +246,14 @@ class Elliptical(LatentGaussianModel):
 
     @property
     def pixel_marginal(self):
-        return StudentT(self.nu) if self.radial == "t" else Shell(math.prod(self.shape))
+        return _elliptical_marginal(self.radial, self.nu, math.prod(self.shape))
 
     def describe(self):
         return {"model": "elliptical", "xi": self.xi, "radial": self.radial,
                 **self.pixel_marginal.describe()}
 
 
-@pytree(static=("shape",), derived=("tanh_coupling",))
-@dataclass(frozen=True)
+@final
 class IsingChain(InputModel):
     r"""Periodic Ising chain of $\pm 1$ spins with coupling $J = \operatorname{artanh}(e^{-1/\xi})$.
 
@@ -264,13 +265,15 @@ class IsingChain(InputModel):
     Attributes:
         shape: ``(N,)``: a 1-D ring only.
         xi: correlation length $\xi > 0$, in sites.
+        tanh_coupling: $a = \tanh J = e^{-1/\xi}$ (computed, not passed).
 
     Raises:
         DyntoolsError: for a 2-D shape or $\xi \le 0$.
     """
 
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] = eqx.field(static=True)
     xi: float
+    tanh_coupling: float = eqx.field(repr=False)
     families: ClassVar = ("ising",)
 
     @classmethod
@@ -279,15 +282,13 @@ class IsingChain(InputModel):
             raise DyntoolsError("the Ising chain has binary pixels: excess kurtosis -2, no parameter")
         return cls(shape, xi[0]), cls(shape, xi[1])
 
-    def __post_init__(self):
-        if len(self.shape) != 1:
+    def __init__(self, shape: tuple[int, ...], xi: float):
+        if len(shape) != 1:
             raise DyntoolsError("the Ising model is a 1-D chain; drop --2d")
-        if not self.xi > 0:
-            raise DyntoolsError(f"correlation length xi must be positive (got {self.xi})")
-
-    @cached_property
-    def tanh_coupling(self) -> float:
-        return math.exp(-1.0 / self.xi)
+        if not xi > 0:
+            raise DyntoolsError(f"correlation length xi must be positive (got {xi})")
+        self.shape, self.xi = tuple(shape), xi
+        self.tanh_coupling = math.exp(-1.0 / xi)
 
     def sample(self, key, n, dtype=jnp.float32):
         (size,) = self.shape
@@ -324,8 +325,7 @@ class IsingChain(InputModel):
                 **Binary().describe()}
 
 
-@pytree()
-@dataclass(frozen=True)
+@final
 class GaussianClone(LatentGaussianModel):
     r"""Gaussian pixels with exactly the pixel covariance of ``original`` (the "Gaussian clone").
 
@@ -344,15 +344,15 @@ class GaussianClone(LatentGaussianModel):
     """
 
     original: InputModel
-    kernel: Circulant = field(init=False, repr=False)
-    latent: Circulant = field(init=False, repr=False)
+    kernel: Circulant = eqx.field(repr=False)
+    latent: Circulant = eqx.field(repr=False)
 
-    def __post_init__(self):
-        if isinstance(self.original, GaussianClone):
+    def __init__(self, original: InputModel):
+        if isinstance(original, GaussianClone):
             raise DyntoolsError("a Gaussian clone is already Gaussian; clone the original model instead")
-        covariance = self.original.covariance
-        object.__setattr__(self, "kernel", covariance)
-        object.__setattr__(self, "latent", covariance.nearest_correlation())
+        self.original = original
+        self.kernel = original.covariance
+        self.latent = self.kernel.nearest_correlation()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -378,6 +378,12 @@ class GaussianClone(LatentGaussianModel):
 
     def describe(self):
         return {"model": "gaussian-clone", "xi": self.xi, **Gaussian().describe(), "clone_of": self.original.describe()}
+
+
+@cache
+def _elliptical_marginal(radial: str, nu: float, n_pixels: int) -> Marginal:
+    """The pixel marginal of elliptical data (built once: its table costs a SciPy quantile)."""
+    return StudentT(nu) if radial == "t" else Shell(n_pixels)
 
 
 def _elliptical_nu(radial, shape, excess_kurtosis, parameter) -> float:

@@ -1,21 +1,17 @@
 """What defines a two-class task, as one frozen, validated object every config shares.
 
-Light to import (no JAX): the command line reads its fields and defaults to declare its task
-options once for every command.
+Pure data, light to import (no JAX): the command line reads its fields and defaults to declare
+its task options once for every command; [`build_task`][dyntools.inputs.task.build_task] makes
+the task it names.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from ..errors import DyntoolsError
 from ._family_index import PARAMETERS
-
-if TYPE_CHECKING:
-    from .task import TwoClassTask
 
 # the one set of task defaults (TaskSpec, build_task and every command share them)
 N_DIMS = 40
@@ -44,9 +40,9 @@ def family_parameters() -> dict[str, str]:
 class TaskSpec:
     r"""What defines a two-class task: the settings every command and config shares.
 
-    Frozen and hashable; each field is checked on its own when the spec is made, and `build`
-    checks the combination (a family that reaches the kurtosis, a parameter in range). A sweep
-    addresses any field by name.
+    Frozen and hashable; each field is checked on its own when the spec is made, and
+    [`build_task`][dyntools.inputs.task.build_task] checks the combination (a family that
+    reaches the kurtosis, a parameter in range). A sweep addresses any field by name.
 
     Attributes:
         family: the pixel marginal family, one of
@@ -109,25 +105,27 @@ class TaskSpec:
         """N, the number of pixels: ``n_dims``, or ``n_dims**2`` with ``two_d``."""
         return self.n_dims ** (2 if self.two_d else 1)
 
-    def build(self) -> TwoClassTask:
-        """The task (built once per spec, then cached).
-
-        Returns:
-            The [`TwoClassTask`][dyntools.inputs.task.TwoClassTask].
-
-        Raises:
-            DyntoolsError: as [`build_task`][dyntools.inputs.task.build_task].
-        """
-        return _build_spec(self)
-
     def as_dict(self) -> dict:
         """The fields as a plain dict, as saved in run records."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    @classmethod
+    def from_options(cls, options: dict) -> TaskSpec:
+        """The spec of a dyntools 0.x record's task options (the keyword arguments `build_task`
+        took then: ``excess_kurtosis``, ``parameter``, ``xi`` as a pair, ...).
 
-@lru_cache(maxsize=512)
-def _build_spec(spec: TaskSpec) -> TwoClassTask:
-    from .task import build_task
+        Raises:
+            DyntoolsError: for a key that was never such an option.
+        """
+        unknown = sorted(set(options) - set(LEGACY_OPTIONS))
+        if unknown:
+            raise DyntoolsError(f"unknown task option '{unknown[0]}'; the options were: {', '.join(LEGACY_OPTIONS)}")
+        named = {LEGACY_OPTIONS[key]: value for key, value in options.items() if key != "xi"}
+        if "xi" in options:
+            named["xi0"], named["xi1"] = options["xi"]
+        return cls(**named)
 
-    return build_task(spec.family, spec.kurtosis, spec.param, spec.n_dims, spec.xi, spec.two_d, spec.proportion,
-                      spec.gaussian_clone)
+
+LEGACY_OPTIONS = {"family": "family", "excess_kurtosis": "kurtosis", "parameter": "param", "n_dims": "n_dims",
+                  "xi": ("xi0", "xi1"), "two_d": "two_d", "proportion": "proportion", "gaussian_clone": "gaussian_clone"}
+"""dyntools 0.x task options (as its records hold them) -> the `TaskSpec` fields they set."""

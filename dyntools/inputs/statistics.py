@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .kernels import Circulant
+if TYPE_CHECKING:
+    from .kernels import Circulant
 
 DENSE_CHECK_MAX_PIXELS = 256
 
@@ -24,12 +27,31 @@ def sample_excess_kurtosis(x: np.ndarray) -> float:
     return float(np.mean(x**4) / np.mean(x**2) ** 2 - 3)
 
 
+def sample_covariance_row(x: np.ndarray) -> np.ndarray:
+    r"""The translation-averaged sample covariance of stationary samples, as a first row, by FFT.
+
+    $\hat C(d) = \frac{1}{nN} \sum_{s} \sum_{i} x_{s,i}\, x_{s,i+d}$ (indices wrap around the ring
+    or torus; moments about zero: the pixels have mean zero), from the mean power spectrum of the
+    samples in $O(n N \log N)$.
+
+    Arguments:
+        x: [n, *grid] samples (grid [N] on a ring, [L, L] on a torus).
+
+    Returns:
+        [*grid] the covariance of pixel 0 with the pixel at each displacement.
+    """
+    x = np.asarray(x, dtype=float)
+    axes = tuple(range(1, x.ndim))
+    spectrum = np.mean(np.abs(np.fft.fftn(x, axes=axes)) ** 2, axis=0)
+    return np.fft.ifftn(spectrum).real / np.prod(x.shape[1:])
+
+
 def max_covariance_error(x: np.ndarray, exact: Circulant) -> tuple[float, str]:
     r"""Largest |sample - exact| covariance entry, and the estimator used.
 
     Up to 256 pixels: the full sample covariance $x^\top x / n$ (about zero). Above: the
-    translation-averaged sample covariance (all models are stationary), computed by FFT in
-    $O(n N \log N)$ and compared with the exact first row.
+    translation-averaged sample covariance (all models are stationary; `sample_covariance_row`)
+    compared with the exact first row.
 
     Arguments:
         x: [n, *grid] samples.
@@ -44,10 +66,7 @@ def max_covariance_error(x: np.ndarray, exact: Circulant) -> tuple[float, str]:
     if flat.shape[1] <= DENSE_CHECK_MAX_PIXELS:
         sample = flat.T @ flat / n
         return float(np.abs(sample - exact.dense()).max()), "dense"
-    axes = tuple(range(1, x.ndim))
-    spectrum = np.mean(np.abs(np.fft.fftn(np.asarray(x, dtype=float), axes=axes)) ** 2, axis=0)
-    row = np.fft.ifftn(spectrum).real / exact.size
-    return float(np.abs(row - exact.first_row).max()), "translation-averaged"
+    return float(np.abs(sample_covariance_row(x) - exact.first_row).max()), "translation-averaged"
 
 
 def input_statistics(task, x: np.ndarray, y: np.ndarray) -> dict:

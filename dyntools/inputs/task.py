@@ -1,27 +1,27 @@
 """The two-class task and the one constructor every caller (CLI, simulations, baselines,
-experiments) uses; [`TaskSpec`][dyntools.inputs.spec.TaskSpec] names one."""
+experiments) uses, `build_task`, from the [`TaskSpec`][dyntools.inputs.spec.TaskSpec] that names it."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, final
+
+import equinox as eqx
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from ..pytrees import pytree
 from .kernels import Circulant, grid_shape
 from .marginals import Alg, Marginal, NLGP, check_excess_kurtosis
 from .models import GaussianClone, InputModel, LatentGaussianModel, model_for
-from .spec import ALL_FAMILIES, N_DIMS, PROPORTION, XI, XI_RANGE
+from .spec import TaskSpec
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float, Int, PRNGKeyArray
 
 
-@pytree(static=("shared_noise",))
-@dataclass(frozen=True)
-class TwoClassTask:
+@final
+class TwoClassTask(eqx.Module):
     r"""The two-class task: class $y = 1$ (correlation length $\xi_1$, the longer) vs $y = 0$ ($\xi_0$).
 
     Labels are i.i.d. with $P(y = 1)$ = ``proportion``; ``sigma0``, ``sigma1`` are the exact
@@ -40,15 +40,14 @@ class TwoClassTask:
 
     class0: InputModel
     class1: InputModel
-    proportion: float = 0.5
-    shared_noise: bool = field(init=False)
+    proportion: float
+    shared_noise: bool = eqx.field(static=True)
 
-    def __post_init__(self):
-        if not 0 < self.proportion < 1:
-            raise DyntoolsError(f"class proportion must be in (0, 1) (got {self.proportion:g})")
-        c0, c1 = self.class0, self.class1
-        shared = isinstance(c0, LatentGaussianModel) and c0.shares_transform(c1)
-        object.__setattr__(self, "shared_noise", bool(shared))
+    def __init__(self, class0: InputModel, class1: InputModel, proportion: float = 0.5):
+        if not 0 < proportion < 1:
+            raise DyntoolsError(f"class proportion must be in (0, 1) (got {proportion:g})")
+        self.class0, self.class1, self.proportion = class0, class1, proportion
+        self.shared_noise = bool(isinstance(class0, LatentGaussianModel) and class0.shares_transform(class1))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -134,55 +133,30 @@ def resolve_family(family: str, excess_kurtosis: float | None) -> str:
     return Alg.family if excess_kurtosis > -1.2 + 1e-6 else NLGP.family
 
 
-def build_task(
-    family: str = "auto",
-    excess_kurtosis: float | None = None,
-    parameter: float | None = None,
-    n_dims: int = N_DIMS,
-    xi: tuple[float, float] = XI,
-    two_d: bool = False,
-    proportion: float = PROPORTION,
-    gaussian_clone: bool = False,
-) -> TwoClassTask:
-    r"""Build the two-class task from user-level options.
+@lru_cache(maxsize=512)  # a sweep prepares every point up front; equal specs share one task
+def build_task(spec: TaskSpec) -> TwoClassTask:
+    r"""The two-class task a spec names (built once per spec, then cached).
 
     The family names its input model (`MODELS` of [`models`][dyntools.inputs.models]: copula
     families give `Copula` classes, ``elliptical-t`` and ``shell`` `Elliptical` ones, ``ising``
-    `IsingChain` ones); both classes share the pixel marginal and differ in $\xi$.
+    `IsingChain` ones); both classes share the pixel marginal and differ in $\xi$. With
+    ``gaussian_clone`` both classes are replaced by Gaussian fields with exactly their pixel
+    covariances (`GaussianClone`).
 
     Arguments:
-        family: one of [`ALL_FAMILIES`][dyntools.inputs.spec.ALL_FAMILIES] (``'auto'``: see `resolve_family`).
-        excess_kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (give this *or* ``parameter``).
-        parameter: the family's raw parameter (k, beta, nu, gain).
-        n_dims: N on the ring, or L for the L x L torus with ``two_d``; at least 4.
-        xi: $(\xi_0, \xi_1)$, the correlation lengths of classes 0 and 1, positive, in sites.
-        two_d: use an L x L torus instead of a ring.
-        proportion: $P(y = 1)$, in $(0, 1)$.
-        gaussian_clone: replace both classes by Gaussian fields with exactly their pixel
-            covariances (`GaussianClone`).
+        spec: the task's settings (``family`` ``'auto'``: see `resolve_family`).
 
     Returns:
         The task.
 
     Raises:
-        DyntoolsError: for an unknown family, invalid or conflicting kurtosis/parameter, an
-            invalid grid, $\xi$ or proportion.
+        DyntoolsError: for a family that does not reach the kurtosis, a parameter out of
+            range, or a kurtosis or parameter given where the family has none (each field
+            alone was checked when the spec was made).
     """
-    task = _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion)
-    if gaussian_clone:
-        return TwoClassTask(GaussianClone(task.class0), GaussianClone(task.class1), task.proportion)
-    return task
-
-
-def _build_task(family, excess_kurtosis, parameter, n_dims, xi, two_d, proportion) -> TwoClassTask:
-    if family not in ALL_FAMILIES:
-        raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(ALL_FAMILIES)}")
-    if len(xi) != 2 or not all(XI_RANGE[0] <= v <= XI_RANGE[1] for v in xi):
-        raise DyntoolsError(f"xi needs two correlation lengths XI0 XI1 from {XI_RANGE[0]:g} to {XI_RANGE[1]:g} pixels "
-                            f"(got {list(xi)})")
-    shape = grid_shape(n_dims, two_d)
-    if excess_kurtosis is not None:
-        check_excess_kurtosis(excess_kurtosis)
-    family = resolve_family(family, excess_kurtosis)
-    class0, class1 = model_for(family).for_family(family, shape, xi, excess_kurtosis, parameter)
-    return TwoClassTask(class0, class1, proportion)
+    family = resolve_family(spec.family, spec.kurtosis)
+    class0, class1 = model_for(family).for_family(family, grid_shape(spec.n_dims, spec.two_d), spec.xi, spec.kurtosis,
+                                                  spec.param)
+    if spec.gaussian_clone:
+        class0, class1 = GaussianClone(class0), GaussianClone(class1)
+    return TwoClassTask(class0, class1, spec.proportion)

@@ -1,11 +1,14 @@
 """Sweeps on a Dask cluster: chunks of points are tasks; the client saves each finished chunk.
 
-A sweep sends every chunk of points to the cluster as one task (the points' settings go, the
-workers build their tasks and theories and run them vmapped, exactly as in process) and saves
-each chunk's arrays in the sweep's partial directory as it arrives, so an interrupted sweep
-resumes from the chunks already saved and a lost worker costs only its chunk: the scheduler
-runs it again elsewhere. Workers need dyntools installed (the same version); they need no
-shared file system, since results come back to the client.
+[`DaskCluster`][dyntools.simulations.cluster.DaskCluster] is the
+[`Runner`][dyntools.simulations.runners.Runner] to pass to
+[`run_sweep`][dyntools.simulations.sweep.run_sweep] for this: it sends every chunk of points to
+the cluster as one task (the points' settings go, the workers build their tasks and theories and
+run them vmapped, exactly as in process) and hands each chunk's arrays back as it arrives; the
+sweep saves them in its [`ChunkStore`][dyntools.simulations.chunks.ChunkStore], so an interrupted
+sweep resumes from the chunks already saved and a lost worker costs only its chunk: the
+scheduler runs it again elsewhere. Workers need dyntools installed (the same version); they need
+no shared file system, since results come back to the client.
 
 - [`local_client`][dyntools.simulations.cluster.local_client]: a ``LocalCluster`` of
   single-threaded worker processes (spawned, one XLA thread each) on this machine.
@@ -20,10 +23,10 @@ import logging
 import math
 import os
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import DyntoolsError
+from .runners import Compute, Progress, Results, Runner, Work
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -117,64 +120,100 @@ def remote_client(address: str, timeout: float | None = None) -> Client:
                             "start one with `dask scheduler` or use local:N") from None
 
 
-def run_on_cluster(client: Client, paths: list[Path], configs: list[SimulationConfig], todo: list[int],
-                   theory_only: bool, progress: Callable[[int, int], None] | None) -> None:
-    """Run the points ``todo`` as chunk tasks on ``client``'s workers and save each chunk as it arrives.
+class DaskCluster(Runner):
+    """A runner that sends chunks of points to a Dask cluster's workers as tasks.
+
+    Each chunk goes as one task (the points' settings and the sweep's compute function go; the
+    worker builds the points and runs them exactly as in process, with the client's JAX settings)
+    and comes back to be saved as soon as it finishes, whatever the order. A worker that dies
+    costs only its chunk: the scheduler runs it again elsewhere.
 
     Arguments:
-        client: the Dask client.
-        paths: every point's file in the partial directory.
-        configs: every point's settings.
-        todo: the indices of the points still to run.
-        theory_only: integrate only the effective ODE.
-        progress: called with (points done, points in all) after each saved chunk.
+        client: a connected ``distributed.Client`` (see `local_client`, `remote_client`, or
+            any, e.g. of a dask-jobqueue cluster).
+        tasks_per_worker: chunks per worker (default `TASKS_PER_WORKER`): enough to balance the
+            load, few enough that a worker's points share compiled programs.
+
+    Attributes:
+        client: the client.
 
     Raises:
-        DyntoolsError: the first failing chunk's error (the other chunks are cancelled).
+        DyntoolsError: unless ``tasks_per_worker`` is a whole number of at least 1.
     """
-    import jax
-    from distributed import as_completed
 
-    from .sweep import save_chunk
+    def __init__(self, client: Client, tasks_per_worker: int = TASKS_PER_WORKER):
+        if isinstance(tasks_per_worker, bool) or not isinstance(tasks_per_worker, int) or tasks_per_worker < 1:
+            raise DyntoolsError(f"tasks_per_worker is a whole number from 1 (got {tasks_per_worker!r})")
+        self.client = client
+        self.tasks_per_worker = tasks_per_worker
 
-    workers = max(1, len(client.scheduler_info()["workers"]))
-    size = max(1, math.ceil(len(todo) / (TASKS_PER_WORKER * workers)))
-    chunks = [todo[first:first + size] for first in range(0, len(todo), size)]
-    settings = {name: getattr(jax.config, name) for name in JAX_SETTINGS}
-    futures = {client.submit(run_chunk, [configs[i] for i in chunk], theory_only, settings, pure=False): chunk
-               for chunk in chunks}
-    done = len(configs) - len(todo)
-    try:
-        for future in as_completed(futures):
-            chunk = futures[future]
-            save_chunk([paths[i] for i in chunk], future.result())
-            done += len(chunk)
-            if progress is not None:
-                progress(done, len(configs))
-    finally:
-        client.cancel(list(futures))
+    def __repr__(self) -> str:
+        return f"DaskCluster({self.client!r})"
+
+    @classmethod
+    def local(cls, workers: int) -> DaskCluster:
+        """A runner on a new ``LocalCluster`` of ``workers`` single-threaded processes (see
+        `local_client`); [`close`][dyntools.simulations.cluster.DaskCluster.close] it when done."""
+        return cls(local_client(workers))
+
+    @classmethod
+    def remote(cls, address: str, timeout: float | None = None) -> DaskCluster:
+        """A runner on the existing scheduler at ``address`` (``tcp://HOST:PORT``, see
+        `remote_client`); [`close`][dyntools.simulations.cluster.DaskCluster.close] it when done."""
+        return cls(remote_client(address, timeout))
+
+    def close(self) -> None:
+        """Close the client and, for a local cluster, the cluster (see `close`)."""
+        close(self.client)
+
+    def run(self, work: Work, progress: Progress | None = None) -> Iterator[tuple[list[int], Results]]:
+        """Submit every chunk, then yield each as it completes; the chunks still out are
+        cancelled when the sweep stops early (an error, an interrupt).
+
+        Chunks hold ``ceil(len(todo) / (tasks_per_worker x workers))`` points. ``progress`` is
+        not called during a chunk (the sweep reports each chunk it saves).
+
+        Raises:
+            DyntoolsError: the first failing chunk's error (the other chunks are cancelled).
+        """
+        import jax
+        from distributed import as_completed
+
+        todo = list(work.todo)
+        workers = max(1, len(self.client.scheduler_info()["workers"]))
+        size = max(1, math.ceil(len(todo) / (self.tasks_per_worker * workers)))
+        chunks = [todo[first:first + size] for first in range(0, len(todo), size)]
+        settings = {name: getattr(jax.config, name) for name in JAX_SETTINGS}
+        futures = {self.client.submit(run_chunk, work.compute, work.configs(chunk), work.theory_only, settings,
+                                      pure=False): chunk
+                   for chunk in chunks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            self.client.cancel(list(futures))
 
 
-def run_chunk(configs: list[SimulationConfig], theory_only: bool, settings: dict) -> list[dict]:
+def run_chunk(compute: Compute, configs: list[SimulationConfig], theory_only: bool, settings: dict) -> Results:
     """The task a worker runs: one chunk of points, with the client's JAX settings.
 
     The worker takes the client's 64-bit float and compilation-cache settings, so its numbers
     are the client's; the points are prepared and run exactly as in process.
 
     Arguments:
+        compute: the sweep's chunk function ([`Work.compute`][dyntools.simulations.runners.Work]).
         configs: the points' settings.
         theory_only: integrate only the effective ODE.
         settings: JAX configuration values by name (`JAX_SETTINGS`).
 
     Returns:
-        Per point, the arrays of [`chunk_arrays`][dyntools.simulations.sweep.chunk_arrays].
+        Per point, the arrays ``compute`` returns.
     """
     import jax
 
     from .simulate import prepare
-    from .sweep import chunk_arrays
 
     for name, value in settings.items():
         if getattr(jax.config, name) != value:
             jax.config.update(name, value)
-    return chunk_arrays([prepare(config, network=not theory_only) for config in configs], theory_only)
+    return compute([prepare(config, network=not theory_only) for config in configs], theory_only)

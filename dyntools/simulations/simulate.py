@@ -18,7 +18,8 @@ import numpy as np
 from .._jax import jax, jnp, require_x64, stack
 from ..errors import DyntoolsError
 from ..exported import cached_call
-from ..metrics import agreement_time, cosine_similarity, ipr, sinusoid_residual
+from ..inputs.task import build_task
+from ..metrics import agreement_time, cosine_similarity, ipr, localized_ipr, random_field_ipr, sinusoid_residual
 from ..theory import task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
 from .config import MEMORY_BUDGET, SimulationConfig
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from ..theory.dynamics import EffectiveDynamics
     from .networks import Network
 
-LOCALIZED_IPR = 5.0  # a field counts as localized once IPR >= 5/N (random Gaussian fields: ~3/N)
 AGREEMENT_COSINE = 0.9  # theory and network agree while their cosine similarity is at least this
 LR_SEARCH_DECADES = 8  # after a divergence, try lr / 10, lr / 100, ... this many times
 LR_SCREEN_STEPS = 100  # each candidate is screened on this many steps, the first survivor on the full run
@@ -168,8 +168,9 @@ def prepare(config: SimulationConfig, network: bool = True) -> Prepared:
     """
     require_x64()
     config.validate(network=network)
-    task = config.task.build()
-    net = network_class(config.network)(task.n_pixels, config.neurons, config.activation, config.bias)
+    task = build_task(config.task)
+    net = network_class(config.network)(n_inputs=task.n_pixels, neurons=config.neurons, activation=config.activation,
+                                        bias=config.bias)
     theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order))
     return Prepared(config, task, net, theory)
 
@@ -470,7 +471,8 @@ def _solve_effective(dynamics, w0, t, dt0, *, solver, max_steps):
 
 
 def localization_time(t: np.ndarray, ipr_curve: np.ndarray, n: int) -> float | None:
-    """First saved time at which the IPR reaches `LOCALIZED_IPR` / N (random fields: about 3 / N).
+    """First saved time at which the IPR reaches the localized level 5/N (`metrics.localized_ipr`;
+    random fields: about 3/N).
 
     Arguments:
         t: [T] saved times.
@@ -480,7 +482,7 @@ def localization_time(t: np.ndarray, ipr_curve: np.ndarray, n: int) -> float | N
     Returns:
         The time, or None if the IPR never reaches the threshold.
     """
-    hit = np.flatnonzero(ipr_curve >= LOCALIZED_IPR / n)
+    hit = np.flatnonzero(ipr_curve >= localized_ipr(n))
     return float(t[hit[0]]) if hit.size else None
 
 
@@ -514,8 +516,8 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
         "n_pixels": n,
         "network": result.config.network,
         "neurons": result.config.neurons,
-        "ipr_random": 3.0 / n,
-        "ipr_localized_threshold": LOCALIZED_IPR / n,
+        "ipr_random": random_field_ipr(n),
+        "ipr_localized_threshold": localized_ipr(n),
         "ipr_sim_final_mean": float(final_sim.mean()),
         "ipr_sim_final_std": float(final_sim.std()),
         "t_final": float(a["t"][-1]),

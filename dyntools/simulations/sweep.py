@@ -8,11 +8,20 @@ one dimension per axis (the axis ``seed`` is named ``base_seed`` there, because 
 counts the SGD runs of a point).
 
 Every point is validated (its task and theory built) before the first one runs. Points run in
-chunks of `SAVE_EVERY`: those that share a structure (family form, grid, network, batch, seeds,
-steps) train in one compiled, vmapped program whose numbers are traced, so a sweep compiles once
-per structure, not once per point. Each finished point is saved on its own in a hidden sibling
-of the run directory: a sweep that fails removes them; one that is interrupted (Ctrl-C, a killed
-process) keeps them for the next run of the same sweep, which skips them.
+chunks (of `SAVE_EVERY` in process): those that share a structure (family form, grid, network,
+batch, seeds, steps) train in one compiled, vmapped program whose numbers are traced, so a sweep
+compiles once per structure, not once per point. Where chunks run is the caller's choice of
+[`Runner`][dyntools.simulations.runners.Runner] object
+([`InProcess`][dyntools.simulations.runners.InProcess] by default, or
+[`DaskCluster`][dyntools.simulations.cluster.DaskCluster]); what a chunk computes is
+[`chunk_arrays`][dyntools.simulations.sweep.chunk_arrays] either way. Each finished point is
+saved on its own, as its chunk comes back, in a
+[`ChunkStore`][dyntools.simulations.chunks.ChunkStore] (by default a hidden sibling of the run
+directory): a sweep that fails removes them; one that is interrupted (Ctrl-C, a killed process)
+keeps them for the next run of the same sweep, which skips them.
+
+The values of a grid are typed numbers; reading them from command-line text
+(``START:STOP:COUNT``) is the command line's job (``dyntools.cli.sweep``).
 """
 
 from __future__ import annotations
@@ -21,9 +30,6 @@ import itertools
 import json
 import math
 import os
-import re
-import shutil
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -32,14 +38,14 @@ import numpy as np
 
 from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
-from ..files import atomic_write
 from ..runs import jsonable, package_version, reserve
+from .chunks import ChunkStore
 from .config import TASK_FIELDS, SimulationConfig
+from .runners import SAVE_EVERY, InProcess, Runner, Work
 from .simulate import prepare, run_simulations, run_theories, save_steps
 
 if TYPE_CHECKING:
     import xarray as xr
-    from distributed import Client
 
     from .simulate import Prepared
 
@@ -47,38 +53,6 @@ AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": flo
         "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
 KURTOSIS_AXES = ("kurtosis", "param")  # axes along which excess kurtosis changes monotonically
 MAX_POINTS = 100_000
-SAVE_EVERY = 64  # points run together (vmapped by structure) between saves: what an interrupt can lose
-
-
-def parse_values(text: str) -> np.ndarray:
-    """Read the values of a sweep axis from the command line.
-
-    Arguments:
-        text: ``START:STOP:COUNT`` (inclusive, evenly spaced, COUNT from 1 to `MAX_POINTS`) or
-            ``V1,V2,...``.
-
-    Returns:
-        [COUNT] the values, as floats.
-
-    Raises:
-        DyntoolsError: if the text cannot be read (numbers are ASCII: ``float`` would take other
-            scripts' digits), a value is not finite, or STOP - START overflows; checked before
-            any value is computed.
-    """
-    spaced = ":" in text
-    parts = text.split(":" if spaced else ",")
-    try:
-        if not text.isascii() or (spaced and (len(parts) != 3 or not 1 <= int(parts[2]) <= MAX_POINTS)):
-            raise ValueError
-        numbers = [float(v) for v in (parts[:2] if spaced else parts)]
-    except ValueError:
-        raise DyntoolsError(f"cannot read sweep values {text!r}: use START:STOP:COUNT (COUNT from 1 to {MAX_POINTS}) "
-                            "or V1,V2,...") from None
-    if not all(math.isfinite(v) for v in numbers):
-        raise DyntoolsError(f"sweep values must be finite numbers (got {text!r})")
-    if spaced and not math.isfinite(numbers[1] - numbers[0]):
-        raise DyntoolsError(f"sweep range START:STOP must have a finite STOP - START (got {text!r})")
-    return np.linspace(*numbers, int(parts[2])) if spaced else np.array(numbers)
 
 
 @dataclass(frozen=True)
@@ -178,20 +152,17 @@ def point_config(base: SimulationConfig, point: dict) -> SimulationConfig:
     return replace(base, task=replace(base.task, **task), **rest)
 
 
-POINTS = ".sweep-points"  # the suffix of the hidden sibling that keeps an unfinished sweep's points
-
-
 def partial_directory(directory: Path | str) -> Path:
-    """Where the finished points of an unfinished sweep into ``directory`` are kept.
+    """Where the finished points of an unfinished sweep into ``directory`` are kept by default.
 
     Arguments:
         directory: the sweep's run directory.
 
     Returns:
-        The hidden sibling ``.<name>.sweep-points`` of ``directory``.
+        The hidden sibling ``.<name>.sweep-points`` of ``directory`` (the directory of
+            [`ChunkStore.beside`][dyntools.simulations.chunks.ChunkStore.beside]).
     """
-    directory = Path(directory)
-    return directory.parent / f".{directory.name}{POINTS}"
+    return ChunkStore.beside(directory).directory
 
 
 def resumable_sweep(root: Path | str, base: SimulationConfig, grid: Grid, theory_only: bool = False) -> Path | None:
@@ -208,13 +179,8 @@ def resumable_sweep(root: Path | str, base: SimulationConfig, grid: Grid, theory
         The directory (it does not exist yet), or None.
     """
     definition = _definition(base, grid, theory_only)
-    for record in sorted(Path(root).glob(f".*{POINTS}/sweep.json")):
-        try:
-            same = json.loads(record.read_text()) == definition
-        except (OSError, ValueError):
-            continue
-        directory = Path(root) / record.parent.name[1:-len(POINTS)]
-        if same and not os.path.lexists(directory):
+    for directory, store in ChunkStore.unfinished_under(root):
+        if store.definition() == definition and not os.path.lexists(directory):
             return directory
     return None
 
@@ -274,21 +240,28 @@ class SweepResult:
 
 
 def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: bool = False,
-              progress: Callable[[int, int], None] | None = None, client: Client | None = None) -> SweepResult:
+              progress: Callable[[float, int], None] | None = None, runner: Runner | None = None,
+              store: ChunkStore | None = None) -> SweepResult:
     """Run every point not yet done (see the module docstring).
 
     Arguments:
-        directory: the run directory the sweep will be written to (its finished points are kept
-            in [`partial_directory`][dyntools.simulations.sweep.partial_directory] until it is).
+        directory: the run directory the sweep will be written to (locked while the sweep runs).
         base: the settings of every point, before the grid's values replace some of them.
         grid: the axes and values.
         theory_only: integrate only the effective ODE (no network is trained).
         progress: called with (points done, points in all) at the start, during training
             (fractional: the chunk's share of SGD steps done; in process only) and after each
-            chunk.
-        client: a Dask ``distributed.Client`` to run chunks of points as tasks on its workers
-            (see [`dyntools.simulations.cluster`][dyntools.simulations.cluster]), or None to run
-            them in this process. The numbers are the same either way.
+            saved chunk.
+        runner: where the chunks of points run: a [`Runner`][dyntools.simulations.runners.Runner]
+            such as [`InProcess`][dyntools.simulations.runners.InProcess] (the default, chunks of
+            `SAVE_EVERY`) or [`DaskCluster`][dyntools.simulations.cluster.DaskCluster]. The
+            numbers are the same whichever runs them.
+        store: where the finished points are kept until the run directory is written (default
+            ``ChunkStore.beside(directory)``, see
+            [`partial_directory`][dyntools.simulations.sweep.partial_directory]): a
+            [`ChunkStore`][dyntools.simulations.chunks.ChunkStore]. The points stay there after
+            the sweep; [`finish`][dyntools.simulations.sweep.finish] (or ``store.remove()``)
+            removes them.
 
     Returns:
         A [`SweepResult`][dyntools.simulations.sweep.SweepResult] whose dataset has dims
@@ -301,37 +274,53 @@ def run_sweep(directory: Path, base: SimulationConfig, grid: Grid, theory_only: 
             of the other axes (see [`critical_variables`][dyntools.simulations.sweep.critical_variables]).
 
     Raises:
-        DyntoolsError: for an invalid point (before any work) or a point whose run fails (its
-            finished points are then removed).
+        DyntoolsError: for an invalid point or runner (before any work), or a point whose run
+            fails (its finished points are then removed).
     """
+    runner = InProcess(SAVE_EVERY) if runner is None else runner  # SAVE_EVERY read now (tests shrink it)
+    if not isinstance(runner, Runner):  # a Dask Client has a run method too: it is not a runner
+        raise DyntoolsError(f"a sweep's runner is a Runner object such as InProcess() or DaskCluster(client) "
+                            f"(got {type(runner).__name__})")
     prepared = validate_sweep(base, grid, theory_only)
+    store = ChunkStore.beside(directory) if store is None else store
     with reserve(directory, force=True):  # held already when the command line runs it
-        partial = partial_directory(directory)
-        discarded = _claim(partial, base, grid, theory_only)
-        paths = [partial / f"point_{i:05d}.npz" for i in range(len(prepared))]
-        todo, damaged = _unfinished(paths, _point_keys(base, theory_only))
-        points = _run_points(paths, prepared, todo, theory_only, progress, client)
+        discarded = store.claim(_definition(base, grid, theory_only))
+        todo, damaged = store.unfinished(len(prepared), _point_keys(base, theory_only))
+        points = _run_points(store, Work(prepared, todo, theory_only, chunk_arrays), runner, progress)
     return SweepResult(_dataset(points, base, grid, theory_only), discarded, damaged)
 
 
-def _run_points(paths: list[Path], prepared: list[Prepared], todo: list[int], theory_only: bool,
-                progress: Callable[[int, int], None] | None, client: Client | None) -> list[dict]:
-    """Run the points `todo` and read every point back. An interrupt keeps the finished
-    points for the next run of the same sweep; any other failure removes them."""
+def _run_points(store: ChunkStore, work: Work, runner: Runner,
+                progress: Callable[[float, int], None] | None) -> list[dict]:
+    """Run the points of `work` with `runner`, saving each chunk as it comes, and read every point
+    back. An interrupt keeps the finished points for the next run of the same sweep; any other
+    failure removes them."""
+    total = len(work.points)
     try:
         if progress is not None:
-            progress(len(prepared) - len(todo), len(prepared))
-        if client is None:
-            _run_in_process(paths, prepared, todo, theory_only, progress)
-        else:
-            from .cluster import run_on_cluster
-
-            run_on_cluster(client, paths, [point.config for point in prepared], todo, theory_only, progress)
-        return [_read_point(path) for path in paths]
+            progress(work.done, total)
+        pending, done = set(work.todo), work.done
+        chunks = runner.run(work, progress)
+        try:
+            for indices, arrays in chunks:
+                indices = [int(i) for i in indices]
+                if not set(indices) <= pending or len(set(indices)) != len(indices):
+                    raise DyntoolsError(f"runner {runner!r} returned points it was not asked to run")
+                store.save(indices, arrays)
+                pending.difference_update(indices)
+                done += len(indices)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            if callable(getattr(chunks, "close", None)):  # a generator: let the runner release its work
+                chunks.close()
+        if pending:
+            raise DyntoolsError(f"runner {runner!r} stopped with {len(pending)} of {len(work.todo)} points not run")
+        return [store.read(i) for i in range(total)]
     except (KeyboardInterrupt, SystemExit):
         raise  # interrupted: the finished points stay for the next run of the same sweep
     except BaseException:
-        shutil.rmtree(paths[0].parent, ignore_errors=True)  # the partial directory
+        store.remove()
         raise
 
 
@@ -344,49 +333,12 @@ def _point_keys(base: SimulationConfig, theory_only: bool) -> dict[str, tuple[in
     return keys
 
 
-def _unfinished(paths: list[Path], keys: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
-    """The indices of the points still to run, and how many of them had a file that cannot be
-    read or holds the wrong arrays (it is removed: the point runs again)."""
-    todo, damaged = [], 0
-    for i, path in enumerate(paths):
-        if path.exists() and _read_point(path, keys) is None:
-            path.unlink()
-            damaged += 1
-        if not path.exists():
-            todo.append(i)
-    return todo, damaged
-
-
-def _read_point(path: Path, keys: dict[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray] | None:
-    """A point's arrays; with `keys`, None unless the file is readable and holds exactly those arrays
-    with those shapes."""
-    if keys is None:
-        with np.load(path) as data:
-            return {k: data[k] for k in data.files}
-    try:
-        point = _read_point(path)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
-        return None
-    shapes = {k: v.shape for k, v in point.items()}
-    return point if shapes == keys else None
-
-
-def _run_in_process(paths: list[Path], prepared: list[Prepared], todo: list[int], theory_only: bool,
-                    progress: Callable[[int, int], None] | None) -> None:
-    """Run the points ``todo`` in chunks of `SAVE_EVERY`, saving each chunk as it finishes."""
-    for first in range(0, len(todo), SAVE_EVERY):
-        chunk = todo[first:first + SAVE_EVERY]
-        done = len(prepared) - len(todo) + first
-        within = None if progress is None else (
-            lambda steps, total, done=done, n=len(chunk): progress(done + n * steps / total, len(prepared)))
-        save_chunk([paths[i] for i in chunk], chunk_arrays([prepared[i] for i in chunk], theory_only, within))
-        if progress is not None:
-            progress(done + len(chunk), len(prepared))
-
-
 def chunk_arrays(points: list[Prepared], theory_only: bool,
                  progress: Callable[[int, int], None] | None = None) -> list[dict[str, np.ndarray]]:
     """Run points together (vmapped where they share a structure): the arrays saved per point.
+
+    The sweep's [`Work.compute`][dyntools.simulations.runners.Work]: every runner computes a
+    chunk with it, in this process or on a worker.
 
     Arguments:
         points: the prepared points.
@@ -408,17 +360,6 @@ def chunk_arrays(points: list[Prepared], theory_only: bool,
         arrays.update(excess_kurtosis=member["excess_kurtosis"],
                       parameter=math.nan if member.get("parameter") is None else member["parameter"])
     return [{k: np.asarray(v, dtype=float) for k, v in arrays.items()} for arrays in runs]
-
-
-def save_chunk(paths: list[Path], arrays: list[dict[str, np.ndarray]]) -> None:
-    """Save each point's arrays to its file, atomically (a killed write leaves a ``.partial`` file).
-
-    Arguments:
-        paths: the points' files in the partial directory.
-        arrays: the points' arrays, as [`chunk_arrays`][dyntools.simulations.sweep.chunk_arrays] returns them.
-    """
-    for path, point in zip(paths, arrays):
-        atomic_write(path, lambda file, point=point: np.savez(file, **point))
 
 
 def _point_arrays(result) -> dict:
@@ -620,39 +561,5 @@ def finish(directory: Path) -> None:
     Arguments:
         directory: the sweep's run directory (see `partial_directory`).
     """
-    shutil.rmtree(partial_directory(directory), ignore_errors=True)
+    ChunkStore.beside(directory).remove()
 
-
-def _check_only_points(partial: Path) -> None:
-    """Raise unless `partial` holds only what a sweep writes there (before it is removed)."""
-    own = re.compile(r"sweep\.json|point_\d{5}\.npz|\..+\.partial")
-    foreign = [p.name for p in partial.iterdir() if not own.fullmatch(p.name) or p.is_symlink() or not p.is_file()]
-    if foreign:
-        raise DyntoolsError(f"{partial} (where a sweep keeps its finished points) holds files dyntools did not "
-                            f"write ({', '.join(map(repr, sorted(foreign)[:3]))}); move them away")
-
-
-def _claim(partial: Path, base: SimulationConfig, grid: Grid, theory_only: bool) -> int:
-    """Record the sweep's definition. A leftover partial sweep with the same definition is
-    resumed; one with another definition is discarded (returns how many points it had)."""
-    definition = _definition(base, grid, theory_only)
-    record = partial / "sweep.json"
-    discarded = 0
-    if partial.is_symlink() or (partial.exists() and not partial.is_dir()):
-        raise DyntoolsError(f"{partial} (where a sweep keeps its finished points) is not a directory dyntools "
-                            "made; move it away")
-    if partial.exists():
-        _check_only_points(partial)
-        try:
-            same = json.loads(record.read_text()) == definition
-        except (OSError, ValueError):
-            same = False
-        if same:
-            for leftover in partial.glob(".*.partial"):  # a point killed while it was being written
-                leftover.unlink()
-            return 0
-        discarded = len(list(partial.glob("point_*.npz")))
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
-    atomic_write(record, lambda file: file.write(json.dumps(definition).encode()))
-    return discarded

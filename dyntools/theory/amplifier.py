@@ -19,12 +19,10 @@ Each is a callable ``phi(a)``: elementwise, jit-able and vmappable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, final
 
 from .._jax import require_x64
 from ..inputs.marginals import Gaussian, Marginal
-from ..pytrees import pytree
 from ..registries import AMPLIFIERS
 from .amplifiers._base import A_MAX, SMALL_A, Amplifier, MarginalAmplifier, erf_argument_scale, finite_series_order
 from .amplifiers.closed import ClosedFormAmplifier, compiles_to_jax
@@ -40,8 +38,7 @@ __all__ = ["A_MAX", "KINDS", "SMALL_A", "Amplifier", "ClosedFormAmplifier", "Lin
            "make_amplifier", "task_amplifier"]
 
 
-@pytree()
-@dataclass(frozen=True)
+@final
 class LinearAmplifier(Amplifier):
     r"""$\phi(a) = \text{slope}\cdot a$: exact for Gaussian pixels and for elliptical data.
 

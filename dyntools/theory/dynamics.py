@@ -20,14 +20,13 @@ For $K = 1$, $p_1 = 1/2$ this is exactly Eq. 5: $\dot w = \frac12[\phi(a) - (\Si
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, final
 
+import equinox as eqx
 import numpy as np
 
 from .._jax import jnp
 from ..inputs.kernels import Circulant
-from ..pytrees import pytree
 from .amplifier import Amplifier
 
 if TYPE_CHECKING:
@@ -43,9 +42,8 @@ def _projections(sigma: Circulant, w):
     return sw, jnp.sqrt(jnp.sum(w * sw, axis=-1))
 
 
-@pytree()
-@dataclass(frozen=True, eq=False)
-class EffectiveDynamics:
+@final
+class EffectiveDynamics(eqx.Module):
     r"""The effective ODE for K ReLU neurons without bias (K = 1, $p_1 = 1/2$: Eq. 5).
 
     Calling it, ``dynamics(t, w, args=None)``, returns $dW/dt$ [K, N] at weights ``w`` [K, N]
@@ -58,8 +56,8 @@ class EffectiveDynamics:
     $$
 
     with $|w|_c = \sqrt{w^T\Sigma_c w}$ and $\cos\theta^c_{kj} = w_k^T\Sigma_c w_j / (|w_k|_c |w_j|_c)$.
-    A pytree: passed to a jitted function, its numbers (amplifier, spectra, $p_1$) are traced,
-    so one program serves every task of the same shape.
+    An `equinox.Module`: passed to a jitted function, its numbers (amplifier, spectra, $p_1$)
+    are traced, so one program serves every task of the same shape.
 
     Attributes:
         amplifier: $\phi$, applied elementwise.
@@ -105,8 +103,8 @@ def _relu_interaction(sw, norms, w):
     return (same_direction + own[:, None] * sw) / (2 * math.pi)
 
 
-@dataclass(frozen=True, eq=False)
-class ExactSingleNeuronFlow:
+@final
+class ExactSingleNeuronFlow(eqx.Module):
     r"""The exact single-neuron flow, Eq. (A), with its non-Gaussian expectation by Monte Carlo.
 
     $$
@@ -136,8 +134,8 @@ class ExactSingleNeuronFlow:
         return p1 * drive - decay
 
 
-@dataclass(frozen=True, eq=False)
-class LinearSteadyState:
+@final
+class LinearSteadyState(eqx.Module):
     r"""Fixed point of the effective ODE with a linear amplifier $\phi(a) = \text{slope}\cdot a$ (K = 1).
 
     For Gaussian or elliptical data the flow is gradient ascent on

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+import equinox as eqx
 
 from ..._jax import jax, jnp
 from ...errors import DyntoolsError
@@ -27,12 +27,12 @@ ACTIVATIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Network(ABC):
+class Network(eqx.Module):
     r"""What every network is: $K$ hidden units $\sigma(w_k\cdot x + b_k)$ read out to one output.
 
-    Subclasses are final frozen dataclasses (hashable: a network is a static argument of the
-    compiled SGD step) and define `init` and `apply`; `effective_theory` is optional.
+    Subclasses are final `equinox.Module`s whose fields are all static (hashable: a network is
+    a static argument of the compiled SGD step; its parameters are a separate pytree) and define
+    `init` and `apply`; `effective_theory` is optional.
 
     Attributes:
         n_inputs: N, the number of pixels (2-D inputs flattened).
@@ -44,13 +44,13 @@ class Network(ABC):
         DyntoolsError: for an unknown activation or ``neurons < 1``.
     """
 
-    n_inputs: int
-    neurons: int = 1
-    activation: str = "relu"
-    bias: bool = False
+    n_inputs: int = eqx.field(static=True)
+    neurons: int = eqx.field(static=True, default=1)
+    activation: str = eqx.field(static=True, default="relu")
+    bias: bool = eqx.field(static=True, default=False)
     description: ClassVar[str]  # one line for tables and help texts
 
-    def __post_init__(self):
+    def __check_init__(self):
         if self.activation not in ACTIVATIONS:
             raise DyntoolsError(f"unknown activation '{self.activation}'; choose one of: {', '.join(ACTIVATIONS)}",
                                 arguments=("activation",))

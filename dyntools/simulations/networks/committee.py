@@ -4,8 +4,7 @@ fixed at $1/K$ (no $1/\sqrt N$ input scaling); for ReLU units without bias it ha
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, final
 
 
 from ..._jax import jnp
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from ...theory.dynamics import EffectiveDynamics
 
 
-@dataclass(frozen=True)
+@final
 class CommitteeMachine(Network):
     r"""The soft committee machine $f(x) = \frac1K \sum_{k=1}^K \sigma(w_k\cdot x + b_k)$.
 

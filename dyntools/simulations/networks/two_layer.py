@@ -2,8 +2,7 @@ r"""A two-layer network with a trainable readout, $f(x) = \sum_k a_k\,\sigma(w_k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, final
 
 
 from ..._jax import jnp
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from jaxtyping import Array, Float, PRNGKeyArray
 
 
-@dataclass(frozen=True)
+@final
 class TwoLayerNetwork(Network):
     r"""$f(x) = \sum_{k=1}^K a_k\,\sigma(w_k\cdot x + b_k)$ with the readout $a$ trained too.
 

@@ -8,8 +8,10 @@ file in this package; [`AMPLIFIERS`][dyntools.registries.AMPLIFIERS] lists them.
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import TYPE_CHECKING, ClassVar
+
+import equinox as eqx
 
 from ..._jax import jnp
 from ...inputs.marginals import Marginal
@@ -33,12 +35,14 @@ def erf_argument_scale(a: Float[Array, "*s"]) -> Float[Array, "*s"]:
     return a / jnp.sqrt(2 * (1 - a * a))
 
 
-class Amplifier(ABC):
+class Amplifier(eqx.Module):
     r"""Base class of the amplifier forms: $\phi: [-1, 1] \to \mathbb{R}$, odd, with slope $\sqrt{2/\pi}$ at 0.
 
     Calling an amplifier, ``phi(a)``, evaluates it elementwise on an array ``a`` of any shape
     `[*s]` with entries in $[-1, 1]$, returning an array of the same shape and dtype; it is
-    jit-able and vmappable.
+    jit-able and vmappable. Forms are `equinox.Module`s: their numbers (nodes, coefficients,
+    the marginal's parameter) are leaves, so equal forms share one compiled program and forms
+    of one structure stack for `vmap`.
 
     Attributes:
         kind: the form's name (``"quadrature"``, ``"series"``, ``"closed"`` or ``"linear"``).
@@ -59,7 +63,13 @@ class Amplifier(ABC):
 
 
 class MarginalAmplifier(Amplifier):
-    """An amplifier form computed from the pixel marginal alone: the forms chosen by name."""
+    """An amplifier form computed from the pixel marginal alone: the forms chosen by name.
+
+    Attributes:
+        marginal: the unit-variance pixel marginal.
+    """
+
+    marginal: eqx.AbstractVar[Marginal]
 
     @classmethod
     def for_marginal(cls, marginal: Marginal, order: int) -> MarginalAmplifier:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar, final
+
+import equinox as eqx
 
 from ..._jax import jnp
 from ...errors import DyntoolsError
 from ...inputs.marginals import Marginal
-from ...pytrees import WHOLE, pytree
 from ._base import A_MAX, SMALL_A, MarginalAmplifier, finite_series_order
 from .series import SeriesAmplifier
 
@@ -16,8 +19,30 @@ if TYPE_CHECKING:  # SymPy is imported only where something is derived
     import sympy as sp
 
 
-@pytree(static=WHOLE)  # a compiled SymPy expression: one program per marginal
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
+class CompiledExpression:
+    """A SymPy expression in ``a`` compiled to JAX, equal (and hashed) by its text: a static
+    field, so amplifiers with one closed form share one compiled program.
+
+    Attributes:
+        text: the expression as SymPy prints it.
+        function: the JAX function of ``a``.
+    """
+
+    text: str
+    function: Callable = field(compare=False, repr=False)
+
+
+@cache
+def _compile(text: str, expression: sp.Expr) -> CompiledExpression:
+    """The expression compiled once per text."""
+    from ..codegen import to_jax
+    from ..symbolic import a as a_symbol
+
+    return CompiledExpression(text, to_jax(expression, a_symbol))
+
+
+@final
 class ClosedFormAmplifier(MarginalAmplifier):
     r"""$\phi(a)$ from SymPy's closed form, compiled to JAX.
 
@@ -28,37 +53,39 @@ class ClosedFormAmplifier(MarginalAmplifier):
 
     Attributes:
         marginal: the unit-variance pixel marginal.
-        expression: the SymPy closed form in the symbol ``a`` (computed, not passed).
+        positive: the closed form in the symbol ``a``, compiled (static; computed, not passed).
+        series: the order-9 series used below $|a| = 0.02$, or ``None`` where a moment up to
+            $m_{10}$ is infinite (computed, not passed).
 
     Raises:
         DyntoolsError: if the family has no closed form, or none that compiles to JAX.
     """
 
     marginal: Marginal
+    positive: CompiledExpression = eqx.field(static=True, repr=False)
+    series: SeriesAmplifier | None = eqx.field(repr=False)
     kind: ClassVar[str] = "closed"
-    expression: sp.Expr = field(init=False, repr=False)
+    description: ClassVar[str] = "SymPy's closed form for the marginal, compiled to JAX"
 
-    def __post_init__(self):
-        from ..codegen import to_jax
-        from ..symbolic import a as a_symbol
+    def __init__(self, marginal: Marginal):
         from ..symbolic import closed_form
 
-        expr = closed_form(self.marginal)
+        expr = closed_form(marginal)
         if expr is None or not compiles_to_jax(expr):
             raise DyntoolsError(
-                f"no closed form of phi that compiles to JAX for family '{self.marginal.family}'; "
+                f"no closed form of phi that compiles to JAX for family '{marginal.family}'; "
                 "use the quadrature or series amplifier"
             )
-        object.__setattr__(self, "expression", expr)
-        object.__setattr__(self, "_positive", to_jax(expr, a_symbol))
-        object.__setattr__(self, "_series", SeriesAmplifier(self.marginal, 9) if finite_series_order(self.marginal, 9)[1] is None else None)
+        self.marginal = marginal
+        self.positive = _compile(str(expr), expr)
+        self.series = SeriesAmplifier(marginal, 9) if finite_series_order(marginal, 9)[1] is None else None
 
     def __call__(self, a):
         magnitude = jnp.clip(jnp.abs(a), SMALL_A / 2, A_MAX)  # the closed form is derived for a > 0
-        closed = jnp.sign(a) * self._positive(magnitude)
-        if self._series is None:
+        closed = jnp.sign(a) * self.positive.function(magnitude)
+        if self.series is None:
             return closed
-        return jnp.where(jnp.abs(a) < SMALL_A, self._series(a), closed)
+        return jnp.where(jnp.abs(a) < SMALL_A, self.series(a), closed)
 
     def describe(self) -> dict:
         """A JSON-ready description of the form (saved in run.json).
@@ -66,7 +93,7 @@ class ClosedFormAmplifier(MarginalAmplifier):
         Returns:
             ``{"kind": ...}`` with the closed form as a string.
         """
-        return {"kind": self.kind, "expression": str(self.expression)}
+        return {"kind": self.kind, "expression": self.positive.text}
 
 
 def compiles_to_jax(expr: sp.Expr) -> bool:

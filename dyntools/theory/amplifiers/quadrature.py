@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, final
 
+import equinox as eqx
 import numpy as np
 
 from ..._jax import jax, jnp
 from ...inputs.marginals import Marginal
-from ...pytrees import pytree
 from ._base import A_MAX, MarginalAmplifier, erf_argument_scale
 
 
-@pytree()
-@dataclass(frozen=True, eq=False)
+@final
 class QuadratureAmplifier(MarginalAmplifier):
     r"""$\phi(a) = \sum_j W_j x_j \,\mathrm{erf}(x_j c(a))$ by quadrature over the pixel marginal.
 
@@ -32,15 +30,17 @@ class QuadratureAmplifier(MarginalAmplifier):
     """
 
     marginal: Marginal
+    nodes: np.ndarray = eqx.field(repr=False)
+    weights: np.ndarray = eqx.field(repr=False)
     kind: ClassVar[str] = "quadrature"
-    nodes: np.ndarray = field(init=False, repr=False)
-    weights: np.ndarray = field(init=False, repr=False)
+    description: ClassVar[str] = "quadrature over the pixel marginal (any marginal)"
 
-    def __post_init__(self):
-        x, w = self.marginal.pixel_quadrature()
+    def __init__(self, marginal: Marginal):
+        self.marginal = marginal
+        x, w = marginal.pixel_quadrature()
         keep = w * (1 + x * x) > 1e-22  # nodes that can matter in float64
-        object.__setattr__(self, "nodes", np.where(keep, x, 0.0))
-        object.__setattr__(self, "weights", np.where(keep, w * x, 0.0))
+        self.nodes = np.where(keep, x, 0.0)
+        self.weights = np.where(keep, w * x, 0.0)
 
     def __call__(self, a):
         a = jnp.clip(a, -A_MAX, A_MAX)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, final
+
+import equinox as eqx
 
 from ..._jax import jnp
 from ...errors import DyntoolsError
 from ...inputs.marginals import Marginal
-from ...pytrees import pytree
 from ..series_cache import cached_series
 from ._base import MarginalAmplifier, finite_series_order
 
 
-@pytree(static=("order",))
-@dataclass(frozen=True)
+@final
 class SeriesAmplifier(MarginalAmplifier):
     r"""$\phi(a) \approx \sum_{n \le \text{order}} b_n a^n$, the SymPy series in odd powers of $a$.
 
@@ -34,21 +33,23 @@ class SeriesAmplifier(MarginalAmplifier):
     """
 
     marginal: Marginal
-    order: int = 5
+    order: int = eqx.field(static=True)
+    coefficients: tuple[float, ...] = eqx.field(repr=False)
     kind: ClassVar[str] = "series"
-    coefficients: tuple[float, ...] = field(init=False, repr=False)
+    description: ClassVar[str] = "power series in a to --order, from the marginal's moments"
 
-    def __post_init__(self):
-        if self.order < 1:
-            raise DyntoolsError(f"series order must be at least 1 (got {self.order})")
-        usable, missing = finite_series_order(self.marginal, self.order)
+    def __init__(self, marginal: Marginal, order: int = 5):
+        if order < 1:
+            raise DyntoolsError(f"series order must be at least 1 (got {order})")
+        usable, missing = finite_series_order(marginal, order)
         if missing:
             raise DyntoolsError(
-                f"the order-{self.order} series needs m{missing} = E X^{missing}, which is infinite for "
-                f"{self.marginal.family} ({self.marginal.parameter_name} = {self.marginal.parameter:g}); "
+                f"the order-{order} series needs m{missing} = E X^{missing}, which is infinite for "
+                f"{marginal.family} ({marginal.parameter_name} = {marginal.parameter:g}); "
                 f"use order {usable} or the quadrature amplifier"
             )
-        object.__setattr__(self, "coefficients", cached_series(self.marginal, self.order))
+        self.marginal, self.order = marginal, order
+        self.coefficients = cached_series(marginal, order)
 
     def __call__(self, a):
         return jnp.polyval(jnp.asarray(self.coefficients[::-1], a.dtype), a)

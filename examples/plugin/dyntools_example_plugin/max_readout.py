@@ -2,15 +2,14 @@ r"""A network whose output is its most active unit, $f(x) = \max_k \sigma(w_k \c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, final
 
 import jax.numpy as jnp
 
 from dyntools.simulations.networks import Network
 
 
-@dataclass(frozen=True)
+@final
 class MaxReadout(Network):
     r"""$f(x) = \max_k \sigma(w_k \cdot x + b_k)$: the units compete for each input (no effective
     theory). Parameters: ``{"w": [K, N]}``, plus ``"b": [K]`` with ``bias``."""
