@@ -53,10 +53,10 @@ def _simulate(record: dict, arrays: dict) -> dict:
 
     result = SimulationResult.from_saved(record, arrays["trajectories"])  # rebuilds phi and the marginal
     shape = tuple(result.task_description["shape"])
-    task = {**result.task_description, "clone_of": result.summary.get("clone_of")}
+    task = {**result.task_description, "clone_of": result.summary.clone_of}
     heading = f"{describe_task(task)}\n{describe_training(result.config)}"
     figures = {"theory_vs_simulation.png": theory_vs_simulation_figure(
-        result.arrays, result.summary, shape, result.amplifier, result.marginal, heading)}
+        result.arrays, result.summary.as_dict(), shape, result.amplifier, result.marginal, heading)}
     if result.config.neurons > 1:
         figures["receptive_fields.png"] = receptive_fields_figure(result.arrays, shape, heading)
     return figures

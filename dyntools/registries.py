@@ -4,7 +4,8 @@ from the file names without importing anything, not even the package: the comman
 them for its help and choices from here, light to import.
 
 Another package adds entries through Python entry points, in the registry's group
-(``dyntools.networks``, ``dyntools.baselines``, ``dyntools.amplifiers``)::
+(``dyntools.networks``, ``dyntools.baselines``, ``dyntools.amplifiers``, and
+``dyntools.families`` for pixel marginals, see `plugin_families`)::
 
     [project.entry-points."dyntools.baselines"]
     pca = "my_package.pca:PCA"
@@ -103,6 +104,22 @@ class FileRegistry:
         if not (isinstance(cls, type) and issubclass(cls, base)):
             raise DyntoolsError(f"plug-in {self.what} '{name}' ({entry.value}) is not a {base.__name__} subclass")
         return cls
+
+
+FAMILY_GROUP = "dyntools.families"
+
+
+def plugin_families() -> dict[str, str | None]:
+    """The marginal families other packages add (group ``dyntools.families``, the entry's name
+    the family's): ``{family: the name of its parameter, None for a fixed family}``, read from
+    the source without importing it, for the command line's choices and help.
+
+    A family plug-in is a final `Marginal` subclass with the built-in families' class
+    attributes (``family``, ``parameter_name``, the ranges), its JAX ``transform`` and its
+    SymPy formulas; `dyntools.inputs.marginals.marginal_family` loads it.
+    """
+    return {name: literal_attributes(entry.module, entry.attr).get("parameter_name")
+            for name, entry in _plugins(FAMILY_GROUP).items()}
 
 
 @cache

@@ -109,7 +109,8 @@ def test_a_saved_run_loads_back_as_the_typed_result(cli, tmp_path):
     assert loaded.arrays.keys() == again.arrays.keys()
     for name, value in again.arrays.items():
         assert np.array_equal(loaded.arrays[name], value), name
-    assert loaded.summary["ipr_sim_final_mean"] == again.summary["ipr_sim_final_mean"]
+    assert loaded.summary.as_dict().keys() == again.summary.as_dict().keys()
+    assert loaded.summary.ipr_sim_final_mean == again.summary.ipr_sim_final_mean
     assert loaded.marginal == again.marginal
     code, _, stderr = cli("inputs", "--kurtosis", "0", "--n-dims", "8", "--samples", "10", "--out", tmp_path / "i")
     with pytest.raises(DyntoolsError, match="holds a 'inputs' run, not a simulate run"):

@@ -68,8 +68,8 @@ def test_simulation_with_the_two_layer_network_saves_its_readout_and_has_no_theo
     result = run_simulation(SimulationConfig(task=TASK, network="two-layer", neurons=2, steps=40, batch=100, seeds=2,
                                              saves=4))
     assert result.arrays["a_sim"].shape == (2, 5, 2) and np.all(result.arrays["a_sim"][:, 0] == 0.5)
-    assert "w_theory" not in result.arrays and result.summary["theory"] is None
-    assert result.summary["network"] == "two-layer"
+    assert "w_theory" not in result.arrays and result.summary.theory is None
+    assert result.summary.network == "two-layer"
     code, _, stderr = cli("simulate", "--kurtosis", "0", "--network", "mlp", "--out", tmp_path / "x")
     assert code == 2 and "unknown network 'mlp'" in stderr and not (tmp_path / "x").exists()
 

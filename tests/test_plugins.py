@@ -1,5 +1,6 @@
-"""Extension by another package (issue 22): examples/plugin adds a baseline and a network
-through entry points; installed, both work from the command line like the built-in ones."""
+"""Extension by another package (issue 22): examples/plugin adds a marginal family, a baseline
+and a network through entry points; installed, they work from the command line and the library
+like the built-in ones."""
 
 import json
 import os
@@ -54,6 +55,48 @@ def test_a_plugin_baseline_and_network_run_from_the_command_line(plugin_path, tm
     record = json.loads((tmp_path / "max" / "run.json").read_text())
     assert record["config"]["simulation"]["network"] == "max-readout"
     assert "ipr_theory_final" not in json.loads(done.stdout)  # no effective theory for this network
+
+
+FAMILY_CHECK = """
+import math, jax
+jax.config.update("jax_enable_x64", True)
+import numpy as np
+from scipy import integrate, special
+from dyntools.inputs import TaskSpec, build_task, make_marginal
+from dyntools.theory.amplifier import make_amplifier
+m = make_marginal("signed-power", excess_kurtosis=2.0)
+# the formulas, compiled at first use, against independent numbers: E Z^(4q) / s^4 - 3 and quadrature
+q = m.q
+s2 = 2**q * math.gamma(q + 0.5) / math.sqrt(math.pi)
+assert abs(2**(2 * q) * math.gamma(2 * q + 0.5) / math.sqrt(math.pi) / s2**2 - 3 - 2.0) < 1e-9
+mass = 2 * integrate.quad(m.pdf, 0, np.inf, limit=200)[0]
+assert abs(mass - 1) < 1e-6 and abs(m.moment(4) - m.quadrature_moment(4)) < 1e-6
+x, _ = build_task(TaskSpec(family="signed-power", kurtosis=2.0, n_dims=8)).sample(jax.random.PRNGKey(0), 200_000,
+                                                                                 np.float64)
+x = np.asarray(x)
+print(q, float((x**2).mean()), float((x**4).mean() / (x**2).mean() ** 2 - 3))
+phi = make_amplifier(m, "series", order=3)
+assert abs(phi.coefficients[3] + math.sqrt(2 / math.pi) * 2.0 / 6) < 1e-9  # -sqrt(2/pi) (m4 - 3) / 6
+"""
+
+
+def test_a_plugin_family_samples_its_law_and_runs_from_the_command_line(plugin_path, tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_path), os.environ.get("PYTHONPATH", "")])}
+    checked = subprocess.run([sys.executable, "-c", FAMILY_CHECK], env=env, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    q, variance, kurtosis = map(float, checked.stdout.split())
+    assert q > 1 and abs(variance - 1) < 0.02 and abs(kurtosis - 2.0) < 0.3  # 200,000 x 8 pixels
+    help_text = " ".join(dyntools(plugin_path, "simulate", "--help").stdout.replace("│", " ").split())
+    assert "signed-power" in help_text and "signed-power: q" in help_text
+    done = dyntools(plugin_path, "simulate", "--family", "signed-power", "--kurtosis", "2", "--n-dims", "12",
+                    "--steps", "100", "--out", tmp_path / "run", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["family"] == "signed-power" and summary["excess_kurtosis"] == pytest.approx(2.0, abs=1e-9)
+    assert np.isfinite(summary["ipr_theory_final"])
+    bad = dyntools(plugin_path, "simulate", "--family", "signed-power", "--param", "30", "--out", tmp_path / "bad")
+    assert bad.returncode == 2 and "q for family 'signed-power' must be in (0.05, 20)" in bad.stderr
+    assert not (tmp_path / "bad").exists()
 
 
 def test_a_file_with_no_entry_class_or_two_is_a_clear_error(tmp_path, monkeypatch):

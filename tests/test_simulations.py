@@ -32,8 +32,8 @@ def test_early_time_theory_matches_sgd_at_the_binary_limit():
 def test_negative_kurtosis_localizes_in_theory_and_network():
     result = run_simulation(SimulationConfig(task=TaskSpec(kurtosis=-1.0), steps=600, lr=0.1, batch=1000, seeds=2, saves=6))
     s = result.summary
-    assert s["ipr_theory_final"] > 5 / 40 and s["ipr_sim_final_mean"] > 5 / 40
-    assert s["cosine_final"] > 0.8
+    assert s.ipr_theory_final > 5 / 40 and s.ipr_sim_final_mean > 5 / 40
+    assert s.cosine_final > 0.8
 
 
 def test_gaussian_theory_never_localizes_and_converges_to_the_predicted_fourier_mode():
@@ -52,7 +52,7 @@ def test_gaussian_theory_never_localizes_and_converges_to_the_predicted_fourier_
 def test_gaussian_network_never_localizes():
     result = run_simulation(SimulationConfig(task=TaskSpec(family="gaussian"), steps=400, lr=0.1, batch=1000, seeds=2, saves=4))
     assert result.arrays["ipr_sim"].max() < 5 / 40
-    assert result.summary["time_to_localization_sim"] is None
+    assert result.summary.time_to_localization_sim is None
 
 
 @pytest.mark.parametrize("family, param, trainer", [("elliptical-t", 5.0, "sgd"), ("shell", None, "flow")])
@@ -60,8 +60,8 @@ def test_elliptical_inputs_give_sinusoids(family, param, trainer):
     """Well-separated Fourier modes (N = 16, xi = (1, 3)); measured residuals 0.015-0.046."""
     result = run_simulation(SimulationConfig(task=TaskSpec(family=family, param=param, n_dims=16, xi0=1.0, xi1=3.0), trainer=trainer, samples=20_000, steps=1000, lr=0.2, batch=1000, seeds=2, saves=5))
     s = result.summary
-    assert s["sinusoid_residual_theory_final"] < 1e-6
-    assert s["sinusoid_residual_sim_final"] < 0.1
+    assert s.sinusoid_residual_theory_final < 1e-6
+    assert s.sinusoid_residual_sim_final < 0.1
     assert result.arrays["ipr_sim"][:, 1:].max() < 5 / 16
 
 
@@ -103,7 +103,7 @@ def test_many_neurons_and_other_activations_run():
     assert np.all(cosine[0, -1] > 0.9) and np.abs(sim[0, -1] - sim[0, 0]).max() > 0.1
     config = SimulationConfig(task=task, neurons=2, activation="sigmoid", bias=True, steps=40, batch=200, seeds=1, saves=4)
     sigmoid = run_simulation(config)
-    assert "w_theory" not in sigmoid.arrays and sigmoid.summary["theory"] is None
+    assert "w_theory" not in sigmoid.arrays and sigmoid.summary.theory is None
     w, b = sigmoid.arrays["w_sim"][0], sigmoid.arrays["b_sim"][0]
     assert np.all(b[0] == 0) and np.abs(b[-1]).min() > 1e-4
     net = CommitteeMachine(16, 2, activation="sigmoid", bias=True)

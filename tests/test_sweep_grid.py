@@ -53,7 +53,7 @@ def test_two_axis_sweep_is_labelled_and_each_point_is_the_simulation_it_names(tm
     alone = run_simulation(SimulationConfig(task=replace(TASK, kurtosis=0.0, xi1=3.0), **TINY))
     point = ds.sel(kurtosis=0.0, xi1=3.0)
     assert np.array_equal(point["ipr_sim_t"].values, alone.arrays["ipr_sim"].mean(axis=-1))
-    assert point["ipr_theory"].item() == pytest.approx(alone.summary["ipr_theory_final"], rel=1e-12)
+    assert point["ipr_theory"].item() == pytest.approx(alone.summary.ipr_theory_final, rel=1e-12)
     # saved and read back: the same labelled numbers
     ds.to_netcdf(tmp_path / "s.nc", engine="h5netcdf")
     with xr.open_dataset(tmp_path / "s.nc", engine="h5netcdf") as back:
@@ -65,7 +65,7 @@ def test_theory_only_sweep_trains_nothing_and_matches_the_full_theory(tmp_path):
     ds = run_sweep(tmp_path / "t", base, Grid({"kurtosis": [-1.5, 1.0]}), theory_only=True).dataset
     assert "ipr_sim" not in ds and ds["ipr_theory_t"].shape == (2, 5)
     full = run_simulation(SimulationConfig(task=replace(TASK, kurtosis=-1.5), **TINY))
-    assert ds["ipr_theory"].sel(kurtosis=-1.5).item() == pytest.approx(full.summary["ipr_theory_final"], rel=1e-12)
+    assert ds["ipr_theory"].sel(kurtosis=-1.5).item() == pytest.approx(full.summary.ipr_theory_final, rel=1e-12)
     with pytest.raises(DyntoolsError, match="ReLU units, no bias"):
         run_sweep(tmp_path / "u", SimulationConfig(task=TASK, activation="sigmoid", **TINY),
                   Grid({"kurtosis": [0.0]}), theory_only=True)

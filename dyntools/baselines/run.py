@@ -13,6 +13,7 @@ import numpy as np
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
+from ..memory import check_memory
 from ..metrics import GaborFits, gabor_fit, gabor_summary, ipr
 from .ica import principal_components
 from .methods import baseline_class
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from ..inputs.task import TwoClassTask
 
 LIMITS = {"atoms": 100_000, "steps": 10**8, "batch": 10**7, "samples": 10**8, "seed": 2**31 - 2}
-MEMORY_BUDGET = 4 * 2**30  # bytes: ICA's data set, the training batches drawn up front (WLSC)
 PATCHES = 50_000  # natural-image patches cut for a baseline, drawn from by its sampler
 GABOR_FIELDS = ("r2", "x0", "y0", "theta", "frequency", "phase", "sigma_x", "sigma_y", "amplitude")
 
@@ -105,7 +105,7 @@ class BaselineConfig:
         or if the method cannot run on ``n_pixels`` (ICA: more components than pixels).
 
         The estimate is 8 bytes per value of the rows held at once (`samples` rows for ICA and
-        WARP-LCA, `batch * steps` otherwise) plus the dictionary, against `MEMORY_BUDGET` (4 GiB).
+        WARP-LCA, `batch * steps` otherwise) plus the dictionary, against `dyntools.memory.MEMORY_BUDGET` (4 GiB).
 
         Arguments:
             n_pixels: N, the input dimension.
@@ -117,10 +117,7 @@ class BaselineConfig:
         baseline().check(self, n_pixels)
         rows = self.samples if baseline.holds_samples else self.batch * self.steps
         need = rows * n_pixels * 8 + self.n_atoms(n_pixels) * n_pixels * 8
-        if need > MEMORY_BUDGET:
-            raise DyntoolsError(f"{self.method} would hold {need / 2**30:.1f} GiB of data (budget "
-                                f"{MEMORY_BUDGET / 2**30:g} GiB); lower samples, steps or batch",
-                                arguments=("samples", "steps", "batch"))
+        check_memory(need, f"{self.method}'s data", ("samples", "steps", "batch"))
 
     def as_dict(self) -> dict:
         """The fields as a plain dict.

@@ -76,7 +76,6 @@ Force = Annotated[bool, flag("--force", help="Replace the finished run in --out 
 Json = Annotated[bool, flag("--json", help="Print the summary as one JSON object (strict JSON: "
                                                    "non-finite numbers are null, listed under non_finite).")]
 MAX_INPUT_SAMPLES = 10**8
-INPUT_BYTES = 4 * 2**30  # the samples `inputs` holds and saves
 MAX_ORDER = 21  # series order for derive: SymPy's series grows fast beyond this
 # flags whose name is not the Python argument's with dashes (see `flag_message`)
 FLAGS = {"lam": "--lambda", "two_d": "--2d", "xi0": "--xi XI0", "xi1": "--xi XI1"}

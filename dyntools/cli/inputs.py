@@ -11,7 +11,6 @@ from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
 from .app import command
 from .common import (
-    INPUT_BYTES,
     MAX_INPUT_SAMPLES,
     Force,
     Json,
@@ -40,16 +39,14 @@ def inputs(
 ):
     """Sample the two-class task, check its statistics against the exact ones, plot it."""
     from .. import runs
+    from ..memory import check_memory
     from ..inputs.task import build_task
 
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     check_out(out, force)
     spec, task = task, build_task(task)
-    if samples * task.n_pixels * 4 > INPUT_BYTES:
-        raise DyntoolsError(f"{samples} samples of {task.n_pixels} pixels would take "
-                            f"{samples * task.n_pixels * 4 / 2**30:.1f} GiB (at most {INPUT_BYTES / 2**30:g}); "
-                            "lower --samples or --n-dims")
+    check_memory(samples * task.n_pixels * 4, f"{samples} samples of {task.n_pixels} pixels", ("samples", "n_dims"))
     with run_directory(out, force, "inputs") as out:
         x, y, stats = _sample(task, samples, seed)
         config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}

@@ -25,14 +25,15 @@ def simulate(
     with run_directory(out, force, "simulate") as out:
         with progress("training", config.steps, "steps") as update:
             result = run_simulation(config, update)
+        summary = result.summary.as_dict()
         with runs.staged_run(out, force) as stage:
             runs.save_arrays(stage, "trajectories.npz", **result.arrays)
             record = runs.write_record(stage, "simulate", {"simulation": config.as_dict(),
-                                                           "task": result.task_description}, result.summary, config.seed)
+                                                           "task": result.task_description}, summary, config.seed)
             save_figures(stage)
     figures = "theory_vs_simulation.png, receptive_fields.png" if config.neurons > 1 else "theory_vs_simulation.png"
     lines = summary_lines(runs.restore_non_finite(record), out)
-    emit(result.summary, as_json, [*lines, f"wrote {out}/trajectories.npz, {figures}, run.json"])
+    emit(summary, as_json, [*lines, f"wrote {out}/trajectories.npz, {figures}, run.json"])
 
 
 def summary_lines(record: dict, directory: Path) -> list[str]:

@@ -194,10 +194,10 @@ def localization_map(config: LocalizationMapConfig,
             median_ipr[name].append(summary["ipr_median"])
             spread[name].append((summary["ipr_q1"], summary["ipr_q3"]))
         summary = heavy.run_simulation(point).summary
-        mean, sd = summary["ipr_sim_final_mean"], summary["ipr_sim_final_std"]
+        mean, sd = summary.ipr_sim_final_mean, summary.ipr_sim_final_std
         median_ipr["supervised neuron"].append(mean)
         spread["supervised neuron"].append((mean - sd, mean + sd))
-        median_ipr["theory"].append(summary["ipr_theory_final"])
+        median_ipr["theory"].append(summary.ipr_theory_final)
         if progress is not None:
             progress(i + 1, len(points))
     return LocalizationMapResult(config, np.asarray(config.kurtosis, dtype=float),

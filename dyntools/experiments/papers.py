@@ -263,12 +263,12 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
                        f"{key}/w_theory": sim["w_theory"][:, 0], f"{key}/w_sim": sim["w_sim"][0, :, 0],
                        f"{key}/ipr_theory": sim["ipr_theory"][:, 0], f"{key}/ipr_sim": sim["ipr_sim"][:, :, 0]})
         rows.append({"label": _label(family, parameter), "key": key, "family": family, "parameter": parameter,
-                     "excess_kurtosis": s["excess_kurtosis"], "ipr_sim_final": s["ipr_sim_final_mean"],
-                     "ipr_sim_final_std": s["ipr_sim_final_std"], "ipr_theory_final": s["ipr_theory_final"],
-                     "cosine_final": s["cosine_final"],
+                     "excess_kurtosis": s.excess_kurtosis, "ipr_sim_final": s.ipr_sim_final_mean,
+                     "ipr_sim_final_std": s.ipr_sim_final_std, "ipr_theory_final": s.ipr_theory_final,
+                     "cosine_final": s.cosine_final,
                      "cubic_max_error": float(np.abs(phi3 - phi)[np.abs(A_GRID) <= CUBIC_RANGE].max()),
-                     "localized": s["ipr_sim_final_mean"] >= s["ipr_localized_threshold"],
-                     "kernel_eigenvalues_clipped": sum(part["n_clipped"] for part in s["kernel_clipping"].values())})
+                     "localized": s.ipr_sim_final_mean >= s.ipr_localized_threshold,
+                     "kernel_eigenvalues_clipped": sum(part["n_clipped"] for part in s.kernel_clipping.values())})
     n = c.simulation.task.n_pixels
     return _finish("lufkin-fig3", c, {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n)}, arrays, start)
 
@@ -327,12 +327,12 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
                        f"{key}/fit": fit, f"{key}/w_theory_final": sim["w_theory"][-1, 0],
                        f"{key}/ipr_sim": sim["ipr_sim"][:, :, 0], f"{key}/ipr_theory": sim["ipr_theory"][:, 0]})
         rows.append({"label": _label(family, parameter), "key": key, "family": family, "parameter": parameter,
-                     "excess_kurtosis": s["excess_kurtosis"],
-                     "sinusoid_residual_sim": s["sinusoid_residual_sim_final"],
-                     "sinusoid_residual_theory": s["sinusoid_residual_theory_final"], "frequency": int(k),
+                     "excess_kurtosis": s.excess_kurtosis,
+                     "sinusoid_residual_sim": s.sinusoid_residual_sim_final,
+                     "sinusoid_residual_theory": s.sinusoid_residual_theory_final, "frequency": int(k),
                      "low_frequency_energy_sim": float(low_frequency_energy(final).mean()),
-                     "ipr_sim_final": s["ipr_sim_final_mean"], "ipr_theory_final": s["ipr_theory_final"],
-                     "cosine_final": s["cosine_final"]})
+                     "ipr_sim_final": s.ipr_sim_final_mean, "ipr_theory_final": s.ipr_theory_final,
+                     "cosine_final": s.cosine_final})
     n = c.simulation.task.n_pixels
     table = {**_columns(rows), "n_pixels": n, "ipr_random": random_field_ipr(n), "ipr_sinusoid": IPR_LEVELS["sinusoid"] / n}
     return _finish("lufkin-fig4", c, table, arrays, start)
@@ -392,10 +392,10 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
         result = run_simulation(_simulation(c, family, parameter))
         s = result.summary
         ipr_sim.append(result.arrays["ipr_sim"][:, -1, 0])
-        ipr_theory.append(s["ipr_theory_final"])
+        ipr_theory.append(s.ipr_theory_final)
         rows.append({"label": _label(family, parameter), "family": family, "parameter": parameter,
-                     "excess_kurtosis": s["excess_kurtosis"], "ipr_sim_final": s["ipr_sim_final_mean"],
-                     "ipr_sim_final_std": s["ipr_sim_final_std"], "ipr_theory_final": s["ipr_theory_final"]})
+                     "excess_kurtosis": s.excess_kurtosis, "ipr_sim_final": s.ipr_sim_final_mean,
+                     "ipr_sim_final_std": s.ipr_sim_final_std, "ipr_theory_final": s.ipr_theory_final})
     order = np.argsort([row["excess_kurtosis"] for row in rows], kind="stable")
     rows = [rows[i] for i in order]
     kurtosis = np.array([row["excess_kurtosis"] for row in rows])
@@ -478,7 +478,7 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
         result = run_simulation(_simulation(c, "alg", k))
         key = _key("alg", k)
         arrays.update({"t": result.arrays["t"], f"{key}/ipr_t": result.arrays["ipr_sim"][0]})
-        row(_label("alg", k), "sgd", k, result.summary["excess_kurtosis"], key, result.arrays["w_sim"][0, -1])
+        row(_label("alg", k), "sgd", k, result.summary.excess_kurtosis, key, result.arrays["w_sim"][0, -1])
     task = build_task(replace(c.simulation.task, family="alg", param=c.ica_k))
     filters = train_baseline(task_sampler(task), n, BaselineConfig("ica", atoms=c.ica_atoms, samples=c.ica_samples,
                                                                    seed=c.seed)).atoms

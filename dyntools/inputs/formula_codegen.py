@@ -16,6 +16,8 @@ Tests compile the formulas afresh and check the shipped modules against them and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import sympy as sp
@@ -97,6 +99,18 @@ def compiled_formulas(cls: type[Marginal]) -> dict[str, tuple[tuple[sp.Symbol, .
     if cls.scale_formula is not None:
         out["scale"] = (parameters, log_gamma(_checked(cls.scale_formula(*parameters), cls, "scale_formula")))
     return out
+
+
+@cache
+def compile_now(cls: type[Marginal]) -> dict[str, Callable | tuple[Callable, Callable]]:
+    """The formulas of a family outside the shipped module (a plug-in's), compiled now with the
+    same rewrites and printer: ``{"PDF": (density, upper), "ABS_MOMENT": ..., "SCALE": ...}``
+    for those the family writes."""
+    functions = {suffix: sp.lambdify(arguments, expr, modules=["scipy", "numpy"], printer=_Printer)
+                 for suffix, (arguments, expr) in compiled_formulas(cls).items()}
+    tables = {"ABS_MOMENT": functions.get("abs_moment"), "SCALE": functions.get("scale"),
+              "PDF": (functions["pdf"], functions["pdf_upper"]) if "pdf" in functions else None}
+    return {table: function for table, function in tables.items() if function is not None}
 
 
 def source() -> str:

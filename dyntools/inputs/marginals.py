@@ -147,7 +147,7 @@ class Marginal(eqx.Module):
         if self.abs_moment_formula is None:
             return self.quadrature_moment(order)
         with np.errstate(all="ignore"):
-            return float(_compiled("ABS_MOMENT", self.family)(order, *self._parameters))
+            return float(_compiled("ABS_MOMENT", type(self))(order, *self._parameters))
 
     def moment(self, order: int) -> float:
         r"""Standardized even moment $E X^p$ (``inf`` where it does not exist).
@@ -210,7 +210,7 @@ class Marginal(eqx.Module):
         """
         if self.density_formula is None:
             return None
-        density, upper = _compiled("PDF", self.family)
+        density, upper = _compiled("PDF", type(self))
         x = np.asarray(x, dtype=float)
         with np.errstate(all="ignore"):
             values = density(x, *self._parameters)
@@ -229,7 +229,7 @@ class Marginal(eqx.Module):
         return density, -upper, upper
 
     def _compiled_scale(self) -> float:
-        return float(_compiled("SCALE", self.family)(*self._parameters))
+        return float(_compiled("SCALE", type(self))(*self._parameters))
 
     def _sympy_parameters(self) -> tuple:
         import sympy as sp
@@ -681,7 +681,7 @@ class GeneralizedNormal(TabulatedMarginal):
 
     @classmethod
     def _excess_kurtosis_at(cls, beta):
-        return float(_compiled("ABS_MOMENT", cls.family)(4, beta)) - 3.0  # the formula: no table needed
+        return float(_compiled("ABS_MOMENT", cls)(4, beta)) - 3.0  # the formula: no table needed
 
     @staticmethod
     def scale_formula(beta):
@@ -831,11 +831,17 @@ class Shell(TabulatedMarginal):
         return math.sqrt(self.n) * (2 * scipy.stats.beta.isf(sc.ndtr(-z), a, a) - 1)
 
 
-def _compiled(table: str, family: str):
-    """A family's generated NumPy function(s) from ``_formulas.py`` (``ABS_MOMENT`` or ``PDF``)."""
-    from . import _formulas
+def _compiled(table: str, cls: type[Marginal]):
+    """A family's NumPy function(s) of ``table`` (``PDF``, ``ABS_MOMENT`` or ``SCALE``): the
+    shipped ``_formulas.py`` for the built-in families, compiled on first use (SymPy) for a
+    plug-in's."""
+    if cls in FORMULA_FAMILIES:
+        from . import _formulas
 
-    return getattr(_formulas, table)[family]
+        return getattr(_formulas, table)[cls.family]
+    from .formula_codegen import compile_now
+
+    return compile_now(cls)[table]
 
 
 FORMULA_FAMILIES: tuple[type[Marginal], ...] = (Gaussian, Binary, Uniform, Laplace, Alg, GeneralizedNormal, StudentT,
@@ -847,22 +853,36 @@ FAMILIES: dict[str, type[Marginal]] = {cls.family: cls for cls in FORMULA_FAMILI
 
 
 def marginal_family(name: str) -> type[Marginal]:
-    """The marginal class of a family name.
+    """The marginal class of a family name: a built-in family, or one another package adds
+    through the entry-point group ``dyntools.families`` (loaded now).
 
     Arguments:
         name: a key of `FAMILIES` (``gaussian``, ``binary``, ``uniform``, ``laplace``, ``alg``,
-            ``gennorm``, ``t``, ``nlgp``).
+            ``gennorm``, ``t``, ``nlgp``) or a plug-in family's name.
 
     Returns:
         The class (not an instance).
 
     Raises:
-        DyntoolsError: if the family is unknown.
+        DyntoolsError: if the family is unknown, or its plug-in cannot be loaded, is not a final
+            `Marginal` subclass or names another family.
     """
-    try:
+    if name in FAMILIES:
         return FAMILIES[name]
-    except KeyError:
-        raise DyntoolsError(f"unknown family '{name}'; choose one of: {', '.join(FAMILIES)}") from None
+    from ..registries import FAMILY_GROUP, _plugins
+
+    entry = _plugins(FAMILY_GROUP).get(name)
+    if entry is None:
+        raise DyntoolsError(f"unknown family '{name}'; choose one of: {', '.join([*FAMILIES, *_plugins(FAMILY_GROUP)])}")
+    try:
+        cls = entry.load()
+    except Exception as error:  # the plug-in's own import error, named, not a dyntools crash
+        raise DyntoolsError(f"plug-in family '{name}' ({entry.value}) cannot be loaded: {type(error).__name__}: {error}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Marginal) and getattr(cls, "__final__", False)
+            and getattr(cls, "family", None) == name):
+        raise DyntoolsError(f"plug-in family '{name}' ({entry.value}) must be a final Marginal subclass whose "
+                            f"family is '{name}'")
+    return cls
 
 
 def make_marginal(family: str, excess_kurtosis: float | None = None, parameter: float | None = None) -> Marginal:

@@ -19,7 +19,7 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .kernels import Circulant, gaussian_kernel, ring_distance
 from .marginals import FAMILIES, Binary, Gaussian, Marginal, Shell, StudentT, make_marginal
-from .spec import ELLIPTICAL_FAMILIES
+from .spec import ELLIPTICAL_FAMILIES, PLUGIN_FAMILIES
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float, PRNGKeyArray
@@ -406,7 +406,7 @@ MODELS: tuple[type[InputModel], ...] = (Copula, Elliptical, IsingChain)
 
 
 def model_for(family: str) -> type[InputModel]:
-    """The input model of a (resolved) task family.
+    """The input model of a (resolved) task family; a plug-in marginal family is a `Copula` one.
 
     Raises:
         DyntoolsError: for a family no model serves.
@@ -414,4 +414,6 @@ def model_for(family: str) -> type[InputModel]:
     for model in MODELS:
         if family in model.families:
             return model
+    if family in PLUGIN_FAMILIES:
+        return Copula
     raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(f for m in MODELS for f in m.families)}")

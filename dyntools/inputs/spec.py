@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, fields
 
 from ..errors import DyntoolsError
+from ..registries import plugin_families
 from ._family_index import PARAMETERS
 
 # the one set of task defaults (TaskSpec, build_task and every command share them)
@@ -24,14 +25,16 @@ from xi ~ 0.04 and its exp(-d^2 / xi^2) is 0 / 0 near 1e-154; above 1e6 (the lon
 
 # elliptical family -> the marginal family of its radial law (see `build_task`)
 ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
-ALL_FAMILIES = ("auto", *PARAMETERS, *ELLIPTICAL_FAMILIES, "ising")
-"""Every family a task accepts: copula families (the registry ``marginals.FAMILIES``), elliptical
-ones, the Ising chain, and ``auto``."""
+PLUGIN_FAMILIES = {name: parameter for name, parameter in plugin_families().items() if name not in PARAMETERS}
+"""Copula families other packages add through entry points (see `dyntools.registries.plugin_families`)."""
+ALL_FAMILIES = ("auto", *PARAMETERS, *PLUGIN_FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
+"""Every family a task accepts: copula families (the registry ``marginals.FAMILIES``, then the
+plug-ins'), elliptical ones, the Ising chain, and ``auto``."""
 
 
 def family_parameters() -> dict[str, str]:
     """``{family: the name of its raw parameter}`` for every family that has one (``alg``: ``k``)."""
-    named = {family: name for family, name in PARAMETERS.items() if name is not None}
+    named = {family: name for family, name in {**PARAMETERS, **PLUGIN_FAMILIES}.items() if name is not None}
     return {**named, **{family: PARAMETERS[radial] for family, radial in ELLIPTICAL_FAMILIES.items()
                         if family != "shell"}}
 

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
+from ..memory import check_memory
 
-MEMORY_BUDGET = 4 * 2**30  # bytes a run may hold in its largest arrays (batches, saved weights)
 LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
           "seed": 2**31 - 2}
 TASK_FIELDS = tuple(f.name for f in fields(TaskSpec))
@@ -83,7 +83,7 @@ class SimulationConfig:
 
         Raises:
             DyntoolsError: for the first invalid setting, naming its field; also when the input
-                batches or the saved weights would need more than `MEMORY_BUDGET` bytes.
+                batches or the saved weights would need more than `dyntools.memory.MEMORY_BUDGET` bytes.
         """
         from ..registries import AMPLIFIERS
         from .solvers import check_solver
@@ -136,7 +136,7 @@ class SimulationConfig:
 
     def _check_memory(self, network: bool) -> None:
         """The input batches (with a network) and the saved weights (of every seed's network, or
-        of the theory alone) must fit in `MEMORY_BUDGET`."""
+        of the theory alone) must fit in `dyntools.memory.MEMORY_BUDGET`."""
         itemsize = 4 if self.precision == "float32" else 8
         drawn = (self.seeds * self.batch if self.trainer == "sgd" else self.samples) if network else 0
         data = drawn * self.n_pixels * itemsize * 3
@@ -144,9 +144,7 @@ class SimulationConfig:
         saved = (self.seeds if network else 1) * (min(self.saves, self.steps) + 1) * self.neurons * self.n_pixels * 8
         for what, size, names in (("the input batches", data, ("batch", "seeds", "samples")),
                                   ("the saved weights", saved, ("saves", *seeds, "neurons"))):
-            if size > MEMORY_BUDGET:
-                raise DyntoolsError(f"{what} would need {size / 2**30:.1f} GiB (budget {MEMORY_BUDGET / 2**30:g} GiB); "
-                                    f"lower {', '.join(names)} or n_dims", arguments=(*names, "n_dims"))
+            check_memory(size, what, (*names, "n_dims"))
 
     def as_dict(self) -> dict:
         """The settings as a plain dict, as saved in run.json (``task`` a dict of its own).

@@ -8,7 +8,7 @@ weights and differ in their data), then measures localization.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar
@@ -22,7 +22,8 @@ from ..inputs.task import build_task
 from ..metrics import agreement_time, cosine_similarity, ipr, localized_ipr, random_field_ipr, sinusoid_residual
 from ..theory import task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
-from .config import MEMORY_BUDGET, SimulationConfig
+from ..memory import MEMORY_BUDGET
+from .config import SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
 from .training import first_nonfinite_step, gradient_flow_trajectories, sgd_points
 from .networks import network_class
@@ -62,7 +63,7 @@ class SimulationResult:
         cosine: [S, T, K] cosine similarity of theory and network per neuron, or None.
         params_sim: the network's other parameters over training, ``{name: [S, T, ...]}``
             (biases ``b``, the two-layer readout ``a``), saved as ``NAME_sim``.
-        summary: the scalar results (see [`summarize`][dyntools.simulations.simulate.summarize]).
+        summary: the scalar results (a [`SimulationSummary`][dyntools.simulations.simulate.SimulationSummary]).
         amplifier: the theory's [`Amplifier`][dyntools.theory.amplifiers._base.Amplifier], or None
             without an effective theory.
         marginal: the pixel marginal of class 1.
@@ -79,7 +80,7 @@ class SimulationResult:
     ipr_theory: Float[np.ndarray, "T K"] | None = field(default=None, repr=False)
     cosine: Float[np.ndarray, "S T K"] | None = field(default=None, repr=False)
     params_sim: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    summary: dict = field(default_factory=dict)
+    summary: SimulationSummary | None = None
     amplifier: Amplifier | None = field(default=None, repr=False)
     marginal: Marginal | None = field(default=None, repr=False)
 
@@ -120,7 +121,8 @@ class SimulationResult:
         known = {name: arrays[name] for name in cls.ARRAYS if name in arrays}
         params = {name.removesuffix("_sim"): value for name, value in arrays.items()
                   if name.endswith("_sim") and name not in cls.ARRAYS}
-        return cls(prepared.config, record["config"]["task"], **known, params_sim=params, summary=record["summary"],
+        return cls(prepared.config, record["config"]["task"], **known, params_sim=params,
+                   summary=SimulationSummary.from_dict(record["summary"]),
                    amplifier=prepared.amplifier, marginal=prepared.task.pixel_marginal)
 
 
@@ -486,8 +488,87 @@ def localization_time(t: np.ndarray, ipr_curve: np.ndarray, n: int) -> float | N
     return float(t[hit[0]]) if hit.size else None
 
 
-def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier | None) -> dict:
-    """The scalar results of a simulation, as saved in run.json.
+@dataclass(frozen=True, eq=False)  # holds an array: compared by identity
+class SimulationSummary:
+    r"""The scalar results of a simulation; run.json holds them as `as_dict` gives them.
+
+    Attributes:
+        family: the pixel marginal's family.
+        parameter_name: the name of its parameter (None for a fixed family).
+        parameter: its value.
+        excess_kurtosis: the pixels' excess kurtosis $m_4 - 3$.
+        n_pixels: N.
+        network: the network's name.
+        neurons: K.
+        ipr_random: the IPR of a random Gaussian field, 3/N.
+        ipr_localized_threshold: the IPR a localized field reaches, 5/N.
+        ipr_sim_final_mean: the network's final IPR (mean over neurons), mean over seeds.
+        ipr_sim_final_std: its standard deviation over seeds.
+        t_final: lr x steps.
+        time_to_localization_sim: when the network's mean IPR first reaches 5/N (None: never).
+        gaussian_clone: whether the inputs are a Gaussian clone.
+        clone_of: the cloned task's description (None without a clone).
+        theory: the amplifier's description (None without an effective theory).
+        theory_validity: the theory's stated range of validity (None without one).
+        kernel_clipping: the kernels' clipped eigenvalues, per class.
+        ipr_theory_final: the theory's final IPR (mean over neurons); with a theory only, as the
+            five below.
+        cosine_final: the final cosine of theory and network (mean over seeds and neurons).
+        cosine_min: its smallest value over time.
+        cosine_over_time: [T] that cosine at every saved time.
+        time_to_localization_theory: when the theory's IPR first reaches 5/N (None: never).
+        theory_agreement_time: the last time the cosine is at least `AGREEMENT_COSINE`.
+        sinusoid_residual_sim_final: elliptical data only: the final sinusoid-fit residual of
+            the network's fields.
+        sinusoid_residual_theory_final: elliptical data with a theory: the theory's.
+    """
+
+    family: str
+    parameter_name: str | None
+    parameter: float | None
+    excess_kurtosis: float
+    n_pixels: int
+    network: str
+    neurons: int
+    ipr_random: float
+    ipr_localized_threshold: float
+    ipr_sim_final_mean: float
+    ipr_sim_final_std: float
+    t_final: float
+    time_to_localization_sim: float | None
+    gaussian_clone: bool
+    clone_of: dict | None
+    theory: dict | None
+    theory_validity: str | None
+    kernel_clipping: dict
+    ipr_theory_final: float | None = None
+    cosine_final: float | None = None
+    cosine_min: float | None = None
+    cosine_over_time: Float[np.ndarray, " T"] | None = field(default=None, repr=False)
+    time_to_localization_theory: float | None = None
+    theory_agreement_time: float | None = None
+    sinusoid_residual_sim_final: float | None = None
+    sinusoid_residual_theory_final: float | None = None
+
+    THEORY: ClassVar[tuple[str, ...]] = ("ipr_theory_final", "cosine_final", "cosine_min", "cosine_over_time",
+                                         "time_to_localization_theory", "theory_agreement_time")
+    ELLIPTICAL: ClassVar[tuple[str, ...]] = ("sinusoid_residual_sim_final", "sinusoid_residual_theory_final")
+
+    def as_dict(self) -> dict:
+        """The entries as run.json holds them, in order: the theory's only with a theory, the
+        sinusoid residuals only for elliptical data."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if not (f.name in self.THEORY and self.theory is None)
+                and not (f.name in self.ELLIPTICAL and getattr(self, f.name) is None)}
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> SimulationSummary:
+        """A summary as run.json holds it (entries an older record lacks are None)."""
+        return cls(**{f.name: saved.get(f.name) for f in fields(cls)})
+
+
+def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier | None) -> SimulationSummary:
+    """The scalar results of a simulation.
 
     Arguments:
         result: the simulation's result (its ``arrays`` are read).
@@ -495,42 +576,15 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
         amplifier: the theory's amplifier, or None without an effective theory.
 
     Returns:
-        The marginal (``family``, ``parameter``, ``excess_kurtosis``), ``n_pixels``, ``neurons``,
-            ``ipr_random`` (3/N), ``ipr_localized_threshold``, ``ipr_sim_final_mean`` and
-            ``_std`` (over seeds, each the mean over neurons), ``t_final`` (lr x steps),
-            ``time_to_localization_sim``,
-            ``gaussian_clone``, ``clone_of``, ``theory``, ``theory_validity`` and
-            ``kernel_clipping``; with a theory also ``ipr_theory_final``, ``cosine_final``,
-            ``cosine_min``, ``cosine_over_time`` [T] (mean over seeds and neurons),
-            ``time_to_localization_theory`` and ``theory_agreement_time`` (last time with
-            cosine >= `AGREEMENT_COSINE`); for elliptical data the final sinusoid residuals.
+        The [`SimulationSummary`][dyntools.simulations.simulate.SimulationSummary].
     """
     a, n = result.arrays, result.arrays["w_sim"].shape[-1]
     final_sim = a["ipr_sim"][:, -1].mean(axis=-1)  # per seed, mean over neurons
     marginal = result.marginal
-    summary = {
-        "family": marginal.family,
-        "parameter_name": marginal.parameter_name,
-        "parameter": marginal.parameter,
-        "excess_kurtosis": marginal.excess_kurtosis,
-        "n_pixels": n,
-        "network": result.config.network,
-        "neurons": result.config.neurons,
-        "ipr_random": random_field_ipr(n),
-        "ipr_localized_threshold": localized_ipr(n),
-        "ipr_sim_final_mean": float(final_sim.mean()),
-        "ipr_sim_final_std": float(final_sim.std()),
-        "t_final": float(a["t"][-1]),
-        "time_to_localization_sim": localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
-        "gaussian_clone": result.config.task.gaussian_clone,
-        "clone_of": result.task_description["clone_of"] if result.config.task.gaussian_clone else None,
-        "theory": amplifier.describe() if amplifier is not None else None,
-        "theory_validity": THEORY_VALIDITY if amplifier is not None else None,
-        "kernel_clipping": result.task_description["clipping"],
-    }
+    theory, elliptical_fits = {}, {}
     if "w_theory" in a:
         cosine_t = a["cosine"].mean(axis=(0, 2))
-        summary.update(
+        theory = dict(
             ipr_theory_final=float(a["ipr_theory"][-1].mean()),
             cosine_final=float(cosine_t[-1]),
             cosine_min=float(cosine_t.min()),
@@ -539,7 +593,28 @@ def summarize(result: SimulationResult, elliptical: bool, amplifier: Amplifier |
             theory_agreement_time=agreement_time(a["t"], cosine_t, AGREEMENT_COSINE),
         )
     if elliptical:
-        summary["sinusoid_residual_sim_final"] = float(sinusoid_residual(a["w_sim"][:, -1]).mean())
+        elliptical_fits["sinusoid_residual_sim_final"] = float(sinusoid_residual(a["w_sim"][:, -1]).mean())
         if "w_theory" in a:
-            summary["sinusoid_residual_theory_final"] = float(sinusoid_residual(a["w_theory"][-1]).mean())
-    return summary
+            elliptical_fits["sinusoid_residual_theory_final"] = float(sinusoid_residual(a["w_theory"][-1]).mean())
+    return SimulationSummary(
+        family=marginal.family,
+        parameter_name=marginal.parameter_name,
+        parameter=marginal.parameter,
+        excess_kurtosis=marginal.excess_kurtosis,
+        n_pixels=n,
+        network=result.config.network,
+        neurons=result.config.neurons,
+        ipr_random=random_field_ipr(n),
+        ipr_localized_threshold=localized_ipr(n),
+        ipr_sim_final_mean=float(final_sim.mean()),
+        ipr_sim_final_std=float(final_sim.std()),
+        t_final=float(a["t"][-1]),
+        time_to_localization_sim=localization_time(a["t"], a["ipr_sim"].mean(axis=(0, 2)), n),
+        gaussian_clone=result.config.task.gaussian_clone,
+        clone_of=result.task_description["clone_of"] if result.config.task.gaussian_clone else None,
+        theory=amplifier.describe() if amplifier is not None else None,
+        theory_validity=THEORY_VALIDITY if amplifier is not None else None,
+        kernel_clipping=result.task_description["clipping"],
+        **theory,
+        **elliptical_fits,
+    )

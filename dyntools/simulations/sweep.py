@@ -366,8 +366,12 @@ def _point_arrays(result) -> dict:
     a, s = result.arrays, result.summary
     nan_t = np.full(len(a["t"]), math.nan)
     return {"t": a["t"], "ipr_theory_t": a["ipr_theory"].mean(axis=-1) if "ipr_theory" in a else nan_t,
-            "ipr_sim_t": a["ipr_sim"].mean(axis=-1), "cosine_final": s.get("cosine_final", math.nan),
-            "agreement_time": math.nan if s.get("theory_agreement_time") is None else s["theory_agreement_time"]}
+            "ipr_sim_t": a["ipr_sim"].mean(axis=-1), "cosine_final": _number(s.cosine_final),
+            "agreement_time": _number(s.theory_agreement_time)}
+
+
+def _number(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def _dataset(points: list[dict], base: SimulationConfig, grid: Grid, theory_only: bool):
