@@ -33,7 +33,7 @@ from dyntools._jax import jax, jnp  # noqa: E402
 from dyntools.inputs import TaskSpec  # noqa: E402
 from dyntools.simulations import SimulationConfig, run_simulation  # noqa: E402
 from dyntools.simulations.simulate import prepare  # noqa: E402
-from dyntools.simulations.cluster import close, local_client  # noqa: E402
+from dyntools.simulations.cluster import DaskCluster  # noqa: E402
 from dyntools.simulations.sweep import Grid, point_config, run_sweep  # noqa: E402
 from dyntools.simulations.training import seed_group, sgd_trajectories  # noqa: E402
 
@@ -120,10 +120,10 @@ def sweep_rows(steps: int) -> list:
                      f"one point {one:.1f} s (compiling); warm {warm:.2f} s",
                      f"{twenty / one:.1f}x one point (target <= 2x); {twenty / (20 * warm):.2f}x 20 warm points"])
         start = time.perf_counter()
-        client = local_client(2)
+        cluster = DaskCluster.local(2)
         started = time.perf_counter() - start
-        on_two = timed(lambda: run_sweep(Path(tmp) / "cluster", base, gains, client=client))
-        close(client)
+        on_two = timed(lambda: run_sweep(Path(tmp) / "cluster", base, gains, runner=cluster))
+        cluster.close()
         rows.append(["the same sweep, `--cluster local:2`", f"{on_two:.1f} s (+ {started:.1f} s to start workers)",
                      f"in process {twenty:.1f} s", f"{twenty / on_two:.2f}x faster"])
         grid = Grid({"param": np.logspace(-2, 2, 20), "xi1": np.linspace(0.5, 1.4, 10)})

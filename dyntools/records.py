@@ -65,6 +65,12 @@ class ListOf(NamedTuple):
     item: Any
 
 
+class Row(NamedTuple):
+    """A JSON list of ``len(items)`` values, the i-th matching ``items[i]`` (a fixed-length tuple)."""
+
+    items: tuple
+
+
 class DictOf(NamedTuple):
     """A JSON object whose values match `value` (any keys)."""
 
@@ -103,6 +109,11 @@ def check(value: Any, spec: Any, where: str) -> None:
     if isinstance(spec, ListOf):
         for i, item in enumerate(value):
             check(item, spec.item, f"{where}[{i}]")
+    elif isinstance(spec, Row):
+        if len(value) != len(spec.items):
+            raise Corrupt(f"{where} has {len(value)} items, not {len(spec.items)}")
+        for i, (item, item_spec) in enumerate(zip(value, spec.items)):
+            check(item, item_spec, f"{where}[{i}]")
     elif isinstance(spec, DictOf):
         for key, item in value.items():
             check(item, spec.value, f"{where}.{key}")
@@ -113,7 +124,7 @@ def check(value: Any, spec: Any, where: str) -> None:
 
 
 def _matches(value: Any, spec: Any) -> bool:
-    if isinstance(spec, ListOf):
+    if isinstance(spec, (ListOf, Row)):
         return isinstance(value, list)
     if isinstance(spec, (DictOf, Keys, Fields)):
         return isinstance(value, dict)
@@ -131,7 +142,7 @@ def _matches(value: Any, spec: Any) -> bool:
 def _name(spec: Any) -> str:
     if type(spec) is tuple:
         return " or ".join(_name(s) for s in spec)
-    if isinstance(spec, ListOf):
+    if isinstance(spec, (ListOf, Row)):
         return "a list"
     if isinstance(spec, (DictOf, Keys, Fields)):
         return "an object"
@@ -170,14 +181,15 @@ def _check_fields(value: dict, cls: type, where: str) -> None:
 
 
 def _spec_of(hint: Any) -> Any:
-    """The spec of a dataclass field's type: int, float, str, bool, X | None, tuple[X, ...], a dataclass."""
+    """The spec of a dataclass field's type: int, float, str, bool, X | None, tuple[X, ...],
+    tuple[X, Y] (fixed length), a dataclass."""
     if is_dataclass(hint):
         return Fields(f"{hint.__module__}:{hint.__qualname__}")
     args = typing.get_args(hint)
     if type(None) in args:
         return (*(_spec_of(a) for a in args if a is not type(None)), None)
     if typing.get_origin(hint) is tuple:
-        return ListOf(_spec_of(args[0]))
+        return ListOf(_spec_of(args[0])) if args[-1] is Ellipsis else Row(tuple(map(_spec_of, args)))
     return hint
 
 

@@ -106,6 +106,43 @@ class FileRegistry:
         return cls
 
 
+def own_options(cls: type, base_arguments: tuple[str, ...]) -> tuple[str, ...]:
+    """The options an entry class takes beyond what every entry of its registry is given: its
+    constructor's keyword arguments other than ``base_arguments`` (a network's ``temperature``,
+    the series form's ``order``)."""
+    import inspect
+
+    parameters = list(inspect.signature(cls).parameters.values())
+    return tuple(p.name for p in parameters if p.name not in base_arguments
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def build_entry(cls: type, what: str, name: str, given: dict, options: dict) -> object:
+    """An entry built from what every entry is given and its own ``options``.
+
+    Arguments:
+        cls: the entry's class.
+        what: what an entry is, for messages (``"network"``).
+        name: the entry's name.
+        given: the arguments every entry of the registry takes.
+        options: the entry's own options, by name.
+
+    Returns:
+        ``cls(**given, **options)``.
+
+    Raises:
+        DyntoolsError: for an option the entry does not take, listing those it does (the
+            entry's own checks of the values raise as they do).
+    """
+    known = own_options(cls, tuple(given))
+    unknown = [option for option in options if option not in known]
+    if unknown:
+        takes = f"its options: {', '.join(known)}" if known else "it takes none"
+        raise DyntoolsError(f"the {what} '{name}' has no option '{unknown[0]}' ({takes})",
+                            arguments=(f"{what}_options",))
+    return cls(**given, **options)
+
+
 FAMILY_GROUP = "dyntools.families"
 
 

@@ -55,6 +55,18 @@ def test_a_plugin_baseline_and_network_run_from_the_command_line(plugin_path, tm
     record = json.loads((tmp_path / "max" / "run.json").read_text())
     assert record["config"]["simulation"]["network"] == "max-readout"
     assert "ipr_theory_final" not in json.loads(done.stdout)  # no effective theory for this network
+    soft = dyntools(plugin_path, "simulate", "--network", "max-readout", "--network-option", "temperature=0.5",
+                    "--neurons", "3", "--kurtosis", "-1", "--n-dims", "12", "--steps", "100", "--out", tmp_path / "soft")
+    assert soft.returncode == 0, soft.stderr
+    record = json.loads((tmp_path / "soft" / "run.json").read_text())
+    assert record["config"]["simulation"]["network_options"] == [["temperature", 0.5]]
+    hard, smooth = (np.load(tmp_path / name / "trajectories.npz")["w_sim"][:, -1] for name in ("max", "soft"))
+    assert hard.shape == smooth.shape and not np.allclose(hard, smooth)  # the option changes the training
+    for option, message in (("width=2", "the network 'max-readout' has no option 'width' (its options: temperature)"),
+                            ("temperature=-1", "the max-readout's temperature must be at least 0 (got -1)")):
+        bad = dyntools(plugin_path, "simulate", "--network", "max-readout", "--network-option", option,
+                       "--kurtosis", "-1", "--out", tmp_path / "bad")
+        assert bad.returncode == 2 and message in bad.stderr and not (tmp_path / "bad").exists(), bad.stderr
 
 
 FAMILY_CHECK = """

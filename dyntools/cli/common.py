@@ -78,7 +78,8 @@ Json = Annotated[bool, flag("--json", help="Print the summary as one JSON object
 MAX_INPUT_SAMPLES = 10**8
 MAX_ORDER = 21  # series order for derive: SymPy's series grows fast beyond this
 # flags whose name is not the Python argument's with dashes (see `flag_message`)
-FLAGS = {"lam": "--lambda", "two_d": "--2d", "xi0": "--xi XI0", "xi1": "--xi XI1"}
+FLAGS = {"lam": "--lambda", "two_d": "--2d", "xi0": "--xi XI0", "xi1": "--xi XI1", "network_options": "--network-option",
+         "amplifier_options": "--amplifier-option"}
 
 
 def flag_message(error: DyntoolsError) -> str:
@@ -260,6 +261,8 @@ InitScale = Annotated[float, typer.Option("--init-scale", rich_help_panel=SIMULA
 Seeds = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Network runs (they share the initial weights, differ in data).")]
 AmplifierKind = Annotated[str, typer.Option("--amplifier", rich_help_panel=SIMULATION_PANEL, help=entries(AMPLIFIERS, "Theory amplifier"))]
 Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Series order with --amplifier series.")]
+NetworkOptions = Annotated[Optional[list[str]], typer.Option("--network-option", metavar="NAME=NUMBER", rich_help_panel=SIMULATION_PANEL, help="An option of the network's own (repeat for several), e.g. --network-option temperature=0.5 (a plug-in network's); the built-in networks take none.")]
+AmplifierOptions = Annotated[Optional[list[str]], typer.Option("--amplifier-option", metavar="NAME=NUMBER", rich_help_panel=SIMULATION_PANEL, help="An option of the amplifier form's own, besides --order (repeat for several); the built-in forms take none.")]
 Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Diffrax solver: {', '.join(SOLVERS)}.")]
 Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
 Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
@@ -267,7 +270,8 @@ Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f
 SIMULATION_OPTIONS = {"network": NetworkName, "neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,
                       "lr": Lr, "batch": Batch, "samples": Samples, "init_scale": InitScale, "seeds": Seeds,
                       "seed": Seed, "saves": Saves, "amplifier": AmplifierKind, "order": Order, "solver": Solver,
-                      "precision": Precision}
+                      "precision": Precision, "network_options": NetworkOptions, "amplifier_options": AmplifierOptions}
+OPTION_BAGS = ("network_options", "amplifier_options")  # NAME=NUMBER texts -> ((name, value), ...)
 
 
 def simulation_options(*, marginal: bool = True, **overrides):
@@ -281,14 +285,35 @@ def simulation_options(*, marginal: bool = True, **overrides):
     """
     from ..simulations.config import SimulationConfig
 
-    base = defaults(SimulationConfig) | overrides
+    base = defaults(SimulationConfig) | dict.fromkeys(OPTION_BAGS) | overrides
     task = task_option_specs(marginal=marginal)
     options = {name: (annotation, base[name]) for name, annotation in SIMULATION_OPTIONS.items()}
 
     def build(**values):
+        values.update({name: parse_options(values[name], name) for name in OPTION_BAGS})
         return SimulationConfig(task=task_spec(**{name: values.pop(name) for name in task}), **values)
 
     return option_group(task | options, build, "config")
+
+
+def parse_options(texts: list[str] | None, name: str) -> tuple[tuple[str, float], ...]:
+    """``NAME=NUMBER`` texts as ``((name, number), ...)``: the name an identifier, the number
+    read by ``float`` (never evaluated).
+
+    Raises:
+        DyntoolsError: for a text of another form, naming the option ``name``.
+    """
+    pairs = []
+    for text in texts or ():
+        key, equals, value = text.partition("=")
+        try:
+            number = float(value) if equals and key.strip().isidentifier() else None
+        except ValueError:
+            number = None
+        if number is None:
+            raise DyntoolsError(f"{name} must be NAME=NUMBER, e.g. temperature=0.5 (got {text!r})", arguments=(name,))
+        pairs.append((key.strip(), number))
+    return tuple(pairs)
 
 
 class Interrupted(Exception):

@@ -32,6 +32,9 @@ class SimulationConfig:
             [`NETWORKS`][dyntools.registries.NETWORKS] (``committee``: the
             soft committee machine, readout fixed at 1/K; ``two-layer``: readout trained).
         neurons: K hidden units (1 = the single neuron).
+        network_options: the network's own options, ``((name, value), ...)`` (its fields
+            beyond ``n_inputs``, ``neurons``, ``activation`` and ``bias``; none for the built-in
+            networks).
         activation: ``relu``, ``sigmoid`` or ``erf``.
         bias: trainable biases (no effective theory then).
         trainer: ``sgd`` (fresh batches) or ``flow`` (gradient flow on ``samples`` fixed samples).
@@ -46,6 +49,8 @@ class SimulationConfig:
             it).
         amplifier: the theory's amplifier form: ``quadrature``, ``series`` or ``closed``.
         order: the series order with ``amplifier="series"``.
+        amplifier_options: the amplifier form's own options, ``((name, value), ...)`` (its
+            ``__init__``'s keyword arguments after the marginal, besides ``order``).
         solver: the Diffrax solver of the ODEs (``tsit5``, ``dopri5``, ``dopri8``, ``bosh3``,
             ``heun``, ``euler``; ``euler`` steps the effective ODE by ``lr``).
         precision: the network's precision, ``float32`` or ``float64`` (the theory is float64).
@@ -54,6 +59,7 @@ class SimulationConfig:
     task: TaskSpec = field(default_factory=TaskSpec)
     network: str = "committee"
     neurons: int = 1
+    network_options: tuple[tuple[str, float], ...] = ()
     activation: str = "relu"
     bias: bool = False
     trainer: str = "sgd"
@@ -67,6 +73,7 @@ class SimulationConfig:
     saves: int = 50
     amplifier: str = "quadrature"
     order: int = 5
+    amplifier_options: tuple[tuple[str, float], ...] = ()
     solver: str = "tsit5"
     precision: str = "float32"
 
@@ -112,6 +119,8 @@ class SimulationConfig:
         for name, choices in (("network", network_names()), ("activation", ACTIVATIONS), ("amplifier", AMPLIFIERS.names())):
             if getattr(self, name) not in choices:
                 raise DyntoolsError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
+        for name in ("network_options", "amplifier_options"):
+            check_options(getattr(self, name), name)
         self._check_time()
         check_solver(self.solver)
         if self.steps % min(self.saves, self.steps):
@@ -166,10 +175,33 @@ class SimulationConfig:
             The config.
         """
         settings = dict(settings)
+        for name in ("network_options", "amplifier_options"):
+            if name in settings:  # JSON lists, back to pairs
+                settings[name] = tuple(tuple(pair) for pair in settings[name])
         if "task" not in settings:  # a flat record
             task = {name: settings.pop(name) for name in TASK_FIELDS if name in settings}
             if "xi" in settings:
                 task["xi0"], task["xi1"] = settings.pop("xi")
             settings["task"] = task
         return cls(**{**settings, "task": TaskSpec(**settings["task"])})
+
+
+def check_options(options: tuple, name: str) -> None:
+    """Check an entry's own options: ``((name, number), ...)``, names unique identifiers,
+    values finite numbers (which names an entry takes is checked when it is built).
+
+    Raises:
+        DyntoolsError: for anything else, naming ``name``.
+    """
+    pairs = options if isinstance(options, tuple) else None
+    if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 for p in pairs):
+        raise DyntoolsError(f"{name} must be pairs (name, number) (got {options!r})", arguments=(name,))
+    for option, value in pairs:
+        if not (isinstance(option, str) and option.isidentifier()):
+            raise DyntoolsError(f"{name}: an option's name must be an identifier (got {option!r})", arguments=(name,))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise DyntoolsError(f"{name}: option {option} must be a finite number (got {value!r})", arguments=(name,))
+    names = [option for option, _ in pairs]
+    if len(set(names)) < len(names):
+        raise DyntoolsError(f"{name}: an option is given twice ({', '.join(names)})", arguments=(name,))
 

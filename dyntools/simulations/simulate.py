@@ -23,6 +23,7 @@ from ..metrics import agreement_time, cosine_similarity, ipr, localized_ipr, ran
 from ..theory import task_amplifier
 from ..theory.dynamics import THEORY_VALIDITY
 from ..memory import MEMORY_BUDGET
+from ..registries import build_entry
 from .config import SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
 from .training import first_nonfinite_step, gradient_flow_trajectories, sgd_points
@@ -171,9 +172,10 @@ def prepare(config: SimulationConfig, network: bool = True) -> Prepared:
     require_x64()
     config.validate(network=network)
     task = build_task(config.task)
-    net = network_class(config.network)(n_inputs=task.n_pixels, neurons=config.neurons, activation=config.activation,
-                                        bias=config.bias)
-    theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order))
+    given = {"n_inputs": task.n_pixels, "neurons": config.neurons, "activation": config.activation, "bias": config.bias}
+    net = build_entry(network_class(config.network), "network", config.network, given, dict(config.network_options))
+    options = dict(config.amplifier_options)
+    theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order, options))
     return Prepared(config, task, net, theory)
 
 

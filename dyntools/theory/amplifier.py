@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, final
 
 from .._jax import require_x64
 from ..inputs.marginals import Gaussian, Marginal
-from ..registries import AMPLIFIERS
+from ..registries import AMPLIFIERS, build_entry, own_options
 from .amplifiers._base import A_MAX, SMALL_A, Amplifier, MarginalAmplifier, erf_argument_scale, finite_series_order
 from .amplifiers.closed import ClosedFormAmplifier, compiles_to_jax
 from .amplifiers.quadrature import QuadratureAmplifier
@@ -64,14 +64,17 @@ class LinearAmplifier(Amplifier):
         return {"kind": self.kind, "slope": self.slope}
 
 
-def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5) -> Amplifier:
+def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5,
+                   options: dict | None = None) -> Amplifier:
     """The amplifier of ``marginal`` in the requested form.
 
     Arguments:
         marginal: the unit-variance pixel marginal.
         kind: a form's name in [`AMPLIFIERS`][dyntools.registries.AMPLIFIERS] (``"quadrature"``,
             ``"series"``, ``"closed"``).
-        order: the series order, with ``kind="series"`` only.
+        order: the series order, for a form that takes an ``order`` option (the series form).
+        options: the form's own options, by name (its ``__init__``'s keyword arguments after
+            the marginal).
 
     Returns:
         A [`QuadratureAmplifier`][dyntools.theory.amplifiers.quadrature.QuadratureAmplifier],
@@ -79,16 +82,18 @@ def make_amplifier(marginal: Marginal, kind: str = "quadrature", order: int = 5)
             [`ClosedFormAmplifier`][dyntools.theory.amplifiers.closed.ClosedFormAmplifier].
 
     Raises:
-        DyntoolsError: for an unknown ``kind``, or when the form is not available for this
-            marginal (an infinite moment for the series, no closed form), or when JAX's 64-bit
-            floats are off.
+        DyntoolsError: for an unknown ``kind`` or an option the form does not take, or when the
+            form is not available for this marginal (an infinite moment for the series, no
+            closed form), or when JAX's 64-bit floats are off.
     """
     form = AMPLIFIERS.get(kind)  # raises for an unknown kind, listing the known ones
     require_x64()
-    return form.for_marginal(marginal, order)
+    ordered = {"order": order} if "order" in own_options(form, ("marginal",)) else {}
+    return build_entry(form, "amplifier", kind, {"marginal": marginal}, {**ordered, **(options or {})})
 
 
-def task_amplifier(task: TwoClassTask, kind: str = "quadrature", order: int = 5) -> Amplifier:
+def task_amplifier(task: TwoClassTask, kind: str = "quadrature", order: int = 5,
+                   options: dict | None = None) -> Amplifier:
     r"""The amplifier for a two-class task.
 
     Linear with slope $\mathbb{E}|X|$ for elliptical data (exact, at all times), linear with slope
@@ -101,6 +106,7 @@ def task_amplifier(task: TwoClassTask, kind: str = "quadrature", order: int = 5)
         kind: ``"quadrature"``, ``"series"`` or ``"closed"``, for non-Gaussian, non-elliptical
             pixels.
         order: the series order, with ``kind="series"`` only.
+        options: the form's own options (see `make_amplifier`).
 
     Returns:
         An [`Amplifier`][dyntools.theory.amplifiers._base.Amplifier].
@@ -112,4 +118,4 @@ def task_amplifier(task: TwoClassTask, kind: str = "quadrature", order: int = 5)
         return LinearAmplifier(task.pixel_marginal.mean_abs())
     if isinstance(task.pixel_marginal, Gaussian):  # Gaussian pixels, a Gaussian clone included
         return LinearAmplifier(math.sqrt(2 / math.pi))
-    return make_amplifier(task.pixel_marginal, kind, order)
+    return make_amplifier(task.pixel_marginal, kind, order, options)

@@ -63,26 +63,15 @@ class Amplifier(eqx.Module):
 
 
 class MarginalAmplifier(Amplifier):
-    """An amplifier form computed from the pixel marginal alone: the forms chosen by name.
+    """An amplifier form computed from the pixel marginal: the forms chosen by name. A form is
+    built as ``Form(marginal, **its own options)``: the series form's ``order``, or any keyword
+    argument a form's ``__init__`` adds (see `dyntools.theory.amplifier.make_amplifier`).
 
     Attributes:
         marginal: the unit-variance pixel marginal.
     """
 
     marginal: eqx.AbstractVar[Marginal]
-
-    @classmethod
-    def for_marginal(cls, marginal: Marginal, order: int) -> MarginalAmplifier:
-        """The form for ``marginal``.
-
-        Arguments:
-            marginal: the unit-variance pixel marginal.
-            order: the series order, for the forms that have one.
-
-        Returns:
-            The amplifier.
-        """
-        return cls(marginal)
 
 
 def finite_series_order(marginal: Marginal, order: int) -> tuple[int, int | None]:

@@ -61,7 +61,3 @@ class SeriesAmplifier(MarginalAmplifier):
             ``{"kind": ...}`` with the order and the coefficients.
         """
         return {"kind": self.kind, "order": self.order, "coefficients": list(self.coefficients)}
-
-    @classmethod
-    def for_marginal(cls, marginal, order):
-        return cls(marginal, order)
