@@ -425,8 +425,8 @@ def _baseline_sizes(record: dict) -> dict:
     if inputs and "patch_size" not in inputs:  # the task's inputs (a description); else image patches
         check(inputs, TASK_DESCRIPTION, "config.inputs")
     shape = inputs["shape"] if "shape" in inputs else [inputs["patch_size"]] * 2 if "patch_size" in inputs else []
-    if atoms < 1 or min(shape, default=1) < 1:
-        raise Corrupt(f"summary.atoms ({atoms}) or config.inputs' shape {shape} is not positive")
+    if atoms < 1 or min(shape, default=1) < 1 or ("shape" in inputs and len(shape) not in (1, 2)):
+        raise Corrupt(f"summary.atoms ({atoms}) is not positive or config.inputs' shape {shape} is not a grid")
     return {"M": atoms, **({"N": math.prod(shape)} if shape else {})}
 
 

@@ -47,3 +47,13 @@ def test_scipy_stats_loads_when_a_tabulated_family_needs_it():
     code = ("from dyntools.inputs.marginals import StudentT\n"
             "import numpy as np\nassert np.isfinite(StudentT(5.0).table).all()")
     assert _loaded(code, ("scipy.stats",)) == ["scipy.stats"]
+
+
+def test_redrawing_a_reproduction_or_a_plot_loads_no_jax():
+    """``dyntools plot`` of a reproduction looks its entry up and draws with numpy and matplotlib:
+    every reproduction's config, run and figure functions import, and the plots, without JAX,
+    SciPy's stats or SymPy (they load when a reproduction runs)."""
+    code = ("from dyntools.experiments import REPRODUCTIONS\n"
+            "entries = [REPRODUCTIONS[name] for name in REPRODUCTIONS]\n"
+            "import dyntools.plots, dyntools.experiments.localization_map")
+    assert _loaded(code, ("jax", "scipy.stats", "sympy", "equinox")) == []

@@ -299,6 +299,17 @@ def _loaders(kind):
     return [load_run, run_figures, SimulationResult.load if kind == "simulate" else BaselineResult.load]
 
 
+@pytest.mark.parametrize("shape", [[], [12, 1, 1]])
+def test_a_baseline_record_whose_inputs_are_no_grid_is_corrupt(finished, tmp_path, shape):
+    """Found by the damage test below: a baseline record whose task shape was [] loaded, and its
+    figure's title then failed with an IndexError."""
+    run = shutil.copytree(finished / "baseline", tmp_path / "baseline")
+    _rewrite(run, lambda record: record["config"]["inputs"].update(shape=shape))
+    for load in _loaders("baseline"):
+        with pytest.raises(DyntoolsError, match=r"config.inputs' shape .* is not a grid"):
+            load(run)
+
+
 @pytest.mark.parametrize("kind, arrays", [("simulate", "trajectories.npz"), ("baseline", "dictionary.npz")])
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])

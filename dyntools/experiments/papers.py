@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from scipy.stats import spearmanr
 
-from .._jax import jnp
-from ..baselines.run import BaselineConfig, task_sampler, train_baseline
-from ..inputs import TaskSpec, build_task
+from ..inputs.spec import TaskSpec
 from ..metrics import IPR_LEVELS, critical_kurtosis, ipr, localized_ipr, pair_power, random_field_ipr
-from ..simulations import SimulationConfig, run_simulation, run_simulations
-from ..simulations.simulate import Prepared, prepare
-from ..theory import SeriesAmplifier
+from ..simulations.config import SimulationConfig
+
+if TYPE_CHECKING:
+    from ..simulations.simulate import Prepared
 
 A_GRID = np.linspace(-0.99, 0.99, 199)  # amplifier argument a = Sigma_1 w / |w|_{Sigma_1}, |a| < 1
 CUBIC_RANGE = 0.5  # the cubic approximation's error is reported for |a| <= this (the early-time range)
@@ -249,6 +247,10 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
     ``KEY/phi, KEY/phi_cubic`` [A], ``KEY/w_theory, KEY/w_sim`` [T, N] (seed 0),
     ``KEY/ipr_theory`` [T], ``KEY/ipr_sim`` [seeds, T], and the marginal (``KEY/density_x``,
     ``KEY/density`` or ``KEY/atoms_x``, ``KEY/atoms_p``)."""
+    from .._jax import jnp
+    from ..simulations.simulate import run_simulation
+    from ..theory import SeriesAmplifier
+
     start = time.perf_counter()
     c = config.resolved()
     a = jnp.asarray(A_GRID)
@@ -315,6 +317,8 @@ def lufkin_fig4(config: Fig4Config) -> PaperResult:
     ``n_pixels, ipr_random, ipr_sinusoid`` (1.5/N); arrays ``t`` [T] and per member
     ``KEY/w_sim`` [T, N] (seed 0), ``KEY/w_final`` [seeds, N], ``KEY/fit`` [N] (best sinusoid to
     seed 0), ``KEY/w_theory_final`` [N], ``KEY/ipr_sim`` [seeds, T], ``KEY/ipr_theory`` [T]."""
+    from ..simulations.simulate import run_simulation
+
     start = time.perf_counter()
     c = config.resolved()
     arrays, rows = {}, []
@@ -385,6 +389,10 @@ def lufkin_fig5(config: Fig5Config) -> PaperResult:
     log scale, from 3/N to its largest value: :func:`dyntools.metrics.critical_kurtosis`; None
     with ``critical_kurtosis_reason`` when there is no crossing), ``n_pixels, ipr_random``;
     arrays ``excess_kurtosis`` [P], ``ipr_sim`` [P, seeds], ``ipr_theory`` [P], ``is_nlgp`` [P]."""
+    from scipy.stats import spearmanr
+
+    from ..simulations.simulate import run_simulation
+
     start = time.perf_counter()
     c = config.resolved()
     rows, ipr_sim, ipr_theory = [], [], []
@@ -461,6 +469,10 @@ def lufkin_fig6(config: Fig6Config) -> PaperResult:
     (IPR >= 5/N) and scalars ``n_pixels, ipr_random``; arrays ``t`` [T] and per row
     ``KEY/w_final`` [K, N], ``KEY/ipr_final`` [K], plus ``KEY/ipr_t`` [T, K] for SGD rows
     (KEY: 'alg-10', ..., 'ica-alg-3')."""
+    from ..baselines.run import BaselineConfig, task_sampler, train_baseline
+    from ..inputs.task import build_task
+    from ..simulations.simulate import run_simulation
+
     start = time.perf_counter()
     c = config.resolved()
     n = c.simulation.task.n_pixels
@@ -501,6 +513,8 @@ def _two_d_rows(c: TrainingConfig, gains) -> tuple[list[dict], dict]:
     would also integrate the K-unit effective ODE on L^2 pixels, which costs more than the
     network here and is not what these figures show (and on 2-D inputs that early-time theory
     does not follow the network; see docs/simulations.md)."""
+    from ..simulations.simulate import run_simulations
+
     n, side, arrays, rows = c.simulation.task.n_pixels, c.simulation.task.n_dims, {}, []
     results = run_simulations([_network_only(_simulation(c, "nlgp", gain)) for gain in gains])
     for gain, result in zip(gains, results):
@@ -518,6 +532,8 @@ def _network_only(settings: SimulationConfig) -> Prepared:
     """``settings`` prepared for [`run_simulations`][dyntools.simulations.simulate.run_simulations]
     without the effective theory: the network ``settings.network`` is trained as
     ``dyntools simulate`` trains it (same initial weights, same batches), and no ODE is solved."""
+    from ..simulations.simulate import prepare
+
     return replace(prepare(settings), theory=None)
 
 

@@ -21,13 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.special import erf
 
-from .._jax import jnp
-from ..metrics import cosine_similarity, ipr, random_field_ipr
 from ..inputs.spec import TaskSpec
-from ..simulations import SimulationConfig, run_simulation
-from ..simulations.simulate import prepare
+from ..metrics import cosine_similarity, ipr, random_field_ipr
+from ..simulations.config import SimulationConfig
 from .papers import PaperConfig, PaperResult
 
 DRIVES = {  # name: what replaces E_1[x_i sign(w.x)]
@@ -125,6 +122,10 @@ class BinnedSample:
         Returns:
             [N] the drive.
         """
+        from scipy.special import erf
+
+        from .._jax import jnp
+
         q = w @ sigma1_w
         if name == "eq5":
             return np.asarray(amplifier(jnp.asarray(sigma1_w / np.sqrt(q))))
@@ -143,6 +144,9 @@ class BinnedSample:
 
 def _geometry(config: TwoDConfig, two_d: bool) -> dict:
     """SGD, then every drive's Euler flow from the network's initial weights, on one geometry."""
+    from .._jax import jnp
+    from ..simulations.simulate import prepare, run_simulation
+
     task = replace(config.task, n_dims=config.side, two_d=True) if two_d else config.task
     sim_config = SimulationConfig(task=task, steps=config.steps, lr=config.lr, batch=config.batch,
                                   seeds=config.seeds, seed=config.seed, saves=config.steps // 100)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._jax import jnp
 from ..errors import DyntoolsError, KernelClippingWarning
-from .spec import XI_RANGE
+from .spec import MAX_PIXELS, XI_RANGE, grid_shape  # noqa: F401 - grid_shape: re-exported
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float
@@ -36,31 +36,6 @@ def ring_distance(n: int) -> np.ndarray:
     """
     i = np.arange(n)
     return np.minimum(i, n - i)
-
-
-MAX_PIXELS = 2**20
-
-
-def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
-    """The grid shape: ``(N,)`` on a ring, ``(L, L)`` on a torus.
-
-    Arguments:
-        n_dims: sites per side (N on the ring, L on the torus); at least 4.
-        two_d: whether the grid is an L x L torus rather than a ring.
-
-    Returns:
-        The shape tuple.
-
-    Raises:
-        DyntoolsError: if ``n_dims < 4`` or the grid has more than ``MAX_PIXELS`` ($2^{20}$) pixels.
-    """
-    if n_dims < 4:
-        raise DyntoolsError(f"n_dims must be at least 4 (got {n_dims})", arguments=("n_dims",))
-    shape = (n_dims, n_dims) if two_d else (n_dims,)
-    if n_dims ** len(shape) > MAX_PIXELS:
-        raise DyntoolsError(f"{n_dims ** len(shape)} pixels is too many (at most {MAX_PIXELS}); lower n_dims",
-                            arguments=("n_dims",))
-    return shape
 
 
 def squared_distance(shape: tuple[int, ...]) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 from .._jax import jax, jnp, require_x64
 from ..errors import DyntoolsError
 from .quadrature import half_line_rule, odd_hermite_coefficients
+from .spec import check_excess_kurtosis
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float
@@ -317,21 +318,6 @@ class Marginal(eqx.Module):
 
 def _fmt(x: float) -> str:
     return "inf" if math.isinf(x) else f"{x:g}"
-
-
-def check_excess_kurtosis(excess: float) -> None:
-    r"""Check that an excess kurtosis is possible at all ($m_4 - 3 \ge -2$, finite).
-
-    Arguments:
-        excess: the requested excess kurtosis.
-
-    Raises:
-        DyntoolsError: if ``excess`` is below -2 or not finite.
-    """
-    if not math.isfinite(excess) or excess < -2:
-        raise DyntoolsError(
-            f"excess kurtosis {excess:g} is impossible: every distribution has excess kurtosis >= -2"
-        )
 
 
 @cache

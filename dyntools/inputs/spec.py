@@ -39,6 +39,46 @@ def family_parameters() -> dict[str, str]:
                         if family != "shell"}}
 
 
+MAX_PIXELS = 2**20
+
+
+def grid_shape(n_dims: int, two_d: bool) -> tuple[int, ...]:
+    """The grid shape: ``(N,)`` on a ring, ``(L, L)`` on a torus.
+
+    Arguments:
+        n_dims: sites per side (N on the ring, L on the torus); at least 4.
+        two_d: whether the grid is an L x L torus rather than a ring.
+
+    Returns:
+        The shape tuple.
+
+    Raises:
+        DyntoolsError: if ``n_dims < 4`` or the grid has more than ``MAX_PIXELS`` ($2^{20}$) pixels.
+    """
+    if n_dims < 4:
+        raise DyntoolsError(f"n_dims must be at least 4 (got {n_dims})", arguments=("n_dims",))
+    shape = (n_dims, n_dims) if two_d else (n_dims,)
+    if n_dims ** len(shape) > MAX_PIXELS:
+        raise DyntoolsError(f"{n_dims ** len(shape)} pixels is too many (at most {MAX_PIXELS}); lower n_dims",
+                            arguments=("n_dims",))
+    return shape
+
+
+def check_excess_kurtosis(excess: float) -> None:
+    r"""Check that an excess kurtosis is possible at all ($m_4 - 3 \ge -2$, finite).
+
+    Arguments:
+        excess: the requested excess kurtosis.
+
+    Raises:
+        DyntoolsError: if ``excess`` is below -2 or not finite.
+    """
+    if not math.isfinite(excess) or excess < -2:
+        raise DyntoolsError(
+            f"excess kurtosis {excess:g} is impossible: every distribution has excess kurtosis >= -2"
+        )
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     r"""What defines a two-class task: the settings every command and config shares.
@@ -78,9 +118,6 @@ class TaskSpec:
     gaussian_clone: bool = False
 
     def __post_init__(self):
-        from .kernels import grid_shape
-        from .marginals import check_excess_kurtosis
-
         if self.family not in ALL_FAMILIES:
             raise DyntoolsError(f"unknown family {self.family!r}; choose one of: {', '.join(ALL_FAMILIES)}")
         for name in ("kurtosis", "param"):

@@ -11,10 +11,10 @@ import equinox as eqx
 
 from .._jax import jax, jnp
 from ..errors import DyntoolsError
-from .kernels import Circulant, grid_shape
-from .marginals import Alg, Marginal, NLGP, check_excess_kurtosis
+from .kernels import Circulant
+from .marginals import Alg, Marginal, NLGP
 from .models import GaussianClone, InputModel, LatentGaussianModel, model_for
-from .spec import TaskSpec
+from .spec import TaskSpec, check_excess_kurtosis, grid_shape
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float, Int, PRNGKeyArray

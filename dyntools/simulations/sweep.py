@@ -234,7 +234,7 @@ class SweepResult:
             damaged disk, a truncated copy), run again.
     """
 
-    dataset: object  # xarray.Dataset, see run_sweep
+    dataset: xr.Dataset
     discarded_points: int  # finished points of an earlier sweep with other settings, discarded
     recomputed_points: int = 0  # finished points whose files could not be read, run again
 
