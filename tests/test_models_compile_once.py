@@ -110,8 +110,10 @@ def test_equal_networks_are_one_static_argument(name):
 def test_model_classes_are_modules_abstract_or_final():
     """Every model class of dyntools is an `equinox.Module`, and either abstract or final (no
     subclass may change what a compiled program assumed)."""
+    from dyntools.baselines.warp import Predictor
+
     bases = (Marginal, InputModel, Circulant, TwoClassTask, Amplifier, EffectiveDynamics, ExactSingleNeuronFlow,
-             Network)
+             Network, Predictor)
     classes = {cls for base in bases for cls in _subclasses(base) if cls.__module__.startswith("dyntools.")}
     assert len(classes) >= 30
     for cls in classes:

@@ -4,12 +4,11 @@ instead of from zero."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 import time
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, final
 
+import equinox as eqx
 import numpy as np
 
 from .._jax import jax, jnp
@@ -21,13 +20,14 @@ if TYPE_CHECKING:
     from jaxtyping import Array, Float
 
 
-@dataclass(frozen=True)
-class Predictor:
+@final
+class Predictor(eqx.Module):
     r"""A two-layer MLP $s \mapsto u_0$ (hidden ReLU layer); `params` None until trained.
 
     $u_0 = \mathrm{ReLU}(s W_1 + b_1) W_2 + b_2$. Calling a trained predictor on inputs [B, N]
     returns [B, M]; calling an untrained one, or with the wrong number of pixels, raises a
-    `DyntoolsError`.
+    `DyntoolsError`. An `equinox.Module`: its weights are leaves, so a jitted function takes
+    a predictor as an argument and compiles once per shape.
 
     Attributes:
         params: `{"w1": [N, H], "b1": [H], "w2": [H, M], "b2": [M]}`, or None before training.
