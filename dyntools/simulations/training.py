@@ -98,7 +98,7 @@ def sgd_points(tasks: TwoClassTask, net: Network, params0: dict, keys: PRNGKeyAr
     numbers are traced, so points of one structure and shape share one program.
 
     Arguments:
-        tasks: the P tasks, stacked (see [`stack`][dyntools._jax.stack]).
+        tasks: the P tasks, stacked (see `dyntools._jax.stack`).
         net: the network (the same at every point).
         params0: the initial parameters of each point, ``{"w": [P, K, N]}`` (plus ``"b": [P, K]``).
         keys: [P, seeds] JAX random keys, one per run.
