@@ -13,6 +13,13 @@ import tempfile  # noqa: E402
 os.environ.setdefault("DYNTOOLS_CACHE_DIR", tempfile.mkdtemp(prefix="dyntools-test-cache-"))
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# In CI, property tests draw the same examples every run: a red CI names a change, not a draw
+# (`CI` set, as CI services and .ci/run's callers do); elsewhere they explore new examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def invoke(*args) -> tuple[int, str, str]:
