@@ -117,6 +117,27 @@ def own_options(cls: type, base_arguments: tuple[str, ...]) -> tuple[str, ...]:
                  and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
+def check_entry_options(cls: type, what: str, name: str, given: tuple[str, ...], options: dict) -> None:
+    """Check that an entry takes each of ``options`` (see `own_options`).
+
+    Arguments:
+        cls: the entry's class.
+        what: what an entry is, for messages (``"network"``).
+        name: the entry's name.
+        given: the names of the arguments its registry gives every entry (not options).
+        options: the entry's own options, by name.
+
+    Raises:
+        DyntoolsError: for an option the entry does not take, listing those it does.
+    """
+    known = own_options(cls, given)
+    unknown = [option for option in options if option not in known]
+    if unknown:
+        takes = f"its options: {', '.join(known)}" if known else "it takes none"
+        raise DyntoolsError(f"the {what} '{name}' has no option '{unknown[0]}' ({takes})",
+                            arguments=(f"{what}_options",))
+
+
 def build_entry(cls: type, what: str, name: str, given: dict, options: dict) -> object:
     """An entry built from what every entry is given and its own ``options``.
 
@@ -131,15 +152,10 @@ def build_entry(cls: type, what: str, name: str, given: dict, options: dict) -> 
         ``cls(**given, **options)``.
 
     Raises:
-        DyntoolsError: for an option the entry does not take, listing those it does (the
-            entry's own checks of the values raise as they do).
+        DyntoolsError: as `check_entry_options` (the entry's own checks of the values raise as
+            they do).
     """
-    known = own_options(cls, tuple(given))
-    unknown = [option for option in options if option not in known]
-    if unknown:
-        takes = f"its options: {', '.join(known)}" if known else "it takes none"
-        raise DyntoolsError(f"the {what} '{name}' has no option '{unknown[0]}' ({takes})",
-                            arguments=(f"{what}_options",))
+    check_entry_options(cls, what, name, tuple(given), options)
     return cls(**given, **options)
 
 

@@ -31,10 +31,24 @@ def test_the_built_in_entries_own_options():
 def test_an_option_an_entry_does_not_take_is_one_line_listing_its_options():
     with pytest.raises(DyntoolsError, match=r"the network 'committee' has no option 'width' \(it takes none\)"):
         prepare(SimulationConfig(task=TASK, network_options=(("width", 2.0),)))
-    with pytest.raises(DyntoolsError, match=r"the amplifier 'series' has no option 'nodes' \(its options: order\)"):
+    with pytest.raises(DyntoolsError, match=r"the amplifier 'series' has no option 'nodes' \(it takes none\)"):
         make_amplifier(make_marginal("alg", 1.0), "series", 3, {"nodes": 4.0})
     with pytest.raises(DyntoolsError, match="amplifier 'quadrature' has no option 'nodes'"):
         prepare(SimulationConfig(task=TASK, amplifier_options=(("nodes", 4.0),)))
+    with pytest.raises(DyntoolsError, match=r"the amplifier 'series' has no option 'order' \(it takes none\)"):
+        make_amplifier(make_marginal("alg", 1.0), "series", 3, {"order": 5.0})  # --order sets it, no option
+
+
+@pytest.mark.parametrize("settings", [dict(task=TaskSpec(family="gaussian", n_dims=12)), dict(bias=True),
+                                      dict(network="two-layer")])
+def test_option_names_are_checked_with_the_settings_even_where_no_amplifier_is_built(settings):
+    """Gaussian pixels (a linear amplifier), biases or the two-layer network (no theory): the
+    chosen form is never built, and its options are checked all the same, before any work."""
+    config = SimulationConfig(**{"task": TASK, **settings}, amplifier_options=(("nodes", 4.0),))
+    with pytest.raises(DyntoolsError, match="amplifier 'quadrature' has no option 'nodes'"):
+        config.validate()
+    with pytest.raises(DyntoolsError, match="network '(committee|two-layer)' has no option 'width'"):
+        SimulationConfig(**{"task": TASK, **settings}, network_options=(("width", 1.0),)).validate()
 
 
 @pytest.mark.parametrize("options, message", [

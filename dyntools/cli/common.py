@@ -21,7 +21,7 @@ import typer
 from ..errors import DyntoolsError
 from ..inputs.spec import ALL_FAMILIES, XI_RANGE, family_parameters
 from ..registries import AMPLIFIERS, NETWORKS, FileRegistry, literal_keys
-from ..simulations.config import FLOAT_RANGE, INIT_SCALE_RANGE
+from ..simulations.config import FLOAT_RANGE, INIT_SCALE_RANGE, TRAINERS
 from ..simulations.solvers import SOLVERS
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ Order = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Seri
 NetworkOptions = Annotated[Optional[list[str]], typer.Option("--network-option", metavar="NAME=NUMBER", rich_help_panel=SIMULATION_PANEL, help="An option of the network's own (repeat for several), e.g. --network-option temperature=0.5 (a plug-in network's); the built-in networks take none.")]
 AmplifierOptions = Annotated[Optional[list[str]], typer.Option("--amplifier-option", metavar="NAME=NUMBER", rich_help_panel=SIMULATION_PANEL, help="An option of the amplifier form's own, besides --order (repeat for several); the built-in forms take none.")]
 Solver = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Diffrax solver: {', '.join(SOLVERS)}.")]
-Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help="sgd (fresh batches) or flow (gradient flow on --samples fixed samples).")]
+Trainer = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=" or ".join(f"{name} ({what})" for name, what in TRAINERS.items()) + ".")]
 Saves = Annotated[int, typer.Option(rich_help_panel=SIMULATION_PANEL, help="Saved time points.")]
 Precision = Annotated[str, typer.Option(rich_help_panel=SIMULATION_PANEL, help=f"Network precision: {choice_list(FLOAT_RANGE)} (theory: float64).")]
 SIMULATION_OPTIONS = {"network": NetworkName, "neurons": Neurons, "activation": Activation, "bias": Bias, "trainer": Trainer, "steps": Steps,

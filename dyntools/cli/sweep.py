@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import DyntoolsError
-from ..simulations.config import SimulationConfig
+from ..simulations.config import SWEEP_AXES, SimulationConfig
 from .app import command
 from .common import (
     flag,
@@ -53,10 +53,10 @@ def parse_values(text: str):
     return np.linspace(*numbers, int(parts[2])) if spaced else np.array(numbers)
 
 
+_AXIS_NAMES = [name.replace("_", "-") for name in SWEEP_AXES]
 GridOption = Annotated[Optional[list[str]], typer.Option(
-    "--grid", help="A sweep axis AXIS=VALUES (repeat for more axes; points are all combinations). AXIS: kurtosis, "
-                   "param, gain, xi0, xi1, lr, init-scale, proportion, seed, n-dims, neurons, batch. VALUES: "
-                   "START:STOP:COUNT or V1,V2,...")]
+    "--grid", help="A sweep axis AXIS=VALUES (repeat for more axes; points are all combinations). AXIS: "
+                   f"{', '.join([*_AXIS_NAMES[:2], 'gain', *_AXIS_NAMES[2:]])}. VALUES: START:STOP:COUNT or V1,V2,...")]
 
 
 def _grid(grid: list[str] | None, kurtosis: str | None, param: str | None, gain: str | None, family: str):

@@ -19,7 +19,7 @@ from .._jax import jax, jnp
 from ..errors import DyntoolsError
 from .kernels import Circulant, gaussian_kernel, ring_distance
 from .marginals import FAMILIES, Binary, Gaussian, Marginal, Shell, StudentT, make_marginal
-from .spec import ELLIPTICAL_FAMILIES, PLUGIN_FAMILIES
+from .spec import ELLIPTICAL_FAMILIES, plugin_family_parameters
 
 if TYPE_CHECKING:
     from jaxtyping import Array, Float, PRNGKeyArray
@@ -218,14 +218,12 @@ class Elliptical(LatentGaussianModel):
         return cls(shape, xi[0], radial, nu), cls(shape, xi[1], radial, nu)
 
     def __init__(self, shape: tuple[int, ...], xi: float, radial: str = "t", nu: float = 3.0):
+        if radial not in ("t", "shell"):
+            raise DyntoolsError(f"radial law must be 't' or 'shell' (got '{radial}')")
+        if radial == "t" and not nu > 2:
+            raise DyntoolsError(f"nu for elliptical Student-t data must exceed 2 (got {nu:g})")
         self.shape, self.xi, self.radial, self.nu = tuple(shape), xi, radial, nu
         self.kernel, self.latent = _latent(self.shape, xi)
-
-    def __check_init__(self):
-        if self.radial not in ("t", "shell"):
-            raise DyntoolsError(f"radial law must be 't' or 'shell' (got '{self.radial}')")
-        if self.radial == "t" and not self.nu > 2:
-            raise DyntoolsError(f"nu for elliptical Student-t data must exceed 2 (got {self.nu:g})")
 
     def from_latent(self, key, z, eps):
         n = z.shape[0]
@@ -414,6 +412,6 @@ def model_for(family: str) -> type[InputModel]:
     for model in MODELS:
         if family in model.families:
             return model
-    if family in PLUGIN_FAMILIES:
+    if family in plugin_family_parameters():
         return Copula
     raise DyntoolsError(f"unknown family '{family}'; choose one of: {', '.join(f for m in MODELS for f in m.families)}")

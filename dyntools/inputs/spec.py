@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from functools import cache
 
 from ..errors import DyntoolsError
 from ..registries import plugin_families
@@ -25,16 +26,35 @@ from xi ~ 0.04 and its exp(-d^2 / xi^2) is 0 / 0 near 1e-154; above 1e6 (the lon
 
 # elliptical family -> the marginal family of its radial law (see `build_task`)
 ELLIPTICAL_FAMILIES = {"elliptical-t": "t", "shell": "shell"}
-PLUGIN_FAMILIES = {name: parameter for name, parameter in plugin_families().items() if name not in PARAMETERS}
-"""Copula families other packages add through entry points (see `dyntools.registries.plugin_families`)."""
-ALL_FAMILIES = ("auto", *PARAMETERS, *PLUGIN_FAMILIES, *ELLIPTICAL_FAMILIES, "ising")
-"""Every family a task accepts: copula families (the registry ``marginals.FAMILIES``, then the
-plug-ins'), elliptical ones, the Ising chain, and ``auto``."""
+
+
+@cache
+def plugin_family_parameters() -> dict[str, str | None]:
+    """The copula families other packages add through entry points, with their parameters'
+    names (see `dyntools.registries.plugin_families`); read on first use, not at import: finding
+    a plug-in's source imports its package, which may import dyntools."""
+    return {name: parameter for name, parameter in plugin_families().items() if name not in PARAMETERS}
+
+
+def all_families() -> tuple[str, ...]:
+    """Every family a task accepts: copula families (the registry ``marginals.FAMILIES``, then
+    the plug-ins'), elliptical ones, the Ising chain, and ``auto`` (also ``ALL_FAMILIES``)."""
+    return ("auto", *PARAMETERS, *plugin_family_parameters(), *ELLIPTICAL_FAMILIES, "ising")
+
+
+def __getattr__(name: str):
+    """``ALL_FAMILIES`` (`all_families`) and ``PLUGIN_FAMILIES`` (`plugin_family_parameters`),
+    computed when first read."""
+    if name == "ALL_FAMILIES":
+        return all_families()
+    if name == "PLUGIN_FAMILIES":
+        return plugin_family_parameters()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def family_parameters() -> dict[str, str]:
     """``{family: the name of its raw parameter}`` for every family that has one (``alg``: ``k``)."""
-    named = {family: name for family, name in {**PARAMETERS, **PLUGIN_FAMILIES}.items() if name is not None}
+    named = {family: name for family, name in {**PARAMETERS, **plugin_family_parameters()}.items() if name is not None}
     return {**named, **{family: PARAMETERS[radial] for family, radial in ELLIPTICAL_FAMILIES.items()
                         if family != "shell"}}
 
@@ -89,7 +109,7 @@ class TaskSpec:
 
     Attributes:
         family: the pixel marginal family, one of
-            ``dyntools.inputs.spec.ALL_FAMILIES``; ``auto`` picks one that
+            `all_families`; ``auto`` picks one that
             reaches ``kurtosis`` (see [`resolve_family`][dyntools.inputs.task.resolve_family]).
         kurtosis: the pixels' excess kurtosis $m_4 - 3 \ge -2$ (0 = Gaussian), or None; give
             this or ``param``.
@@ -118,8 +138,8 @@ class TaskSpec:
     gaussian_clone: bool = False
 
     def __post_init__(self):
-        if self.family not in ALL_FAMILIES:
-            raise DyntoolsError(f"unknown family {self.family!r}; choose one of: {', '.join(ALL_FAMILIES)}")
+        if self.family not in all_families():
+            raise DyntoolsError(f"unknown family {self.family!r}; choose one of: {', '.join(all_families())}")
         for name in ("kurtosis", "param"):
             value = getattr(self, name)
             if value is not None and not math.isfinite(value):

@@ -12,8 +12,8 @@ _EXPORTS = {
     **dict.fromkeys(("ACTIVATIONS", "Network", "network_class", "network_names"), ".networks"),
     "CommitteeMachine": ".networks.committee", "TwoLayerNetwork": ".networks.two_layer",
     "SimulationConfig": ".config",
-    **dict.fromkeys(("SimulationResult", "run_simulation", "run_simulations", "run_theories", "run_theory"),
-                    ".simulate"),
+    **dict.fromkeys(("SimulationResult", "SimulationSummary", "run_simulation", "run_simulations", "run_theories",
+                     "run_theory"), ".simulate"),
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

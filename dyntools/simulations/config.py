@@ -9,6 +9,11 @@ from ..errors import DyntoolsError
 from ..inputs.spec import TaskSpec
 from ..memory import check_memory
 
+TRAINERS = {"sgd": "fresh batches", "flow": "gradient flow on --samples fixed samples"}
+"""The trainers, each with what it trains on."""
+SWEEP_AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": float, "init_scale": float,
+              "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
+"""The settings a sweep can vary (task and simulation fields), with their types."""
 LIMITS = {"steps": 10**9, "batch": 10**8, "samples": 10**8, "seeds": 10**4, "saves": 10**5, "neurons": 10**4,
           "seed": 2**31 - 2}
 TASK_FIELDS = tuple(f.name for f in fields(TaskSpec))
@@ -92,9 +97,9 @@ class SimulationConfig:
             DyntoolsError: for the first invalid setting, naming its field; also when the input
                 batches or the saved weights would need more than `dyntools.memory.MEMORY_BUDGET` bytes.
         """
-        from ..registries import AMPLIFIERS
+        from ..registries import AMPLIFIERS, check_entry_options
         from .solvers import check_solver
-        from .networks import ACTIVATIONS, network_names
+        from .networks import ACTIVATIONS, Network, network_class, network_names
 
         positive = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and v > 0  # noqa: E731
         checks = [
@@ -107,7 +112,7 @@ class SimulationConfig:
             ("saves", self.saves >= 1, "must be at least 1"),
             ("neurons", self.neurons >= 1, "must be at least 1"),
             ("seed", self.seed >= 0, "must be non-negative"),
-            ("trainer", self.trainer in ("sgd", "flow"), "must be sgd or flow"),
+            ("trainer", self.trainer in TRAINERS, f"must be {' or '.join(TRAINERS)}"),
             ("precision", self.precision in ("float32", "float64"), "must be float32 or float64"),
             ("samples", self.samples >= 1, "must be at least 1"),
             ("order", self.order >= 1, "must be at least 1"),
@@ -121,6 +126,10 @@ class SimulationConfig:
                 raise DyntoolsError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
         for name in ("network_options", "amplifier_options"):
             check_options(getattr(self, name), name)
+        form = AMPLIFIERS.get(self.amplifier)
+        check_entry_options(network_class(self.network), "network", self.network, Network.GIVEN,
+                            dict(self.network_options))
+        check_entry_options(form, "amplifier", self.amplifier, form.GIVEN, dict(self.amplifier_options))
         self._check_time()
         check_solver(self.solver)
         if self.steps % min(self.saves, self.steps):

@@ -27,7 +27,7 @@ from ..registries import build_entry
 from .config import SimulationConfig
 from .integrate import check_solution, max_steps_for, solve
 from .training import first_nonfinite_step, gradient_flow_trajectories, sgd_points
-from .networks import network_class
+from .networks import Network, network_class
 
 if TYPE_CHECKING:
     from jaxtyping import Float
@@ -172,7 +172,7 @@ def prepare(config: SimulationConfig, network: bool = True) -> Prepared:
     require_x64()
     config.validate(network=network)
     task = build_task(config.task)
-    given = {"n_inputs": task.n_pixels, "neurons": config.neurons, "activation": config.activation, "bias": config.bias}
+    given = dict(zip(Network.GIVEN, (task.n_pixels, config.neurons, config.activation, config.bias)))
     net = build_entry(network_class(config.network), "network", config.network, given, dict(config.network_options))
     options = dict(config.amplifier_options)
     theory = net.effective_theory(task, lambda: task_amplifier(task, config.amplifier, config.order, options))

@@ -40,7 +40,7 @@ from ..errors import DyntoolsError
 from ..metrics import critical_kurtosis, critical_kurtosis_bootstrap
 from ..runs import jsonable, package_version, reserve
 from .chunks import ChunkStore
-from .config import TASK_FIELDS, SimulationConfig
+from .config import SWEEP_AXES, TASK_FIELDS, SimulationConfig
 from .runners import SAVE_EVERY, InProcess, Runner, Work
 from .simulate import prepare, run_simulations, run_theories, save_steps
 
@@ -49,8 +49,7 @@ if TYPE_CHECKING:
 
     from .simulate import Prepared
 
-AXES = {"kurtosis": float, "param": float, "xi0": float, "xi1": float, "lr": float, "init_scale": float,
-        "proportion": float, "seed": int, "n_dims": int, "neurons": int, "batch": int}
+AXES = SWEEP_AXES
 KURTOSIS_AXES = ("kurtosis", "param")  # axes along which excess kurtosis changes monotonically
 MAX_POINTS = 100_000
 

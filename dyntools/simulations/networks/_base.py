@@ -49,6 +49,7 @@ class Network(eqx.Module):
     activation: str = eqx.field(static=True, default="relu")
     bias: bool = eqx.field(static=True, default=False)
     description: ClassVar[str]  # one line for tables and help texts
+    GIVEN: ClassVar[tuple[str, ...]] = ("n_inputs", "neurons", "activation", "bias")  # not options: every network's
 
     def __check_init__(self):
         if self.activation not in ACTIVATIONS:

@@ -72,6 +72,7 @@ class MarginalAmplifier(Amplifier):
     """
 
     marginal: eqx.AbstractVar[Marginal]
+    GIVEN: ClassVar[tuple[str, ...]] = ("marginal", "order")  # not options (the order only to a form that takes it)
 
 
 def finite_series_order(marginal: Marginal, order: int) -> tuple[int, int | None]:
