@@ -45,8 +45,8 @@ def inputs(
     if not 1 <= samples <= MAX_INPUT_SAMPLES:
         raise DyntoolsError(f"--samples must be at least 1 and at most {MAX_INPUT_SAMPLES} (got {samples})")
     check_out(out, force)
-    spec, task = task, build_task(task)
     check_memory(samples * task.n_pixels * 4, f"{samples} samples of {task.n_pixels} pixels", ("samples", "n_dims"))
+    spec, task = task, build_task(task)
     with run_directory(out, force, "inputs") as out:
         x, y, stats = _sample(task, samples, seed)
         config = {"task": task.describe(), "spec": spec.as_dict(), "samples": samples, "seed": seed}
