@@ -209,6 +209,20 @@ def literal_attributes(module: str, class_name: str) -> dict[str, object]:
     return {key: value for key, value in _literals(module, class_name, frozenset()).items() if value is not _UNKNOWN}
 
 
+def literal_value(module: str, variable: str) -> object:
+    """The value of ``module``'s module-level ``variable`` when it is a literal (``{"soft": "l1"}``),
+    read from the source without importing the module; None if it is not one."""
+    tree = _tree(module)
+    for node in tree.body if tree else ():
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == variable for t in targets) and node.value is not None:
+            try:
+                return ast.literal_eval(node.value)
+            except ValueError:
+                return None
+    return None
+
+
 def literal_keys(module: str, variable: str) -> tuple[str, ...]:
     """The keys of ``module``'s module-level dict ``variable`` (``{"relu": jax.nn.relu, ...}``),
     read from the source without importing the module; () if they are not all literals."""

@@ -231,6 +231,13 @@ def test_other_choices_in_help_come_from_their_tables(helps):
     assert choice_list(ACTIVATIONS) + "." in helps["simulate"]
     assert f"Network precision: {choice_list(FLOAT_RANGE)}" in helps["simulate"]
     assert "Diffrax solver: " + ", ".join(SOLVERS) in helps["simulate"]
+    from dyntools.baselines.lca import THRESHOLDS
+    from dyntools.simulations.config import SWEEP_AXES, TRAINERS
+
+    assert " or ".join(f"{name} ({what})" for name, what in TRAINERS.items()) in helps["simulate"]
+    assert "LCA threshold: " + " or ".join(f"{n} ({p})" for n, p in THRESHOLDS.items()) in helps["baseline"]
+    axes = [name.replace("_", "-") for name in SWEEP_AXES]
+    assert "AXIS: " + ", ".join([*axes[:2], "gain", *axes[2:]]) in _help("sweep")
 
 
 def test_an_unknown_name_lists_every_registry_entry():

@@ -27,7 +27,7 @@ from .optim import scan_in_chunks
 if TYPE_CHECKING:
     from jaxtyping import Array, Float, Int
 
-THRESHOLDS = ("soft", "hard")
+THRESHOLDS = {"soft": "l1", "hard": "l0"}  # the threshold -> the penalty it minimizes
 
 
 def threshold(u: Float[Array, "*s"], lam: float, kind: str, nonneg: bool) -> Float[Array, "*s"]:
@@ -111,7 +111,7 @@ class LCASettings:
         if not self.lam > 0:
             raise DyntoolsError(f"lambda must be positive (got {self.lam})")
         if self.threshold not in THRESHOLDS:
-            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard")
+            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose {' or '.join(THRESHOLDS)}")
         if self.eta is not None and not 0 < self.eta <= 1:
             raise DyntoolsError(f"eta = dt/tau must be in (0, 1] (got {self.eta})")
         if self.max_iter < 1:

@@ -16,6 +16,7 @@ from ..errors import DyntoolsError
 from ..memory import check_memory
 from ..metrics import GaborFits, gabor_fit, gabor_summary, ipr
 from .ica import principal_components
+from .lca import THRESHOLDS
 from .methods import baseline_class
 
 if TYPE_CHECKING:
@@ -89,8 +90,9 @@ class BaselineConfig:
             raise DyntoolsError(f"lam must be a positive number (got {self.lam})", arguments=("lam",))
         if self.lr is not None and not (math.isfinite(self.lr) and self.lr > 0):
             raise DyntoolsError(f"lr must be a positive number (got {self.lr})", arguments=("lr",))
-        if self.threshold not in ("soft", "hard"):
-            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose soft or hard", arguments=("threshold",))
+        if self.threshold not in THRESHOLDS:
+            raise DyntoolsError(f"unknown threshold '{self.threshold}'; choose {' or '.join(THRESHOLDS)}",
+                                arguments=("threshold",))
         if self.steps < 1 or self.batch < 1 or self.samples < 2:
             raise DyntoolsError("steps and batch must be at least 1, samples at least 2",
                                 arguments=("steps", "batch", "samples"))

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import DyntoolsError
 from ..experiments.localization_map import KURTOSIS, LocalizationMapConfig
-from ..registries import BASELINES, literal_attributes
+from ..registries import BASELINES, literal_attributes, literal_value
 from ..inputs.spec import TaskSpec
 from .app import command
 from .common import (
@@ -39,7 +39,8 @@ Atoms = Annotated[Optional[int], typer.Option("--atoms", help="Dictionary size (
                                                show_default=False)]
 Lambda = Annotated[Optional[float], typer.Option("--lambda", help="Sparsity penalty (default: the method's: "
                                                                  f"{method_defaults('default_lambda')}).")]
-Threshold = Annotated[str, typer.Option(help="LCA threshold: soft (l1) or hard (l0).")]
+Threshold = Annotated[str, typer.Option(help="LCA threshold: " + " or ".join(
+    f"{name} ({penalty})" for name, penalty in literal_value("dyntools.baselines.lca", "THRESHOLDS").items()) + ".")]
 
 
 def _trainer(config, images: str | None, patch_size: int, spec: TaskSpec):
