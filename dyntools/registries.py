@@ -212,28 +212,29 @@ def literal_attributes(module: str, class_name: str) -> dict[str, object]:
 def literal_value(module: str, variable: str) -> object:
     """The value of ``module``'s module-level ``variable`` when it is a literal (``{"soft": "l1"}``),
     read from the source without importing the module; None if it is not one."""
-    tree = _tree(module)
-    for node in tree.body if tree else ():
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == variable for t in targets) and node.value is not None:
-            try:
-                return ast.literal_eval(node.value)
-            except ValueError:
-                return None
-    return None
+    node = _assigned(module, variable)
+    try:
+        return None if node is None else ast.literal_eval(node)
+    except ValueError:
+        return None
 
 
 def literal_keys(module: str, variable: str) -> tuple[str, ...]:
     """The keys of ``module``'s module-level dict ``variable`` (``{"relu": jax.nn.relu, ...}``),
     read from the source without importing the module; () if they are not all literals."""
+    node = _assigned(module, variable)
+    keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys] if isinstance(node, ast.Dict) else []
+    return tuple(keys) if keys and all(isinstance(k, str) for k in keys) else ()
+
+
+def _assigned(module: str, variable: str) -> ast.expr | None:
+    """The expression assigned to ``module``'s module-level ``variable``, from the source."""
     tree = _tree(module)
     for node in tree.body if tree else ():
-        if (isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict)
-                and variable in [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                                 if isinstance(t, ast.Name)]):
-            keys = [k.value if isinstance(k, ast.Constant) else None for k in node.value.keys]
-            return tuple(keys) if all(isinstance(k, str) for k in keys) else ()
-    return ()
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == variable for t in targets):
+            return node.value
+    return None
 
 
 _UNKNOWN = object()  # an attribute whose value is not a literal
