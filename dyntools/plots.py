@@ -50,10 +50,13 @@ def legend_outside(ax, **kw) -> None:
 
 
 def level_line(ax, y: float, text: str, ls="--", color: str = "dimgray") -> None:
-    """A horizontal reference line at ``y``, labelled in place at its right end (not in the legend)."""
+    """A horizontal reference line at ``y``, labelled in place (not in the legend): at its right end above
+    the line, or, where that would cover data, at the first free place of its left end or below it
+    (chosen when drawn, after the layout; see `dyntools._level_label`)."""
+    from ._level_label import LevelLabel
+
     ax.axhline(y, color=color, ls=ls, lw=1)
-    ax.annotate(text, xy=(1, y), xycoords=("axes fraction", "data"), xytext=(-3, 2), textcoords="offset points",
-                ha="right", va="bottom", fontsize=8, color=color)
+    ax.add_artist(LevelLabel(text, y, fontsize=8, color=color))
 
 
 def ipr_levels(ax, n_pixels: int, *names: str) -> None:
@@ -597,9 +600,16 @@ def _sweep_heading(ds) -> str:
     if task.get("gaussian_clone"):
         family = f"Gaussian clones ({family}; kurtosis axis: the originals')"
     grid = f"{task['n_dims']} x {task['n_dims']} torus" if task.get("two_d") else f"N = {task['n_dims']} ring"
-    axes = " x ".join(f"{name} ({len(values)} values)" for name, values in config["grid"].items())
+    axes = " x ".join(f"{_axis_name(name, task['family'])} ({len(values)} values)" for name, values in config["grid"].items())
     training = "theory only" if config.get("theory_only") else describe_training(base)
     return f"Sweep over {axes}: {family}, {grid}, xi = ({task['xi0']:g}, {task['xi1']:g})\n{training}"
+
+
+def _axis_name(axis: str, family: str) -> str:
+    """A sweep axis as a heading names it: the family's parameter by its own name ("the gain")."""
+    from .inputs.spec import family_parameters
+
+    return f"the {family_parameters()[family]}" if axis == "param" and family in family_parameters() else axis
 
 
 def _sweep_curve(ds, axis: str):

@@ -2,7 +2,7 @@
 
 Each figure is drawn from a tiny run (built once for the module) and checked after drawing
 its canvas: every data axes has x and y labels (an image: a labelled colourbar), the figure has
-a title, no legend covers plotted data, no text leaves the canvas, diverging colour maps are
+a title, no legend and no label of a reference level covers plotted data, no text leaves the canvas, diverging colour maps are
 centred on zero, and no title is smaller than 9 pt.
 """
 
@@ -171,6 +171,21 @@ def _legend_problems(fig, renderer) -> list[str]:
     return problems
 
 
+def _level_label_problems(fig, renderer) -> list[str]:
+    """Labels of reference levels (3/N, 5/N, ...) that cover plotted data of their axes."""
+    from dyntools._level_label import LevelLabel
+
+    problems = []
+    for i, ax in enumerate(fig.get_axes()):
+        points = _data_points(ax, renderer)
+        for label in (t for t in ax.texts if isinstance(t, LevelLabel)):
+            box = label.get_window_extent(renderer).padded(-1)
+            inside = (points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)
+            if inside.any():
+                problems.append(f"level label {label.get_text()!r} covers data of axes {i} ({ax.get_title()!r})")
+    return problems
+
+
 def _text_problems(fig, renderer) -> list[str]:
     """Text that reaches outside the canvas: of each axes (tick labels, labels, titles, notes,
     legends: as drawn, from its tight box) and of the figure (titles, notes, legends)."""
@@ -204,7 +219,7 @@ def figure_problems(fig) -> list[str]:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     return (_title_problems(fig) + _label_problems(fig) + _legend_problems(fig, renderer)
-            + _text_problems(fig, renderer) + _colour_problems(fig))
+            + _level_label_problems(fig, renderer) + _text_problems(fig, renderer) + _colour_problems(fig))
 
 
 @pytest.mark.parametrize("name", [*RUNS, *COMPARED])
