@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import Collection, PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
 from matplotlib.transforms import IdentityTransform
@@ -22,8 +22,8 @@ SAMPLES_PER_SEGMENT = 16
 
 class LevelLabel(Annotation):
     """A reference line's label that picks its place when drawn, after the layout: the first of `PLACES`
-    that lies inside the axes and covers none of its data (lines, markers, error bars and scatter points
-    drawn in data coordinates), or, where every place covers some, the one that covers fewest."""
+    that lies inside the axes and covers none of its data (lines, markers, error bars, bands' outlines and
+    scatter points drawn in data coordinates), or, where every place covers some, the one that covers fewest."""
 
     def __init__(self, text: str, y: float, **kw):
         super().__init__(text, xy=(1.0, y), xycoords=("axes fraction", "data"), xytext=(-3.0, 2.0),
@@ -62,7 +62,8 @@ class LevelLabel(Annotation):
 
 def data_points(ax) -> np.ndarray:
     """Display coordinates [n, 2] of the data drawn in ``ax``'s data coordinates (reference lines
-    spanning the axes, such as `axhline`, are not data), with points taken along line segments."""
+    spanning the axes, such as `axhline`, are not data), with points taken along line segments and
+    along the outlines of error bars and bands."""
     parts = [np.empty((0, 2))]
     for artist in ax.get_children():
         if not artist.get_visible():
@@ -74,8 +75,8 @@ def data_points(ax) -> np.ndarray:
         elif isinstance(artist, Line2D):
             xy = ax.transData.transform(artist.get_xydata())
             parts.append(_along(xy) if artist.get_linestyle() not in ("None", "") else xy)
-        elif isinstance(artist, LineCollection):
-            parts += [_along(ax.transData.transform(segment)) for segment in artist.get_segments() if len(segment)]
+        elif isinstance(artist, Collection):  # error bars, bands (`fill_between`): along their outlines
+            parts += [_along(ax.transData.transform(path.vertices)) for path in artist.get_paths() if len(path.vertices)]
     points = np.concatenate(parts)
     return points[np.isfinite(points).all(axis=1)]
 

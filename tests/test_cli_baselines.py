@@ -112,6 +112,11 @@ def test_localization_map(cli, tmp_path):
     assert loaded.config == LocalizationMapConfig(kurtosis=(-1.0, 3.0), methods=("lca", "ica"),
                                                   task=TaskSpec(n_dims=12), atoms=12, steps=30)
     assert np.array_equal(loaded.median_ipr["ica"], table["median_ipr"]["ica"]) and list(loaded.excess_kurtosis) == [-1, 3]
+    from dyntools.figures import run_figures
+    from test_figure_contract import figure_problems
+
+    (figure,) = run_figures(out).values()
+    assert figure_problems(figure) == []  # the figure contract (test_figure_contract.py), checked where the map runs
 
 
 def test_localization_map_rejects_unknown_methods_before_any_work(cli, tmp_path):

@@ -18,7 +18,8 @@ from dyntools.errors import KernelClippingWarning
 
 
 def reproduce(name: str, tmp_path):
-    """Run NAME at quick scale, write it, read it back and redraw its figure from the saved run."""
+    """Run NAME at quick scale, write it, read it back and redraw its figure from the saved run: the
+    figure keeps the figure contract."""
     config_class, run, figure = REPRODUCTIONS[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KernelClippingWarning)  # small quick rings clip xi = 3 kernels (recorded)
@@ -29,8 +30,11 @@ def reproduce(name: str, tmp_path):
     assert loaded.name == name and loaded.config == _json(result.config)
     assert set(loaded.arrays) == set(result.arrays)
     from dyntools.plots import save
+    from test_figure_contract import figure_problems
 
-    save(figure(loaded), tmp_path / "redrawn.png")
+    redrawn = figure(loaded)
+    assert figure_problems(redrawn) == []  # the figure contract (test_figure_contract.py) on the redrawn figure
+    save(redrawn, tmp_path / "redrawn.png")
     assert (tmp_path / "redrawn.png").stat().st_size > 10_000
     return result
 
@@ -142,19 +146,12 @@ def test_ingrosso_goldt_large_gain_localizes_small_gain_does_not(tmp_path):
 
 def test_olshausen_field_ica_and_lca_learn_gabor_like_atoms(tmp_path):
     # quick (12 x 12 patches, one seed, LCA 500 steps): ICA 50%, LCA 53% Gabor-like and localized, PCA 2.1%
-    from matplotlib import pyplot as plt
-
-    from test_figure_contract import figure_problems
-
     result = reproduce("olshausen-field", tmp_path)
     table = result.table
     assert table["claim_holds"] and table["method"] == ["ica", "lca"]
     assert all(share >= 0.45 for share in table["gabor_share"]), table["gabor_share"]
     assert all(r2 >= 0.85 for r2 in table["gabor_r2_median"]) and max(table["pca_gabor_share"]) <= 0.05
     assert all(0.2 < nx < 0.5 and 0.4 < ny < 0.9 for nx, ny in zip(table["gabor_nx_median"], table["gabor_ny_median"]))
-    figure = REPRODUCTIONS["olshausen-field"].figure(load_result(tmp_path / "olshausen-field"))
-    assert figure_problems(figure) == []
-    plt.close(figure)
 
 
 @pytest.mark.parametrize("network", ["committee", "two-layer"])

@@ -29,44 +29,63 @@ def plugin_path(tmp_path_factory):
     return target
 
 
-def dyntools(plugin_path, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_path), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-c", "from dyntools.cli import main; main()", *map(str, args)],
-                          env=env, capture_output=True, text=True)
+COMMANDS = """
+import json, sys
+from conftest import invoke
+print(json.dumps([invoke(*command) for command in json.loads(sys.argv[1])]))
+"""
+
+
+def in_one_process(plugin_path, *commands, before: str = "") -> tuple[list[str], list]:
+    """Run the CLI ``commands`` (argument lists) one after another in one new Python process that
+    sees the installed plugin, after the code ``before``: (what ``before`` printed, one line a
+    print; [(exit code, stdout, stderr)] of each command)."""
+    path = [str(plugin_path), str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    done = subprocess.run([sys.executable, "-c", before + COMMANDS, json.dumps([list(map(str, c)) for c in commands])],
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(path)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    *printed, results = done.stdout.splitlines()
+    return printed, json.loads(results)
+
+
+def _words(help_text: str) -> str:
+    return " ".join(help_text.replace("│", " ").split())
 
 
 def test_a_plugin_baseline_and_network_run_from_the_command_line(plugin_path, tmp_path):
-    help_text = " ".join(dyntools(plugin_path, "baseline", "--help").stdout.replace("│", " ").split())
+    simulate = ["simulate", "--network", "max-readout", "--neurons", "3", "--kurtosis", "-1", "--n-dims", "12",
+                "--steps", "100"]
+    bad_options = {"width=2": "the network 'max-readout' has no option 'width' (its options: temperature)",
+                   "temperature=-1": "the max-readout's temperature must be at least 0 (got -1)"}
+    _, (baseline_help, simulate_help, pca, hard, soft, *bad) = in_one_process(
+        plugin_path, ["baseline", "--help"], ["simulate", "--help"],
+        ["baseline", "pca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "4", "--samples", "5000",
+         "--out", tmp_path / "pca", "--json"],
+        [*simulate, "--out", tmp_path / "max", "--json"],
+        [*simulate, "--network-option", "temperature=0.5", "--out", tmp_path / "soft"],
+        *(["simulate", "--network", "max-readout", "--network-option", option, "--kurtosis", "-1", "--out",
+           tmp_path / "bad"] for option in bad_options))
+    help_text = _words(baseline_help[1])
     assert "ica, lca, warp-lca, wlsc, pca" in help_text
     assert "pca: principal components (the non-localized control)" in help_text  # its description, read unimported
     assert "unused by ica, pca" in help_text  # its default_lambda: the base class's None
-    help_text = " ".join(dyntools(plugin_path, "simulate", "--help").stdout.replace("│", " ").split())
-    assert "max-readout: max over the units (winner takes all; no effective theory)" in help_text
-    done = dyntools(plugin_path, "baseline", "pca", "--kurtosis", "2", "--n-dims", "12", "--atoms", "4",
-                    "--samples", "5000", "--out", tmp_path / "pca", "--json")
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
+    assert "max-readout: max over the units (winner takes all; no effective theory)" in _words(simulate_help[1])
+    assert pca[0] == 0, pca[2]
+    summary = json.loads(pca[1])
     atoms = np.load(tmp_path / "pca" / "dictionary.npz")["atoms"]
     np.testing.assert_allclose(atoms @ atoms.T, np.eye(4), atol=1e-9)  # orthonormal principal components
     assert 0 < summary["explained"] < 1 and (tmp_path / "pca" / "atoms.png").exists()
-    done = dyntools(plugin_path, "simulate", "--network", "max-readout", "--neurons", "3", "--kurtosis", "-1",
-                    "--n-dims", "12", "--steps", "100", "--out", tmp_path / "max", "--json")
-    assert done.returncode == 0, done.stderr
+    assert hard[0] == 0, hard[2]
     record = json.loads((tmp_path / "max" / "run.json").read_text())
     assert record["config"]["simulation"]["network"] == "max-readout"
-    assert "ipr_theory_final" not in json.loads(done.stdout)  # no effective theory for this network
-    soft = dyntools(plugin_path, "simulate", "--network", "max-readout", "--network-option", "temperature=0.5",
-                    "--neurons", "3", "--kurtosis", "-1", "--n-dims", "12", "--steps", "100", "--out", tmp_path / "soft")
-    assert soft.returncode == 0, soft.stderr
+    assert "ipr_theory_final" not in json.loads(hard[1])  # no effective theory for this network
+    assert soft[0] == 0, soft[2]
     record = json.loads((tmp_path / "soft" / "run.json").read_text())
     assert record["config"]["simulation"]["network_options"] == [["temperature", 0.5]]
-    hard, smooth = (np.load(tmp_path / name / "trajectories.npz")["w_sim"][:, -1] for name in ("max", "soft"))
-    assert hard.shape == smooth.shape and not np.allclose(hard, smooth)  # the option changes the training
-    for option, message in (("width=2", "the network 'max-readout' has no option 'width' (its options: temperature)"),
-                            ("temperature=-1", "the max-readout's temperature must be at least 0 (got -1)")):
-        bad = dyntools(plugin_path, "simulate", "--network", "max-readout", "--network-option", option,
-                       "--kurtosis", "-1", "--out", tmp_path / "bad")
-        assert bad.returncode == 2 and message in bad.stderr and not (tmp_path / "bad").exists(), bad.stderr
+    w_hard, w_soft = (np.load(tmp_path / name / "trajectories.npz")["w_sim"][:, -1] for name in ("max", "soft"))
+    assert w_hard.shape == w_soft.shape and not np.allclose(w_hard, w_soft)  # the option changes the training
+    for (code, _, stderr), message in zip(bad, bad_options.values()):
+        assert code == 2 and message in stderr and not (tmp_path / "bad").exists(), stderr
 
 
 FAMILY_CHECK = """
@@ -93,21 +112,20 @@ assert abs(phi.coefficients[3] + math.sqrt(2 / math.pi) * 2.0 / 6) < 1e-9  # -sq
 
 
 def test_a_plugin_family_samples_its_law_and_runs_from_the_command_line(plugin_path, tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_path), os.environ.get("PYTHONPATH", "")])}
-    checked = subprocess.run([sys.executable, "-c", FAMILY_CHECK], env=env, capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    q, variance, kurtosis = map(float, checked.stdout.split())
+    (checked,), (simulate_help, done, bad) = in_one_process(
+        plugin_path, ["simulate", "--help"],
+        ["simulate", "--family", "signed-power", "--kurtosis", "2", "--n-dims", "12", "--steps", "100",
+         "--out", tmp_path / "run", "--json"],
+        ["simulate", "--family", "signed-power", "--param", "30", "--out", tmp_path / "bad"], before=FAMILY_CHECK)
+    q, variance, kurtosis = map(float, checked.split())
     assert q > 1 and abs(variance - 1) < 0.02 and abs(kurtosis - 2.0) < 0.3  # 200,000 x 8 pixels
-    help_text = " ".join(dyntools(plugin_path, "simulate", "--help").stdout.replace("│", " ").split())
+    help_text = _words(simulate_help[1])
     assert "signed-power" in help_text and "signed-power: q" in help_text
-    done = dyntools(plugin_path, "simulate", "--family", "signed-power", "--kurtosis", "2", "--n-dims", "12",
-                    "--steps", "100", "--out", tmp_path / "run", "--json")
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
+    assert done[0] == 0, done[2]
+    summary = json.loads(done[1])
     assert summary["family"] == "signed-power" and summary["excess_kurtosis"] == pytest.approx(2.0, abs=1e-9)
     assert np.isfinite(summary["ipr_theory_final"])
-    bad = dyntools(plugin_path, "simulate", "--family", "signed-power", "--param", "30", "--out", tmp_path / "bad")
-    assert bad.returncode == 2 and "q for family 'signed-power' must be in (0.05, 20)" in bad.stderr
+    assert bad[0] == 2 and "q for family 'signed-power' must be in (0.05, 20)" in bad[2]
     assert not (tmp_path / "bad").exists()
 
 
