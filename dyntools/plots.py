@@ -51,8 +51,8 @@ def legend_outside(ax, **kw) -> None:
 
 def level_line(ax, y: float, text: str, ls="--", color: str = "dimgray") -> None:
     """A horizontal reference line at ``y``, labelled in place (not in the legend): at its right end above
-    the line, or, where that would cover data, at the first free place of its left end or below it
-    (chosen when drawn, after the layout; see `dyntools._level_label`)."""
+    the line or, where that would cover data, at the first free place of its ends (above or below it)
+    or along it (chosen when drawn, after the layout; see `dyntools._level_label.PLACES`)."""
     from ._level_label import LevelLabel
 
     ax.axhline(y, color=color, ls=ls, lw=1)
@@ -609,7 +609,8 @@ def _axis_name(axis: str, family: str) -> str:
     """A sweep axis as a heading names it: the family's parameter by its own name ("the gain")."""
     from .inputs.spec import family_parameters
 
-    return f"the {family_parameters()[family]}" if axis == "param" and family in family_parameters() else axis
+    parameter = family_parameters().get(family) if axis == "param" else None
+    return f"the {parameter}" if parameter else axis
 
 
 def _sweep_curve(ds, axis: str):
