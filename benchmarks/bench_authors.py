@@ -193,9 +193,9 @@ if __name__ == "__main__":
         ours = dyntools_loop(options.steps, options.seeds, tmp)
     their_rate, our_rate = rate(authors), rate(ours)
     work = f"{options.seeds} seed(s) x {options.steps} steps"
-    rows = [[f"authors' `supervise`, {work}", f"{authors_wall:.1f}", "1.00", their_rate, "1.0x"],
-            ["`dyntools simulate`, first run (empty cache)", f"{first:.1f}", f"{first / authors_wall:.2f}", "", ""],
-            ["`dyntools simulate`, repeat (warm cache)", f"{repeat:.1f}", f"{repeat / authors_wall:.2f}", our_rate,
+    rows = [[f"authors' `supervise`, {work}", f"{authors_wall:.2f}", "1.00", their_rate, "1.0x"],
+            ["`dyntools simulate`, first run (empty cache)", f"{first:.2f}", f"{first / authors_wall:.2f}", "", ""],
+            ["`dyntools simulate`, repeat (warm cache)", f"{repeat:.2f}", f"{repeat / authors_wall:.3f}", our_rate,
              ratio_to(our_rate, their_rate)]]
     print(markdown_table(["new process", "wall s", "/ authors' wall", "training loop alone, seed-steps/s",
                           "loop speed / authors'"], rows))

@@ -16,6 +16,7 @@ damaged entry (see `dyntools.cache.load`) is exported again and reported in one 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -59,7 +60,16 @@ def _key(name: str, static: dict, treedef, specs: list) -> str:
     """The program's cache key: its name and settings, its arguments' structure, shapes and
     dtypes, and what else changes the traced program (JAX's settings, Equinox's error mode)."""
     return entry_key(name, sorted(static.items()), str(treedef), [(s.shape, str(s.dtype)) for s in specs],
-                     jax.config.jax_enable_x64, jax.default_backend(), os.environ.get("EQX_ON_ERROR"))
+                     jax.config.jax_enable_x64, jax.default_backend(), equinox_error_mode())
+
+
+def equinox_error_mode() -> str:
+    """How Equinox's runtime checks fail in this process: the ``EQX_ON_ERROR`` it read when it was
+    imported (``raise`` by default, which adds host callbacks and makes a program unexportable).
+    A variable set after that import does not apply, so the variable alone would not do as a key
+    (a process that imported Equinox first stored its programs as unexportable under the CLI's key)."""
+    config = sys.modules.get("equinox._config")  # not imported yet: it will read the variable
+    return getattr(config, "EQX_ON_ERROR", None) or os.environ.get("EQX_ON_ERROR", "raise")
 
 
 def _program(key: str, flat: Callable, specs: list) -> Callable:

@@ -510,11 +510,14 @@ def _localization_map_sizes(record: dict) -> dict:
 
 
 def _simulate_theory(record: dict, headers: dict[str, dict[str, Header]]) -> None:
-    """A simulate run's theory: its arrays all or none, and then its final IPR in the summary."""
+    """A simulate run's theory: its arrays all or none, and then its amplifier and final IPR in the
+    summary (without ``summary.theory`` a reader drops the theory's entries)."""
     theory = {"w_theory", "ipr_theory", "cosine"} & set(headers["trajectories.npz"])
-    if theory and (len(theory) < 3 or not _matches(record["summary"].get("ipr_theory_final"), float)):
-        raise Corrupt("trajectories.npz holds part of a theory (w_theory, ipr_theory, cosine) "
-                      "or summary.ipr_theory_final is not a number")
+    summary = record["summary"]
+    if theory and (len(theory) < 3 or not isinstance(summary.get("theory"), dict)
+                   or not _matches(summary.get("ipr_theory_final"), float)):
+        raise Corrupt("trajectories.npz holds part of a theory (w_theory, ipr_theory, cosine), or summary.theory "
+                      "is not the amplifier's description or summary.ipr_theory_final not a number")
 
 
 COMMANDS: dict[str, Command] = {

@@ -15,7 +15,9 @@ import argparse
 
 import jax
 
-# One Dask worker per Slurm job, one thread each (XLA, BLAS and OpenMP held to one thread).
+# One Dask worker per Slurm job, one thread each: BLAS and OpenMP held to one thread, XLA's Eigen
+# too, and XLA's CPU pool sized by the one core the job is bound to (--cpus-per-task=1, with
+# Slurm's task/affinity or cgroup plugin binding it).
 SLURM = {
     "queue": "cpu",
     "account": None,
@@ -26,7 +28,7 @@ SLURM = {
     "job_script_prologue": ["source ~/venvs/dyntools/bin/activate"],
     "python": "python",  # the job's Python: the environment the prologue activates
 }
-THREAD_LIMITS = ["export XLA_FLAGS='--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1'",
+THREAD_LIMITS = ["export XLA_FLAGS='--xla_cpu_multi_thread_eigen=false'",
                  "export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"]
 
 

@@ -30,6 +30,22 @@ def test_local_cluster_sweep_with_a_worker_killed_mid_sweep_equals_the_in_proces
 
         on_cluster = run_sweep(tmp_path / "cluster", BASE, GRID, progress=kill_a_worker_after_the_first_chunk,
                                runner=runner).dataset
+
+        def threads():  # (the cores each thread may use, the names of the threads) in a worker
+            import jax.numpy as jnp
+
+            jnp.ones(3).sum().block_until_ready()  # XLA's CPU pool started (not yet in a worker back after the sweep)
+            tasks = os.listdir("/proc/self/task")
+            return ({tuple(sorted(os.sched_getaffinity(int(t)))) for t in tasks},
+                    [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in tasks])
+
+        runner.client.wait_for_workers(2, timeout=60)  # the killed worker back
+        workers = list(runner.client.run(threads).values()) if sys.platform == "linux" else []
+    for masks, names in workers:  # each worker, the restarted one too, on one core: one XLA thread
+        [mask] = masks
+        assert len(mask) == 1 and names.count("tf_XLAEigen") == 1, (masks, names)
+    if workers and len(os.sched_getaffinity(0)) > 1:
+        assert len({masks.pop() for masks, _ in workers}) == 2  # on different cores
     assert killed and sorted(on_cluster.data_vars) == sorted(alone.data_vars)
     for name in alone.data_vars:
         assert np.array_equal(on_cluster[name].values, alone[name].values, equal_nan=True), name
@@ -60,6 +76,6 @@ def test_the_slurm_example_configuration_writes_a_single_threaded_worker_job():
     finally:
         slurm.close()
     assert "#SBATCH -p cpu" in script and "#SBATCH --cpus-per-task=1" in script and "#SBATCH --mem=4G" in script
-    assert "source ~/venvs/dyntools/bin/activate" in script and "intra_op_parallelism_threads=1" in script
+    assert "source ~/venvs/dyntools/bin/activate" in script and "--xla_cpu_multi_thread_eigen=false" in script
     worker = script.strip().splitlines()[-1]
     assert worker.startswith("python -m distributed.cli.dask_worker tcp://") and "--nthreads 1" in worker

@@ -238,3 +238,20 @@ def test_gradient_flow_compiles_once_per_network_and_shapes(name):
         old = _old_gradient_flow(task, net, params0, key, samples=61, t_save=t_save)
         assert jax.tree.structure(flow) == jax.tree.structure(old)
         assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(flow), jax.tree.leaves(old), strict=True))
+
+
+# --- amplifiers on NumPy points ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["quadrature", "series"])
+def test_amplifier_values_are_one_program_per_form_with_the_numbers_of_a_direct_call(kind):
+    """Two NLGP gains, one form: the second compiles nothing; the numbers are those of calling the
+    form on a JAX array (op by op) to 1e-13."""
+    from dyntools.inputs import NLGP
+    from dyntools.theory.amplifier import make_amplifier
+
+    a = np.linspace(-0.99, 0.99, 41)
+    forms = [make_amplifier(NLGP(gain), kind) for gain in (3.0, 30.0)]
+    values = _second_call_compiles_nothing(lambda i: forms[i].values(a))
+    for form, phi in zip(forms, values):
+        assert isinstance(phi, np.ndarray) and phi.shape == a.shape
+        np.testing.assert_allclose(phi, np.asarray(form(jnp.asarray(a))), rtol=1e-13, atol=1e-15)

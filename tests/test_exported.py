@@ -49,6 +49,19 @@ def test_unexportable_programs_run_as_plain_jit_and_the_cache_can_be_off(tmp_pat
     assert len(list((tmp_path / "exported").glob("*.bin"))) == 1  # nothing stored with the cache off
 
 
+def test_the_key_follows_the_error_mode_equinox_applies_not_a_variable_set_after_its_import(monkeypatch):
+    import equinox._config
+
+    key = lambda: exported._key("test-field", {}, jax.tree.structure(1), [])  # noqa: E731
+    monkeypatch.setattr(equinox._config, "EQX_ON_ERROR", "nan")
+    monkeypatch.delenv("EQX_ON_ERROR", raising=False)
+    applied_nan = key()
+    monkeypatch.setattr(equinox._config, "EQX_ON_ERROR", "raise")  # imported before the variable was set:
+    monkeypatch.setenv("EQX_ON_ERROR", "nan")  # its programs have host callbacks
+    assert exported.equinox_error_mode() == "raise"
+    assert key() != applied_nan
+
+
 def damage(entry, kind, other):
     """Damage a cache entry as a killed write, a bad disk or a mixed-up copy would."""
     data = entry.read_bytes()

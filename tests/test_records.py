@@ -85,7 +85,8 @@ def _deep(depth):
     (lambda r: r["config"]["simulation"].update(steps=-1), "config.simulation is invalid"),
     (lambda r: r["config"]["task"].update(shape=[3, 3, 3]), "config.task.shape"),
     (lambda r: r["summary"].update(ipr_random="x"), "summary.ipr_random is a string, not a number"),
-    (lambda r: r["summary"].pop("ipr_theory_final"), "ipr_theory_final is not a number"),
+    (lambda r: r["summary"].pop("ipr_theory_final"), "ipr_theory_final not a number"),
+    (lambda r: r["summary"].pop("theory"), "summary.theory is not the amplifier's description"),  # found by the damage test
 ])
 def test_bad_records_are_corrupt_runs(copy, change, message):
     run = copy("simulate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -105,10 +106,17 @@ def main() -> None:
     from exit handlers, and every ``with`` block has already cleaned up."""
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with Ctrl-C ignored
         signal.signal(signal.SIGINT, on_interrupt)
+    # A run allocates in bursts (imports, JAX tracing): collecting the young generation every
+    # 10,000 allocations, not 700, cut a simulate's time in the collector from 0.3 s to 0.13 s.
+    gc.set_threshold(10_000, 10, 10)
     code = run_command()
     if code == INTERRUPTED:
         sys.stdout.flush(), sys.stderr.flush()
         os._exit(code)
+    # The interpreter's teardown collects garbage over every object the run made (JAX's traces and
+    # caches, the figures' artists), memory the exit frees anyway: frozen, they are not walked
+    # (exit took 0.53 s of a 3.8 s simulate, now 0.13 s).
+    gc.freeze()
     sys.exit(code)
 
 

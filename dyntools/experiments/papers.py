@@ -247,19 +247,17 @@ def lufkin_fig3(config: Fig3Config) -> PaperResult:
     ``KEY/phi, KEY/phi_cubic`` [A], ``KEY/w_theory, KEY/w_sim`` [T, N] (seed 0),
     ``KEY/ipr_theory`` [T], ``KEY/ipr_sim`` [seeds, T], and the marginal (``KEY/density_x``,
     ``KEY/density`` or ``KEY/atoms_x``, ``KEY/atoms_p``)."""
-    from .._jax import jnp
     from ..simulations.simulate import run_simulation
     from ..theory import SeriesAmplifier
 
     start = time.perf_counter()
     c = config.resolved()
-    a = jnp.asarray(A_GRID)
     arrays, rows = {"a": A_GRID}, []
     for family, parameter in c.marginals:
         result = run_simulation(_simulation(c, family, parameter))
         s, sim, key = result.summary, result.arrays, _key(family, parameter)
-        phi = np.asarray(result.amplifier(a))
-        phi3 = np.asarray(SeriesAmplifier(result.marginal, 3)(a))
+        phi = result.amplifier.values(A_GRID)
+        phi3 = SeriesAmplifier(result.marginal, 3).values(A_GRID)
         arrays.update(_marginal_arrays(key, result.marginal))
         arrays.update({"t": sim["t"], f"{key}/phi": phi, f"{key}/phi_cubic": phi3,
                        f"{key}/w_theory": sim["w_theory"][:, 0], f"{key}/w_sim": sim["w_sim"][0, :, 0],

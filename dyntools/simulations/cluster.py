@@ -11,7 +11,7 @@ scheduler runs it again elsewhere. Workers need dyntools installed (the same ver
 no shared file system, since results come back to the client.
 
 - [`local_client`][dyntools.simulations.cluster.local_client]: a ``LocalCluster`` of
-  single-threaded worker processes (spawned, one XLA thread each) on this machine.
+  single-threaded worker processes (spawned, each held to one CPU core) on this machine.
 - [`remote_client`][dyntools.simulations.cluster.remote_client]: a client of an existing
   scheduler (``tcp://HOST:PORT``), e.g. one whose workers dask-jobqueue submits to Slurm or PBS
   (docs: "Sweeps at scale").
@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
 TASKS_PER_WORKER = 4  # chunks per worker: enough to balance, few enough to share compiled programs
 CONNECT_SECONDS = 10
-# one thread per worker process: XLA, BLAS and OpenMP would otherwise each start one per core
-SINGLE_THREADED = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+# one thread per worker process: BLAS and OpenMP would otherwise each start one per core, and XLA's
+# Eigen its own; XLA's CPU pool is sized by the cores a process may use (see `pin_to_one_core`)
+SINGLE_THREADED = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false",
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 JAX_SETTINGS = ("jax_enable_x64", "jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs")
 WORKERS_PER_CORE = 4  # a local cluster's most single-threaded workers per CPU core
@@ -67,11 +68,46 @@ def close(client: Client) -> None:
         cluster.close()
 
 
+def pin_to_one_core(index: int) -> None:
+    """Hold this process, every thread of it, to one of the CPU cores it may use: the
+    ``index``-th, cyclically. XLA starts one thread per usable core in its CPU pool, so a process
+    pinned before its first JAX computation runs one (without it: one per core of the machine,
+    whatever ``XLA_FLAGS`` say). Nothing happens where the system cannot pin threads (not Linux).
+
+    Arguments:
+        index: which usable core (e.g. the worker's number), modulo their count.
+    """
+    if not (hasattr(os, "sched_setaffinity") and os.path.isdir("/proc/self/task")):
+        return
+    cores = sorted(os.sched_getaffinity(0))
+    core = {cores[index % len(cores)]}
+    for thread in os.listdir("/proc/self/task"):  # a thread's mask is its own: set every one
+        try:
+            os.sched_setaffinity(int(thread), core)
+        except ProcessLookupError:  # the thread ended meanwhile
+            pass
+
+
+def _one_core_per_worker():
+    """A Dask worker plugin that pins each worker of a `local_client` to one core (worker ``i`` to
+    usable core ``i``, cyclically; a restarted worker keeps its number)."""
+    from distributed import WorkerPlugin
+
+    class OneCorePerWorker(WorkerPlugin):
+        name = "dyntools-one-core-per-worker"
+
+        def setup(self, worker):
+            pin_to_one_core(int(worker.name))
+
+    return OneCorePerWorker()
+
+
 def local_client(workers: int) -> Client:
     """A Dask client of a new ``LocalCluster``: ``workers`` single-threaded worker processes.
 
-    Workers are spawned (not forked: JAX is not fork-safe), each limited to one XLA, BLAS and
-    OpenMP thread, and restarted by their nanny if they die.
+    Workers are spawned (not forked: JAX is not fork-safe), each limited to one BLAS and OpenMP
+    thread and pinned to one CPU core (`pin_to_one_core`: one XLA thread; several workers per
+    core share it), and restarted by their nanny if they die.
 
     Arguments:
         workers: the number of worker processes, 1 to `max_local_workers`.
@@ -91,7 +127,9 @@ def local_client(workers: int) -> Client:
     with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                env=SINGLE_THREADED, silence_logs=logging.ERROR)
-    return Client(cluster)
+    client = Client(cluster)
+    client.register_plugin(_one_core_per_worker())
+    return client
 
 
 def remote_client(address: str, timeout: float | None = None) -> Client:

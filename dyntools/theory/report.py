@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._jax import jnp
 from .amplifier import QuadratureAmplifier, finite_series_order, task_amplifier
 from .derivation import EQ5_TEXT
 from .dynamics import THEORY_VALIDITY
@@ -51,7 +50,7 @@ def amplifier_report(marginal: Marginal, order: int, task: TwoClassTask | None =
 def _marginal_report(marginal: Marginal, order: int) -> dict:
     usable, missing = finite_series_order(marginal, order)
     series = {n: float(c) for n, c in series_coefficients(marginal, usable).items()}
-    exact = np.asarray(QuadratureAmplifier(marginal)(jnp.asarray(CHECK_POINTS, dtype=jnp.float64)))
+    exact = QuadratureAmplifier(marginal).values(np.asarray(CHECK_POINTS, dtype=np.float64))
     dense = [series.get(n, 0.0) for n in range(usable + 1)]  # coefficients of a^0 .. a^usable
     series_values = np.polynomial.polynomial.polyval(np.asarray(CHECK_POINTS), dense)
     closed, why_not = closed_form_search(marginal)

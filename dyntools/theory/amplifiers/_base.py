@@ -12,8 +12,9 @@ from abc import abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 import equinox as eqx
+import numpy as np
 
-from ..._jax import jnp
+from ..._jax import jax, jnp
 from ...inputs.marginals import Marginal
 
 if TYPE_CHECKING:
@@ -53,6 +54,19 @@ class Amplifier(eqx.Module):
     @abstractmethod
     def __call__(self, a: Float[Array, "*s"]) -> Float[Array, "*s"]: ...
 
+    def values(self, a: np.ndarray) -> np.ndarray:
+        r"""$\phi$ at NumPy points, computed by one compiled program. (Called outside a compiled
+        program, a form compiles each of its operations on its own: for the quadrature form eleven
+        programs, 0.07 s, against 0.02 s, compilation cache warm.)
+
+        Arguments:
+            a: points of any shape [*s] in $[-1, 1]$.
+
+        Returns:
+            [*s] $\phi(a)$, a NumPy array.
+        """
+        return np.asarray(_evaluate(self, np.asarray(a)))
+
     def describe(self) -> dict:
         """A JSON-ready description of the form (saved in run.json).
 
@@ -60,6 +74,11 @@ class Amplifier(eqx.Module):
             ``{"kind": ...}`` and the form's own settings.
         """
         return {"kind": self.kind}
+
+
+@jax.jit  # every leaf traced, Python numbers too (the marginal's parameter): one program per form
+def _evaluate(amplifier: Amplifier, a):
+    return amplifier(a)
 
 
 class MarginalAmplifier(Amplifier):
