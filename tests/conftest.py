@@ -7,6 +7,10 @@ import warnings
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Commands print a status line every 30 s when stderr is not a terminal; keep test stderr exact.
 os.environ.setdefault("DYNTOOLS_STATUS_SECONDS", "3600")
+# Equinox's solver errors as NaN, as the dyntools command sets before Equinox is imported (it reads
+# the variable once): in-process commands then run the command's exportable programs, kept in the
+# test cache and shared by the test processes (with Equinox's default, every process traces its own).
+os.environ.setdefault("EQX_ON_ERROR", "nan")
 # Caches (compiled programs, derived series) in a fresh directory: tests see cold starts.
 import tempfile  # noqa: E402
 

@@ -13,7 +13,6 @@ from dyntools.errors import DyntoolsError
 from dyntools.inputs import TaskSpec, build_task
 from dyntools.metrics import cosine_similarity, ipr
 from dyntools.simulations import CommitteeMachine, SimulationConfig, run_simulation, sgd_trajectories, solve
-from dyntools.simulations.simulate import in_background, run_theory
 from dyntools.cli.sweep import parse_values
 from dyntools.simulations.sweep import Grid, run_sweep
 from dyntools.theory import EffectiveDynamics, LinearSteadyState, task_amplifier
@@ -73,22 +72,6 @@ def test_same_seed_same_arrays():
         assert np.array_equal(first.arrays[name], second.arrays[name]), name
     other = run_simulation(SimulationConfig.from_dict({**config.as_dict(), "seed": 1}))
     assert not np.array_equal(first.arrays["w_sim"], other.arrays["w_sim"])
-
-
-def test_the_theory_solved_beside_the_training_is_the_theory_solved_alone():
-    config = SimulationConfig(task=TaskSpec(kurtosis=-1.0, n_dims=12), steps=40, lr=0.05, batch=100, seeds=2, saves=4)
-    together, alone = run_simulation(config), run_theory(config)
-    assert np.array_equal(together.arrays["w_theory"], alone["w_theory"])
-    assert np.array_equal(together.arrays["ipr_theory"], alone["ipr_theory"])
-
-
-def test_work_in_the_background_hands_back_its_result_or_its_error():
-    def fails():
-        raise DyntoolsError("the solve failed")
-
-    assert in_background(sum, [1, 2]).result() == 3
-    with pytest.raises(DyntoolsError, match="the solve failed"):
-        in_background(fails).result()
 
 
 def test_sgd_time_is_learning_rate_times_steps():

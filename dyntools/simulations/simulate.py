@@ -8,8 +8,6 @@ weights and differ in their data), then measures localization.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from functools import lru_cache, partial
 from pathlib import Path
@@ -227,9 +225,7 @@ def run_simulations(configs: list[SimulationConfig | Prepared],
     train together in it, vmapped in chunks that fit `MEMORY_BUDGET` (on CPU one after another,
     which measured faster); their effective ODEs are solved together by
     [`run_theories`][dyntools.simulations.simulate.run_theories]. Each point's numbers are those
-    of its run on its own (the same keys draw the same batches). The effective ODEs are solved in
-    a second thread while the networks train: their computations are independent, and the
-    solve's runs on a core the training leaves idle.
+    of its run on its own (the same keys draw the same batches).
 
     Arguments:
         configs: settings or [`Prepared`][dyntools.simulations.simulate.Prepared] runs.
@@ -245,34 +241,9 @@ def run_simulations(configs: list[SimulationConfig | Prepared],
     """
     points = [config if isinstance(config, Prepared) else prepare(config) for config in configs]
     with_theory = [i for i, point in enumerate(points) if point.theory is not None]
-    solving = in_background(run_theories, [points[i] for i in with_theory])
     trained = _train_all(points, progress)
-    theories = dict(zip(with_theory, solving.result()))
+    theories = dict(zip(with_theory, run_theories([points[i] for i in with_theory])))
     return [_result(point, params, theories.get(i)) for i, (point, params) in enumerate(zip(points, trained))]
-
-
-def in_background(fn: Callable, *args) -> Future:
-    """``fn(*args)`` started in a daemon thread.
-
-    Arguments:
-        fn: the function; JAX releases the interpreter while it computes, so a computation here
-            runs beside the caller's.
-        args: its arguments.
-
-    Returns:
-        The `concurrent.futures.Future` of its result (``result()`` raises what ``fn`` raised).
-            A daemon thread: a caller that fails or is interrupted exits without waiting for it.
-    """
-    future = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(fn(*args))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller by result()
-            future.set_exception(error)
-
-    threading.Thread(target=run, name=f"dyntools-{fn.__name__}", daemon=True).start()
-    return future
 
 
 def _result(prepared: Prepared, params: dict[str, np.ndarray], theory: dict | None) -> SimulationResult:
