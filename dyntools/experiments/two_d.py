@@ -19,6 +19,7 @@ flow's localization names the approximation that fails.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from ..inputs.spec import TaskSpec
 from ..metrics import cosine_similarity, ipr, random_field_ipr
 from ..simulations.config import SimulationConfig
 from .papers import PaperConfig, PaperResult
+
+if TYPE_CHECKING:
+    from ..theory.amplifier import Amplifier
 
 DRIVES = {  # name: what replaces E_1[x_i sign(w.x)]
     "exact": "Monte-Carlo mean of x sign(w.x): the exact flow (A)",
@@ -110,25 +114,23 @@ class BinnedSample:
         total = np.bincount(self.index, np.broadcast_to(values, self.x.shape).ravel(), self.bins * n)
         return (total / self.counts).reshape(n, self.bins)
 
-    def drive(self, name: str, w: np.ndarray, sigma1_w: np.ndarray, amplifier) -> np.ndarray:
+    def drive(self, name: str, w: np.ndarray, sigma1_w: np.ndarray, amplifier: Amplifier) -> np.ndarray:
         r"""The variant ``name`` of $E_1[x_i\, \mathrm{sign}(w \cdot x)]$ (see ``DRIVES``).
 
         Arguments:
             name: a key of ``DRIVES``.
             w: [N] weights.
             sigma1_w: [N] the exact $\Sigma_1 w$.
-            amplifier (Callable): $\phi$, applied to $a = \Sigma_1 w / \sqrt{w^\top \Sigma_1 w}$ (``'eq5'`` only).
+            amplifier: $\phi$, applied to $a = \Sigma_1 w / \sqrt{w^\top \Sigma_1 w}$ (``'eq5'`` only).
 
         Returns:
             [N] the drive.
         """
         from scipy.special import erf
 
-        from .._jax import jnp
-
         q = w @ sigma1_w
         if name == "eq5":
-            return np.asarray(amplifier(jnp.asarray(sigma1_w / np.sqrt(q))))
+            return amplifier.values(sigma1_w / np.sqrt(q))
         h = self.x @ w
         if name == "exact":
             return self.x.T @ np.sign(h) / len(h)

@@ -240,8 +240,8 @@ def run_simulations(configs: list[SimulationConfig | Prepared],
         DyntoolsError: as `run_simulation`, for the first point that fails.
     """
     points = [config if isinstance(config, Prepared) else prepare(config) for config in configs]
-    with_theory = [i for i, point in enumerate(points) if point.theory is not None]
     trained = _train_all(points, progress)
+    with_theory = [i for i, point in enumerate(points) if point.theory is not None]
     theories = dict(zip(with_theory, run_theories([points[i] for i in with_theory])))
     return [_result(point, params, theories.get(i)) for i, (point, params) in enumerate(zip(points, trained))]
 
